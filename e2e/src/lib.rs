@@ -1,0 +1,1 @@
+//! Helpers for Waymark's browser journeys.

@@ -1,0 +1,1 @@
+//! Waymark knowledge: what the product knows from resolved tickets and articles.

@@ -1,0 +1,1 @@
+//! The Waymark help widget.

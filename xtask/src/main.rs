@@ -1,0 +1,2 @@
+//! `cargo xtask`: build chores written in Rust.
+fn main() {}
