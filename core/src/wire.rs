@@ -87,6 +87,7 @@ pub struct EventBatchAccepted {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

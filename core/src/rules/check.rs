@@ -1,0 +1,371 @@
+//! Checking one condition against the facts, recording the actual value either way.
+
+use super::facts::{Facts, TicketFacts};
+use crate::domain::SignalKind;
+use crate::matrix::{Condition, SlaKind};
+use crate::text::{first_phrase, route_matches};
+use crate::time::{DurationMs, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One condition of a rule, the value found, and whether it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConditionCheck {
+    /// Where it is in the rule (`when.all[0]`).
+    pub path: String,
+    /// What it asks (`open at tier1 for at least 4h`).
+    pub condition: String,
+    /// What was found (`open at tier1 for 4h10m`).
+    pub actual: String,
+    /// Whether it held.
+    pub satisfied: bool,
+}
+
+/// Whether `at` lies in the window `[now - within, now]` (both edges included).
+pub(crate) fn in_window(at: Timestamp, now: Timestamp, within: DurationMs) -> bool {
+    at <= now && at >= now.minus(within)
+}
+
+/// Checks `condition` at `path` against `facts` as of `now`.
+pub(crate) fn check(
+    path: String,
+    condition: &Condition,
+    facts: &Facts,
+    now: Timestamp,
+) -> ConditionCheck {
+    let (satisfied, actual) = outcome(condition, facts, now);
+    ConditionCheck {
+        path,
+        condition: condition.describe(),
+        actual,
+        satisfied,
+    }
+}
+
+fn no_ticket() -> (bool, String) {
+    (false, "no ticket".to_owned())
+}
+
+fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, String) {
+    let ticket = facts.ticket.as_ref();
+    match condition {
+        Condition::OpenAtTier { tier, for_at_least } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            if &ticket.tier != tier {
+                return (false, format!("at {}", ticket.tier));
+            }
+            if !ticket.state.is_open() {
+                return (false, format!("{} at {}", ticket.state, ticket.tier));
+            }
+            let elapsed = now.since(ticket.at_tier_since);
+            (
+                elapsed >= *for_at_least,
+                format!("open at {} for {elapsed}", ticket.tier),
+            )
+        }
+        Condition::SlaRemaining { sla, below } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            let due = match sla {
+                SlaKind::Acknowledgement => ticket.ack_due,
+                SlaKind::Resolution => ticket.resolution_due,
+            };
+            match due {
+                None => (false, format!("no {} SLA running", sla.name())),
+                Some(due) => {
+                    let remaining = due.since(now);
+                    let actual = if remaining.0 < 0 {
+                        format!("breached {} ago", DurationMs(-remaining.0))
+                    } else {
+                        format!("{remaining} remaining")
+                    };
+                    (remaining < *below, actual)
+                }
+            }
+        }
+        Condition::AtTier { any } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            (any.contains(&ticket.tier), format!("at {}", ticket.tier))
+        }
+        Condition::SentimentBelow { score } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            match ticket.current_sentiment() {
+                None => (false, "no sentiment score".to_owned()),
+                Some(current) => (current < *score, format!("sentiment {current}")),
+            }
+        }
+        Condition::SentimentDrop {
+            at_least,
+            over_last,
+        } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            sentiment_drop(ticket, *at_least, *over_last)
+        }
+        Condition::CustomerSays { any } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            let found = ticket
+                .customer_messages()
+                .find_map(|message| first_phrase(&message.text, any));
+            phrase_outcome(found)
+        }
+        Condition::Mentions { any } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            let found = first_phrase(&ticket.subject, any).or_else(|| {
+                ticket
+                    .messages
+                    .iter()
+                    .find_map(|message| first_phrase(&message.text, any))
+            });
+            phrase_outcome(found)
+        }
+        Condition::ProductArea { any } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            let hit = ticket.product_areas.iter().any(|area| any.contains(area));
+            (
+                hit,
+                format!("product areas [{}]", ticket.product_areas.join(", ")),
+            )
+        }
+        Condition::BillingAmountAbove { amount } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            match ticket.billing_amount {
+                None => (false, "no billing amount".to_owned()),
+                Some(actual) => (actual > *amount, format!("billing amount {actual}")),
+            }
+        }
+        Condition::SameErrorCustomers { at_least, within } => {
+            same_error_customers(facts, now, *at_least, *within)
+        }
+        Condition::ErrorPageRepeated {
+            at_least,
+            within,
+            route,
+        } => {
+            let keys = facts
+                .trail
+                .iter()
+                .filter(|s| in_window(s.at, now, *within))
+                .filter_map(|s| match &s.kind {
+                    SignalKind::ErrorPage { route: page }
+                        if route.as_deref().is_none_or(|p| route_matches(p, page)) =>
+                    {
+                        Some(page.clone())
+                    }
+                    _ => None,
+                });
+            most_repeated(keys, *at_least, "error page")
+        }
+        Condition::JsErrorRepeated { at_least, within } => {
+            let keys = facts
+                .trail
+                .iter()
+                .filter(|s| in_window(s.at, now, *within))
+                .filter_map(|s| match &s.kind {
+                    SignalKind::JsError { fingerprint, .. } => Some(fingerprint.to_string()),
+                    _ => None,
+                });
+            most_repeated(keys, *at_least, "JS error")
+        }
+        Condition::FailedRequestRepeated {
+            at_least,
+            within,
+            path,
+        } => {
+            let keys = facts
+                .trail
+                .iter()
+                .filter(|s| in_window(s.at, now, *within))
+                .filter_map(|s| match &s.kind {
+                    SignalKind::FailedRequest {
+                        method, path: url, ..
+                    } if path.as_deref().is_none_or(|p| route_matches(p, url)) => {
+                        Some(format!("{method} {url}"))
+                    }
+                    _ => None,
+                });
+            most_repeated(keys, *at_least, "failed request")
+        }
+        Condition::RageClicks { at_least, within } => {
+            let count = count_signals(facts, now, *within, |kind| {
+                matches!(kind, SignalKind::RageClick { .. })
+            });
+            (count >= *at_least, format!("{count} rage clicks"))
+        }
+        Condition::DeadClicks { at_least, within } => {
+            let count = count_signals(facts, now, *within, |kind| {
+                matches!(kind, SignalKind::DeadClick { .. })
+            });
+            (count >= *at_least, format!("{count} dead clicks"))
+        }
+        Condition::Dwell { route, at_least } => dwell(facts, now, route, *at_least),
+        Condition::Plan { any } => one_of(facts.account.plan.as_deref(), any, "plan"),
+        Condition::AccountTier { any } => {
+            one_of(facts.account.tier.as_deref(), any, "account tier")
+        }
+        Condition::Attribute { key, any } => match facts.account.attributes.get(key) {
+            None => (false, format!("no attribute {key}")),
+            Some(value) => {
+                let text = value.as_text();
+                (any.contains(&text), format!("{key} = {text}"))
+            }
+        },
+        Condition::AttributeAtLeast { key, value } => {
+            match facts
+                .account
+                .attributes
+                .get(key)
+                .map(|v| (v.as_text(), v.as_number()))
+            {
+                None => (false, format!("no attribute {key}")),
+                Some((text, None)) => (false, format!("{key} = {text} (not a number)")),
+                Some((_, Some(number))) => (number >= *value, format!("{key} = {number}")),
+            }
+        }
+        Condition::TurnsAtLeast { count } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            let turns = ticket.customer_messages().count();
+            (
+                turns >= *count as usize,
+                format!("{turns} customer messages"),
+            )
+        }
+    }
+}
+
+fn phrase_outcome(found: Option<&str>) -> (bool, String) {
+    match found {
+        Some(phrase) => (true, format!("found \"{phrase}\"")),
+        None => (false, "none found".to_owned()),
+    }
+}
+
+fn one_of(actual: Option<&str>, any: &[String], what: &str) -> (bool, String) {
+    match actual {
+        None => (false, format!("no {what}")),
+        Some(value) => (
+            any.iter().any(|wanted| wanted == value),
+            format!("{what} {value}"),
+        ),
+    }
+}
+
+fn sentiment_drop(ticket: &TicketFacts, at_least: f64, over_last: u32) -> (bool, String) {
+    let scores: Vec<f64> = ticket
+        .customer_messages()
+        .filter_map(|m| m.sentiment)
+        .collect();
+    let wanted = over_last as usize;
+    if scores.len() < wanted {
+        return (
+            false,
+            format!("only {} scored customer messages", scores.len()),
+        );
+    }
+    let window = &scores[scores.len() - wanted..];
+    let (first, last) = (window[0], window[wanted - 1]);
+    let drop = first - last;
+    // Scores are decimals; compare with a small tolerance so that 0.5 → 0.1 counts as 0.4.
+    (
+        drop + 1e-9 >= at_least,
+        format!("from {first} to {last} (drop {:.2})", drop),
+    )
+}
+
+fn same_error_customers(
+    facts: &Facts,
+    now: Timestamp,
+    at_least: u32,
+    within: DurationMs,
+) -> (bool, String) {
+    let fingerprints = facts.fingerprints();
+    if fingerprints.is_empty() {
+        return (false, "no error fingerprint".to_owned());
+    }
+    let mut customers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for report in &facts.error_reports {
+        if in_window(report.at, now, within) && fingerprints.contains(&&report.fingerprint) {
+            customers
+                .entry(report.fingerprint.as_str())
+                .or_default()
+                .insert(report.customer.as_str());
+        }
+    }
+    let best = customers
+        .iter()
+        .map(|(fingerprint, who)| (who.len(), *fingerprint))
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)));
+    match best {
+        None => (false, "0 customers".to_owned()),
+        Some((count, fingerprint)) => (
+            count >= at_least as usize,
+            format!("{count} customers with {fingerprint}"),
+        ),
+    }
+}
+
+fn most_repeated(keys: impl Iterator<Item = String>, at_least: u32, what: &str) -> (bool, String) {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for key in keys {
+        *counts.entry(key).or_default() += 1;
+    }
+    let best = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+    match best {
+        None => (false, format!("no {what}")),
+        Some((key, count)) => (*count >= at_least as usize, format!("{count}× {key}")),
+    }
+}
+
+fn count_signals(
+    facts: &Facts,
+    now: Timestamp,
+    within: DurationMs,
+    wanted: impl Fn(&SignalKind) -> bool,
+) -> u32 {
+    let count = facts
+        .trail
+        .iter()
+        .filter(|signal| in_window(signal.at, now, within) && wanted(&signal.kind))
+        .count();
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+fn dwell(facts: &Facts, now: Timestamp, pattern: &str, at_least: DurationMs) -> (bool, String) {
+    let current = facts
+        .current_page
+        .as_ref()
+        .filter(|page| route_matches(pattern, &page.route))
+        .map(|page| (page.route.clone(), now.since(page.since)));
+    let completed = facts.trail.iter().filter_map(|signal| match &signal.kind {
+        SignalKind::Dwell { route, duration } if route_matches(pattern, route) => {
+            Some((route.clone(), *duration))
+        }
+        _ => None,
+    });
+    let longest = current
+        .into_iter()
+        .chain(completed)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+    match longest {
+        None => (false, format!("never on {pattern}")),
+        Some((route, duration)) => (duration >= at_least, format!("{duration} on {route}")),
+    }
+}

@@ -1,0 +1,583 @@
+//! Every condition kind, data-driven, with its boundaries: exactly N, exactly the
+//! window edge, one past it. Each case states the actual value the explanation shows.
+
+use crate::support::*;
+use waymark_core::domain::{SignalKind, TicketState};
+use waymark_core::ids::{Fingerprint, TierId};
+use waymark_core::rules::{AttributeValue, CurrentPage, Facts, explain};
+use waymark_core::time::DurationMs;
+
+/// Evaluates the one-condition probe matrix and checks satisfied + actual value.
+fn check(condition: &str, facts: Facts, satisfied: bool, actual: &str) {
+    let matrix = probe_matrix(condition);
+    let evaluation = explain(&matrix, &facts, NOW);
+    let found = &evaluation.rules[0].checks[0];
+    assert_eq!(
+        (found.satisfied, found.actual.as_str()),
+        (satisfied, actual),
+        "condition `{condition}`"
+    );
+    assert_eq!(
+        evaluation.decisions.len(),
+        usize::from(satisfied),
+        "{condition}"
+    );
+}
+
+fn with_ticket(edit: impl FnOnce(&mut waymark_core::rules::TicketFacts)) -> Facts {
+    let mut facts = ticket_facts();
+    if let Some(ticket) = facts.ticket.as_mut() {
+        edit(ticket);
+    }
+    facts
+}
+
+fn with_trail(trail: Vec<waymark_core::domain::PageSignal>) -> Facts {
+    Facts {
+        trail,
+        ..Facts::default()
+    }
+}
+
+#[test]
+fn open_at_tier() {
+    let condition = r#"open_at_tier = { tier = "tier1", for_at_least = "4h" }"#;
+    check(
+        condition,
+        with_ticket(|t| t.at_tier_since = ago("4h")),
+        true,
+        "open at tier1 for 4h",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.at_tier_since = ago("4h").plus(DurationMs(1))),
+        false,
+        "open at tier1 for 3h59m59s999ms",
+    );
+    check(
+        condition,
+        with_ticket(|t| {
+            t.at_tier_since = ago("5h");
+            t.state = TicketState::Resolved;
+        }),
+        false,
+        "resolved at tier1",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.tier = TierId::new("tier2")),
+        false,
+        "at tier2",
+    );
+    check(condition, Facts::default(), false, "no ticket");
+}
+
+#[test]
+fn sla_remaining() {
+    let condition = r#"sla_remaining = { sla = "resolution", below = "1h" }"#;
+    check(
+        condition,
+        with_ticket(|t| t.resolution_due = Some(NOW.plus(DurationMs::minutes(59)))),
+        true,
+        "59m remaining",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.resolution_due = Some(NOW.plus(DurationMs::hours(1)))),
+        false,
+        "1h remaining",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.resolution_due = Some(ago("10m"))),
+        true,
+        "breached 10m ago",
+    );
+    check(
+        condition,
+        ticket_facts(),
+        false,
+        "no resolution SLA running",
+    );
+    let ack = r#"sla_remaining = { sla = "acknowledgement", below = "5m" }"#;
+    check(
+        ack,
+        with_ticket(|t| t.ack_due = Some(NOW.plus(DurationMs::minutes(4)))),
+        true,
+        "4m remaining",
+    );
+}
+
+#[test]
+fn at_tier() {
+    let condition = r#"at_tier = { any = ["tier1", "tier2"] }"#;
+    check(condition, ticket_facts(), true, "at tier1");
+    check(
+        condition,
+        with_ticket(|t| t.tier = TierId::new("tier3")),
+        false,
+        "at tier3",
+    );
+}
+
+#[test]
+fn sentiment_below_is_strict_and_falls_back_to_the_last_scored_message() {
+    let condition = "sentiment_below = { score = -0.4 }";
+    check(
+        condition,
+        with_ticket(|t| t.sentiment = Some(-0.5)),
+        true,
+        "sentiment -0.5",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.sentiment = Some(-0.4)),
+        false,
+        "sentiment -0.4",
+    );
+    check(
+        condition,
+        with_ticket(|t| {
+            t.messages = vec![
+                customer(ago("5m"), "meh", Some(0.2)),
+                customer(ago("1m"), "awful", Some(-0.9)),
+            ];
+        }),
+        true,
+        "sentiment -0.9",
+    );
+    check(condition, ticket_facts(), false, "no sentiment score");
+}
+
+#[test]
+fn sentiment_drop_over_the_last_n_customer_messages() {
+    let condition = "sentiment_drop = { at_least = 0.4, over_last = 3 }";
+    let scored = |scores: &[f64]| {
+        let scores = scores.to_vec();
+        with_ticket(move |t| {
+            t.messages = scores
+                .iter()
+                .enumerate()
+                .flat_map(|(i, s)| {
+                    let at = ago("1h").plus(DurationMs::minutes(i as i64));
+                    [customer(at, "text", Some(*s)), agent(at, "reply")]
+                })
+                .collect();
+        })
+    };
+    check(
+        condition,
+        scored(&[0.9, 0.5, 0.3, 0.1]),
+        true,
+        "from 0.5 to 0.1 (drop 0.40)",
+    );
+    check(
+        condition,
+        scored(&[0.5, 0.3, 0.2]),
+        false,
+        "from 0.5 to 0.2 (drop 0.30)",
+    );
+    check(
+        condition,
+        scored(&[0.5, -0.5]),
+        false,
+        "only 2 scored customer messages",
+    );
+}
+
+#[test]
+fn customer_says_whole_phrases_in_customer_messages_only() {
+    let condition = r#"customer_says = { any = ["cancel", "lawyer"] }"#;
+    check(
+        condition,
+        with_ticket(|t| t.messages = vec![customer(ago("1m"), "I will CANCEL today", None)]),
+        true,
+        "found \"cancel\"",
+    );
+    check(
+        condition,
+        with_ticket(|t| {
+            t.messages = vec![customer(ago("1m"), "what is the cancellation policy", None)]
+        }),
+        false,
+        "none found",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.messages = vec![agent(ago("1m"), "you can cancel any time")]),
+        false,
+        "none found",
+    );
+}
+
+#[test]
+fn mentions_look_at_subject_and_every_message() {
+    let condition = r#"mentions = { any = ["data loss", "GDPR"] }"#;
+    check(
+        condition,
+        with_ticket(|t| t.subject = "Data loss after import".into()),
+        true,
+        "found \"data loss\"",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.messages = vec![agent(ago("1m"), "this is a gdpr request")]),
+        true,
+        "found \"GDPR\"",
+    );
+    check(
+        condition,
+        with_ticket(|t| t.subject = "lost my data".into()),
+        false,
+        "none found",
+    );
+}
+
+#[test]
+fn product_area_and_billing_amount() {
+    let area = r#"product_area = { any = ["security", "legal"] }"#;
+    check(
+        area,
+        with_ticket(|t| t.product_areas = vec!["billing".into(), "legal".into()]),
+        true,
+        "product areas [billing, legal]",
+    );
+    check(
+        area,
+        with_ticket(|t| t.product_areas = vec!["billing".into()]),
+        false,
+        "product areas [billing]",
+    );
+    let amount = "billing_amount_above = { amount = 500.0 }";
+    check(
+        amount,
+        with_ticket(|t| t.billing_amount = Some(500.01)),
+        true,
+        "billing amount 500.01",
+    );
+    check(
+        amount,
+        with_ticket(|t| t.billing_amount = Some(500.0)),
+        false,
+        "billing amount 500",
+    );
+    check(amount, ticket_facts(), false, "no billing amount");
+}
+
+#[test]
+fn same_error_customers_counts_distinct_customers_inside_the_window() {
+    let condition = "same_error_customers = { at_least = 3, within = \"2h\" }";
+    let facts = |reports| {
+        let mut facts = with_ticket(|t| t.error_fingerprints = vec![Fingerprint::new("fp-a")]);
+        facts.error_reports = reports;
+        facts
+    };
+    check(
+        condition,
+        facts(vec![
+            report("fp-a", "c1", ago("2h")),
+            report("fp-a", "c2", ago("1h")),
+            report("fp-a", "c3", NOW),
+        ]),
+        true,
+        "3 customers with fp-a",
+    );
+    check(
+        condition,
+        facts(vec![
+            report("fp-a", "c1", ago("2h").minus(DurationMs(1))),
+            report("fp-a", "c2", ago("1h")),
+            report("fp-a", "c3", NOW),
+        ]),
+        false,
+        "2 customers with fp-a",
+    );
+    check(
+        condition,
+        facts(vec![
+            report("fp-a", "c1", ago("1h")),
+            report("fp-a", "c1", ago("30m")),
+            report("fp-a", "c2", NOW),
+            report("fp-b", "c3", NOW),
+        ]),
+        false,
+        "2 customers with fp-a",
+    );
+    check(condition, Facts::default(), false, "no error fingerprint");
+    // Without a ticket, the session's JS errors name the fingerprints.
+    let mut session = with_trail(vec![js_error(ago("1m"), "fp-a")]);
+    session.error_reports = vec![
+        report("fp-a", "c1", NOW),
+        report("fp-a", "c2", NOW),
+        report("fp-a", "c3", NOW),
+    ];
+    check(condition, session, true, "3 customers with fp-a");
+}
+
+#[test]
+fn error_page_repeated_same_route_within_window() {
+    let condition = "error_page_repeated = { at_least = 3, within = \"10m\" }";
+    check(
+        condition,
+        with_trail(vec![
+            error_page(ago("10m"), "/500"),
+            error_page(ago("5m"), "/500"),
+            error_page(NOW, "/500"),
+        ]),
+        true,
+        "3× /500",
+    );
+    check(
+        condition,
+        with_trail(vec![
+            error_page(ago("10m").minus(DurationMs(1)), "/500"),
+            error_page(ago("5m"), "/500"),
+            error_page(NOW, "/500"),
+        ]),
+        false,
+        "2× /500",
+    );
+    check(
+        condition,
+        with_trail(vec![
+            error_page(ago("3m"), "/500"),
+            error_page(ago("2m"), "/404"),
+            error_page(ago("1m"), "/500"),
+        ]),
+        false,
+        "2× /500",
+    );
+    check(condition, Facts::default(), false, "no error page");
+    let scoped =
+        "error_page_repeated = { at_least = 2, within = \"10m\", route = \"/billing/**\" }";
+    check(
+        scoped,
+        with_trail(vec![
+            error_page(ago("2m"), "/500"),
+            error_page(ago("1m"), "/500"),
+        ]),
+        false,
+        "no error page",
+    );
+    check(
+        scoped,
+        with_trail(vec![
+            error_page(ago("2m"), "/billing/x"),
+            error_page(ago("1m"), "/billing/x"),
+        ]),
+        true,
+        "2× /billing/x",
+    );
+}
+
+#[test]
+fn js_error_and_failed_request_repeated() {
+    let js = "js_error_repeated = { at_least = 2, within = \"1m\" }";
+    check(
+        js,
+        with_trail(vec![js_error(ago("1m"), "fp-a"), js_error(NOW, "fp-a")]),
+        true,
+        "2× fp-a",
+    );
+    check(
+        js,
+        with_trail(vec![js_error(ago("1m"), "fp-a"), js_error(NOW, "fp-b")]),
+        false,
+        "1× fp-a",
+    );
+    let failed =
+        "failed_request_repeated = { at_least = 3, within = \"5m\", path = \"/api/pay/**\" }";
+    let three = |path: &str| {
+        with_trail(vec![
+            failed_request(ago("5m"), path),
+            failed_request(ago("4m"), path),
+            failed_request(ago("1s"), path),
+        ])
+    };
+    check(
+        failed,
+        three("/api/pay/intent"),
+        true,
+        "3× POST /api/pay/intent",
+    );
+    check(failed, three("/api/cart"), false, "no failed request");
+}
+
+#[test]
+fn rage_and_dead_clicks_are_counted_in_window() {
+    let rage = SignalKind::RageClick {
+        target: "button#pay".into(),
+        route: "/checkout".into(),
+        clicks: 5,
+    };
+    let dead = SignalKind::DeadClick {
+        target: "a.more".into(),
+        route: "/docs".into(),
+    };
+    let rage_condition = "rage_clicks = { at_least = 2, within = \"1m\" }";
+    check(
+        rage_condition,
+        with_trail(vec![
+            signal(ago("1m"), rage.clone()),
+            signal(NOW, rage.clone()),
+        ]),
+        true,
+        "2 rage clicks",
+    );
+    check(
+        rage_condition,
+        with_trail(vec![signal(ago("61s"), rage.clone()), signal(NOW, rage)]),
+        false,
+        "1 rage clicks",
+    );
+    let dead_condition = "dead_clicks = { at_least = 1, within = \"1m\" }";
+    check(
+        dead_condition,
+        with_trail(vec![signal(ago("30s"), dead)]),
+        true,
+        "1 dead clicks",
+    );
+    check(dead_condition, Facts::default(), false, "0 dead clicks");
+}
+
+#[test]
+fn dwell_counts_the_current_page_up_to_now_and_past_pages() {
+    let condition = "dwell = { route = \"/billing/**\", at_least = \"2m\" }";
+    let current = |route: &str, since| Facts {
+        current_page: Some(CurrentPage {
+            route: route.into(),
+            since,
+        }),
+        ..Facts::default()
+    };
+    check(
+        condition,
+        current("/billing/plans", ago("2m")),
+        true,
+        "2m on /billing/plans",
+    );
+    check(
+        condition,
+        current("/billing/plans", ago("119s")),
+        false,
+        "1m59s on /billing/plans",
+    );
+    check(
+        condition,
+        current("/settings", ago("1h")),
+        false,
+        "never on /billing/**",
+    );
+    let past = with_trail(vec![signal(
+        ago("5m"),
+        SignalKind::Dwell {
+            route: "/billing".into(),
+            duration: DurationMs::minutes(3),
+        },
+    )]);
+    check(condition, past, true, "3m on /billing");
+}
+
+#[test]
+fn account_plan_tier_and_attributes() {
+    let mut facts = Facts::default();
+    facts.account.plan = Some("enterprise".into());
+    facts.account.tier = Some("strategic".into());
+    facts
+        .account
+        .attributes
+        .insert("region".into(), AttributeValue::Text("eu".into()));
+    facts
+        .account
+        .attributes
+        .insert("seats".into(), AttributeValue::Number(250.0));
+    facts
+        .account
+        .attributes
+        .insert("beta".into(), AttributeValue::Bool(true));
+    check(
+        r#"plan = { any = ["enterprise"] }"#,
+        facts.clone(),
+        true,
+        "plan enterprise",
+    );
+    check(
+        r#"plan = { any = ["pro"] }"#,
+        facts.clone(),
+        false,
+        "plan enterprise",
+    );
+    check(
+        r#"plan = { any = ["pro"] }"#,
+        Facts::default(),
+        false,
+        "no plan",
+    );
+    check(
+        r#"account_tier = { any = ["strategic"] }"#,
+        facts.clone(),
+        true,
+        "account tier strategic",
+    );
+    check(
+        r#"attribute = { key = "region", any = ["eu", "uk"] }"#,
+        facts.clone(),
+        true,
+        "region = eu",
+    );
+    check(
+        r#"attribute = { key = "beta", any = ["true"] }"#,
+        facts.clone(),
+        true,
+        "beta = true",
+    );
+    check(
+        r#"attribute = { key = "missing", any = ["x"] }"#,
+        facts.clone(),
+        false,
+        "no attribute missing",
+    );
+    check(
+        r#"attribute_at_least = { key = "seats", value = 250.0 }"#,
+        facts.clone(),
+        true,
+        "seats = 250",
+    );
+    check(
+        r#"attribute_at_least = { key = "seats", value = 251.0 }"#,
+        facts.clone(),
+        false,
+        "seats = 250",
+    );
+    check(
+        r#"attribute_at_least = { key = "region", value = 1.0 }"#,
+        facts,
+        false,
+        "region = eu (not a number)",
+    );
+}
+
+#[test]
+fn turns_at_least_counts_customer_messages() {
+    let condition = "turns_at_least = { count = 3 }";
+    let turns = |n: usize| {
+        with_ticket(move |t| {
+            t.messages = (0..n)
+                .flat_map(|_| [customer(ago("1m"), "?", None), agent(ago("1m"), "!")])
+                .collect();
+        })
+    };
+    check(condition, turns(3), true, "3 customer messages");
+    check(condition, turns(2), false, "2 customer messages");
+}
+
+#[test]
+fn signals_after_now_are_ignored() {
+    let condition = "error_page_repeated = { at_least = 1, within = \"10m\" }";
+    check(
+        condition,
+        with_trail(vec![error_page(NOW.plus(DurationMs(1)), "/500")]),
+        false,
+        "no error page",
+    );
+}
