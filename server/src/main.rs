@@ -2,18 +2,34 @@
 
 mod cli;
 
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
 use clap::{Parser, Subcommand};
+use waymark_server::{AppState, Config, Store, demo};
 
 /// Waymark: page-aware, self-hosted support.
 #[derive(Debug, Parser)]
 #[command(name = "waymark", version, about)]
 struct Cli {
+    /// Configuration file (TOML). Environment variables override it.
+    #[arg(long, global = true, env = "WAYMARK_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the server.
+    Serve,
+    /// Run the server with the demo site and the sample product page.
+    Demo(DemoArgs),
+    /// Apply database migrations and exit.
+    Migrate,
     /// Validate and replay escalation matrices.
     Rules(cli::rules::Args),
     /// Measure retrieval quality and latency against baselines.
@@ -24,13 +40,135 @@ enum Command {
     Knowledge(cli::knowledge::Args),
 }
 
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Data directory of the demo (SQLite database and index).
+    #[arg(long, default_value = "data/demo")]
+    data_dir: PathBuf,
+    /// Directory with the built widget (`cargo xtask dist` output).
+    #[arg(long)]
+    widget_dir: Option<PathBuf>,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
     match cli.command {
+        Command::Serve => {
+            let config = Config::load(cli.config.as_deref(), &env)?;
+            serve(config, ServeMode::Product).await
+        }
+        Command::Demo(args) => {
+            let mut config = Config::load(cli.config.as_deref(), &env)?;
+            config.server.listen = args.listen;
+            config.storage.data_dir = args.data_dir;
+            if let Some(dir) = args.widget_dir {
+                config.widget.assets_dir = dir;
+            }
+            if config.auth.api_token.is_none() {
+                config.auth.api_token = Some(random_token());
+            }
+            serve(config, ServeMode::Demo).await
+        }
+        Command::Migrate => {
+            let config = Config::load(cli.config.as_deref(), &env)?;
+            let store = open_store(&config).await?;
+            store.close().await;
+            println!("database is at the latest schema version");
+            Ok(())
+        }
         Command::Rules(args) => cli::rules::run(args).await,
         Command::Eval(args) => cli::eval::run(args).await,
         Command::Import(args) => cli::import::run(args).await,
         Command::Knowledge(args) => cli::knowledge::run(args).await,
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ServeMode {
+    Product,
+    Demo,
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.storage.data_dir, config.storage.database_url.as_deref())
+        .await
+        .with_context(|| match &config.storage.database_url {
+            Some(_) => "cannot open the PostgreSQL database (storage.database_url / DATABASE_URL)".to_owned(),
+            None => format!("cannot open the SQLite database in {}", config.storage.data_dir.display()),
+        })
+}
+
+async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (server.listen / WAYMARK_LISTEN)", config.server.listen))?;
+    let addr = listener.local_addr()?;
+    let base = config.server.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let config = Arc::new(config);
+    let mut router = waymark_server::app(AppState { store: store.clone(), config: config.clone() });
+    if mode == ServeMode::Demo {
+        demo::seed(&store).await?;
+        router = router.merge(demo::routes());
+        if !config.widget.assets_dir.join("loader.js").exists() {
+            tracing::warn!(dir = %config.widget.assets_dir.display(), "widget files not found: run `cargo xtask dist`");
+        }
+        let token = config.auth.api_token.as_deref().unwrap_or_default();
+        println!("Waymark demo is running.");
+        println!("  Sample product page : {base}/demo/");
+        println!("  Widget loader       : {base}/widget/loader.js");
+        println!("  Agent API           : {base}/api/v1/sites/{}/sessions", demo::DEMO_SITE_ID);
+        println!("  API token           : {token}");
+        println!("  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/sites/{}/sessions", demo::DEMO_SITE_ID);
+    }
+    println!("listening on {addr}");
+    tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// A random token from the operating system's hash seeds (demo use only).
+fn random_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    (0..2)
+        .map(|i| {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u32(i);
+            format!("{:016x}", hasher.finish())
+        })
+        .collect()
 }

@@ -1,0 +1,269 @@
+//! Server configuration: one typed, versioned TOML file; environment variables
+//! override the file; the file overrides defaults. Unknown keys are rejected and
+//! every error names the key (and the environment variable) at fault.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The configuration format version this build reads.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Format version of the file; must be [`CONFIG_VERSION`].
+    pub version: u32,
+    /// HTTP listener.
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// Where data lives.
+    #[serde(default)]
+    pub storage: StorageConfig,
+    /// Where the widget's built files are served from.
+    #[serde(default)]
+    pub widget: WidgetConfig,
+    /// Agent API access.
+    #[serde(default)]
+    pub auth: AuthConfig,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The URL users reach this server at; used in printed links.
+    #[serde(default)]
+    pub public_url: Option<String>,
+}
+
+/// `[storage]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Directory for the SQLite database and the search index.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite database.
+    #[serde(default)]
+    pub database_url: Option<String>,
+}
+
+/// `[widget]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetConfig {
+    /// Directory holding `loader.js`, the glue and the wasm, as `cargo xtask dist`
+    /// writes them.
+    #[serde(default = "default_widget_dir")]
+    pub assets_dir: PathBuf,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Bearer token for the agent and admin APIs. Without it those APIs refuse
+    /// every request.
+    #[serde(default)]
+    pub api_token: Option<String>,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+
+fn default_widget_dir() -> PathBuf {
+    PathBuf::from("dist/widget")
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self { listen: default_listen(), public_url: None }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self { data_dir: default_data_dir(), database_url: None }
+    }
+}
+
+impl Default for WidgetConfig {
+    fn default() -> Self {
+        Self { assets_dir: default_widget_dir() }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            version: CONFIG_VERSION,
+            server: ServerConfig::default(),
+            storage: StorageConfig::default(),
+            widget: WidgetConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// A configuration that cannot be used, naming what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this schema (the message names the key).
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, naming the key.
+        message: String,
+    },
+    /// A value is invalid.
+    #[error("config key `{key}`{}: {message}", env.map(|e| format!(" (environment variable {e})")).unwrap_or_default())]
+    Invalid {
+        /// The dotted key, e.g. `server.listen`.
+        key: &'static str,
+        /// The environment variable that set it, if one did.
+        env: Option<&'static str>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Environment variables that override the file, with the key each one sets.
+pub const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("WAYMARK_LISTEN", "server.listen"),
+    ("WAYMARK_PUBLIC_URL", "server.public_url"),
+    ("WAYMARK_DATA_DIR", "storage.data_dir"),
+    ("DATABASE_URL", "storage.database_url"),
+    ("WAYMARK_WIDGET_DIR", "widget.assets_dir"),
+    ("WAYMARK_API_TOKEN", "auth.api_token"),
+];
+
+impl Config {
+    /// Reads `path` (if given), applies `env` overrides and validates. `env` is
+    /// passed in (normally `std::env::vars()`) so tests stay hermetic.
+    pub fn load(path: Option<&Path>, env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let mut config = match path {
+            Some(path) => Self::parse_file(path)?,
+            None => Self::default(),
+        };
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn parse_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Self::parse(&text)
+            .map_err(|message| ConfigError::Parse { path: path.to_owned(), message })
+    }
+
+    /// Parses TOML text (no environment, no validation).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|err| err.to_string())
+    }
+
+    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        for &(var, key) in ENV_OVERRIDES {
+            let Some(value) = env.get(var).filter(|v| !v.is_empty()) else { continue };
+            match key {
+                "server.listen" => {
+                    self.server.listen = value.parse().map_err(|err| ConfigError::Invalid {
+                        key,
+                        env: Some(var),
+                        message: format!("`{value}` is not an address like 127.0.0.1:8080 ({err})"),
+                    })?;
+                }
+                "server.public_url" => self.server.public_url = Some(value.clone()),
+                "storage.data_dir" => self.storage.data_dir = PathBuf::from(value),
+                "storage.database_url" => self.storage.database_url = Some(value.clone()),
+                "widget.assets_dir" => self.widget.assets_dir = PathBuf::from(value),
+                "auth.api_token" => self.auth.api_token = Some(value.clone()),
+                _ => debug_assert!(false, "ENV_OVERRIDES names an unhandled key {key}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks values that parse but cannot work.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.version != CONFIG_VERSION {
+            return Err(ConfigError::Invalid {
+                key: "version",
+                env: None,
+                message: format!("this server reads version {CONFIG_VERSION}, the file says {}", self.version),
+            });
+        }
+        if let Some(url) = &self.storage.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid {
+                key: "storage.database_url",
+                env: Some("DATABASE_URL"),
+                message: "must start with postgres:// (leave it unset for the embedded SQLite database)".into(),
+            });
+        }
+        if let Some(token) = &self.auth.api_token
+            && token.len() < 16
+        {
+            return Err(ConfigError::Invalid {
+                key: "auth.api_token",
+                env: Some("WAYMARK_API_TOKEN"),
+                message: "must be at least 16 characters".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_by_name() {
+        let err = Config::parse("version = 1\n[server]\nlisten = \"127.0.0.1:1\"\nlistne = 3\n").unwrap_err();
+        assert!(err.contains("listne"), "{err}");
+    }
+
+    #[test]
+    fn env_overrides_file_and_names_variable_on_error() {
+        let config = Config::load(None, &env(&[("WAYMARK_LISTEN", "127.0.0.1:9999")])).unwrap();
+        assert_eq!(config.server.listen.port(), 9999);
+        let err = Config::load(None, &env(&[("WAYMARK_LISTEN", "nope")])).unwrap_err().to_string();
+        assert!(err.contains("server.listen") && err.contains("WAYMARK_LISTEN"), "{err}");
+    }
+
+    #[test]
+    fn wrong_version_and_bad_database_url_are_named() {
+        let err = Config { version: 2, ..Config::default() }.validate().unwrap_err().to_string();
+        assert!(err.contains("version"), "{err}");
+        let err = Config::load(None, &env(&[("DATABASE_URL", "mysql://x")])).unwrap_err().to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+    }
+}

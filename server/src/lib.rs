@@ -1,0 +1,12 @@
+//! The Waymark server as a library: configuration, storage, the HTTP API and the
+//! demo. The `waymark` binary is a thin command-line shell over this crate, and the
+//! tests drive [`api::app`] in-process without binding a port.
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod storage;
+
+pub use api::{AppState, app};
+pub use config::Config;
+pub use storage::Store;

@@ -1,0 +1,174 @@
+//! The page-event trail: what the widget saw, per site and session, stored once
+//! per client event id so a retried batch never duplicates anything.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// An event ready to store (already validated and scrubbed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The widget's id for the event.
+    pub client_id: String,
+    /// When it happened (browser clock, ms since the epoch).
+    pub at_ms: i64,
+    /// The wire `type` (`page_view`, `js_error`, …).
+    pub kind: String,
+    /// The route it happened on.
+    pub route: String,
+    /// The whole event as wire JSON.
+    pub body: String,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// Server-assigned sequence number (arrival order).
+    pub seq: i64,
+    /// The session it belongs to.
+    pub session_id: String,
+    /// The widget's id for the event.
+    pub client_id: String,
+    /// When it happened (browser clock).
+    pub at_ms: i64,
+    /// When the server received it.
+    pub received_ms: i64,
+    /// The wire `type`.
+    pub kind: String,
+    /// The route.
+    pub route: String,
+    /// The event as wire JSON.
+    pub body: String,
+}
+
+/// What an ingest stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IngestOutcome {
+    /// Newly stored events.
+    pub stored: u32,
+    /// Events skipped because their client id was already stored.
+    pub duplicates: u32,
+}
+
+/// Which part of a trail to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailQuery<'a> {
+    /// The site.
+    pub site_id: &'a str,
+    /// The session.
+    pub session_id: &'a str,
+    /// At most this many events, oldest first.
+    pub limit: i64,
+}
+
+impl Store {
+    /// Stores a batch of one session's events in one transaction (one durable
+    /// commit per batch, not per event).
+    pub async fn ingest_events(
+        &self,
+        site_id: &str,
+        session_id: &str,
+        events: &[NewEvent],
+        received_ms: i64,
+    ) -> Result<IngestOutcome, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let first_seen = events.iter().map(|e| e.at_ms).min().unwrap_or(received_ms);
+        sqlx::query(
+            "INSERT INTO sessions (site_id, id, first_seen_ms, last_seen_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (site_id, id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
+        )
+        .bind(site_id)
+        .bind(session_id)
+        .bind(first_seen)
+        .bind(received_ms)
+        .execute(&mut *tx)
+        .await?;
+        let mut outcome = IngestOutcome::default();
+        for event in events {
+            let result = sqlx::query(
+                "INSERT INTO events (site_id, session_id, client_id, at_ms, received_ms, kind, route, body)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(site_id)
+            .bind(session_id)
+            .bind(&event.client_id)
+            .bind(event.at_ms)
+            .bind(received_ms)
+            .bind(&event.kind)
+            .bind(&event.route)
+            .bind(&event.body)
+            .execute(&mut *tx)
+            .await?;
+            if result.rows_affected() == 1 {
+                outcome.stored += 1;
+            } else {
+                outcome.duplicates += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// A session's trail, in the order things happened (ties by arrival).
+    pub async fn trail(&self, query: &TrailQuery<'_>) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM events
+             WHERE site_id = $1 AND session_id = $2 ORDER BY at_ms, seq LIMIT $3",
+        )
+        .bind(query.site_id)
+        .bind(query.session_id)
+        .bind(query.limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredEvent {
+                    seq: row.try_get("seq")?,
+                    session_id: row.try_get("session_id")?,
+                    client_id: row.try_get("client_id")?,
+                    at_ms: row.try_get("at_ms")?,
+                    received_ms: row.try_get("received_ms")?,
+                    kind: row.try_get("kind")?,
+                    route: row.try_get("route")?,
+                    body: row.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The most recently active sessions of a site, newest first.
+    pub async fn recent_sessions(&self, site_id: &str, limit: i64) -> Result<Vec<SessionSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.first_seen_ms, s.last_seen_ms,
+                    (SELECT COUNT(*) FROM events e WHERE e.site_id = s.site_id AND e.session_id = s.id) AS events
+             FROM sessions s WHERE s.site_id = $1 ORDER BY s.last_seen_ms DESC LIMIT $2",
+        )
+        .bind(site_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SessionSummary {
+                    id: row.try_get("id")?,
+                    first_seen_ms: row.try_get("first_seen_ms")?,
+                    last_seen_ms: row.try_get("last_seen_ms")?,
+                    events: row.try_get("events")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A session in a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    /// Session id.
+    pub id: String,
+    /// First event time.
+    pub first_seen_ms: i64,
+    /// Last batch received.
+    pub last_seen_ms: i64,
+    /// Number of stored events.
+    pub events: i64,
+}

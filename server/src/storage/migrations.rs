@@ -1,0 +1,58 @@
+//! Versioned schema migrations for both backends, applied at start and by
+//! `waymark migrate`. A migration is never edited once released: add a new one.
+
+use sqlx::Executor;
+
+use super::{Backend, Store, StoreError};
+
+/// One schema change, written for each dialect.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "sites, sessions and the page-event trail",
+    sqlite: include_str!("sql/0001_events.sqlite.sql"),
+    postgres: include_str!("sql/0001_events.postgres.sql"),
+}];
+
+/// Applies every migration newer than the database's version, each in its own
+/// transaction. Returns the versions applied.
+pub async fn apply(store: &Store) -> Result<Vec<i64>, StoreError> {
+    let pool = store.pool();
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at_ms BIGINT NOT NULL
+        )",
+    )
+    .await?;
+    let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(pool)
+        .await?;
+    let current = current.unwrap_or(0);
+    let mut applied = Vec::new();
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let sql = match store.backend() {
+            Backend::Sqlite => migration.sqlite,
+            Backend::Postgres => migration.postgres,
+        };
+        let mut tx = pool.begin().await?;
+        tx.execute(sql).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(crate::storage::now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version = migration.version, name = migration.name, "migration applied");
+        applied.push(migration.version);
+    }
+    Ok(applied)
+}

@@ -1,0 +1,147 @@
+//! Storage: one data layer over two real backends, the embedded SQLite database
+//! (default: a file in the data directory, WAL, durable commits) and PostgreSQL.
+//!
+//! Queries are written once in the SQL both dialects accept (`$1` placeholders,
+//! `ON CONFLICT DO NOTHING`, integers for times in ms since the epoch, JSON as
+//! text); where the dialects differ, [`Backend`] picks the statement. Every table
+//! carries its site id.
+//!
+//! - [`migrations`]: the schema, versioned, for both backends.
+//! - [`events`]: the page-event trail per session.
+//! - [`sites`]: sites and their widget keys.
+
+pub mod events;
+pub mod migrations;
+pub mod sites;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use events::{StoredEvent, TrailQuery};
+pub use sites::Site;
+
+/// Which database is behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded SQLite database.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A storage failure. The message is for logs; the HTTP edge answers 5xx with a
+/// generic body.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The data directory could not be created.
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Stored data could not be decoded.
+    #[error("corrupt stored value in {table}.{column}: {message}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Column.
+        column: &'static str,
+        /// Decoder message.
+        message: String,
+    },
+}
+
+/// The data layer handed to every request.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database named by `database_url`, or the SQLite file
+    /// `waymark.db` in `data_dir` when there is none, and applies migrations.
+    pub async fn open(data_dir: &Path, database_url: Option<&str>) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let store = match database_url {
+            Some(url) => Self::open_postgres(url).await?,
+            None => Self::open_sqlite(data_dir).await?,
+        };
+        migrations::apply(&store).await?;
+        Ok(store)
+    }
+
+    async fn open_sqlite(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let url = format!("sqlite://{}?mode=rwc", data_dir.join("waymark.db").display());
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; FULL makes every
+                    // commit durable before the request is answered.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend: Backend::Sqlite })
+    }
+
+    async fn open_postgres(url: &str) -> Result<Self, StoreError> {
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self { pool, backend: Backend::Postgres })
+    }
+
+    /// The database behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for modules of this crate.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Answers once the database answers a trivial query (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection (SQLite checkpoints its WAL on the last close).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch, from the server's clock.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
