@@ -56,6 +56,20 @@ pub fn route_matches(pattern: &str, route: &str) -> bool {
     index == route_segments.len()
 }
 
+/// The path of a URL without scheme, host, query or fragment:
+/// `https://shop.example/api/pay?x=1` → `/api/pay`; a bare path is kept.
+pub fn url_path(url: &str) -> &str {
+    let without_fragment = url.split(['?', '#']).next().unwrap_or_default();
+    let Some(scheme_end) = without_fragment.find("://") else {
+        return without_fragment;
+    };
+    let after_scheme = &without_fragment[scheme_end + 3..];
+    match after_scheme.find('/') {
+        Some(slash) => &after_scheme[slash..],
+        None => "/",
+    }
+}
+
 fn segments(path: &str) -> Vec<&str> {
     path.split('/')
         .filter(|segment| !segment.is_empty())
@@ -84,6 +98,13 @@ mod tests {
                 "{text:?} ~ {phrase:?}"
             );
         }
+    }
+
+    #[test]
+    fn url_paths() {
+        assert_eq!(url_path("https://shop.example/api/pay?x=1#f"), "/api/pay");
+        assert_eq!(url_path("https://shop.example"), "/");
+        assert_eq!(url_path("/api/cart?id=2"), "/api/cart");
     }
 
     #[test]
