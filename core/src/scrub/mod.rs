@@ -40,7 +40,7 @@ pub const PLACEHOLDERS: [&str; 7] = [
 
 /// Scrubbing options (part of a site's privacy settings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ScrubConfig {
     /// Replace email addresses (default: yes).
     pub redact_emails: bool,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Thresholds of the page-signal detectors. Every field has a default, so a site
 /// config may set only what it changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct SignalConfig {
     /// Clicks on one target that make a rage click (default 4: "more than 3").
     pub rage_click_clicks: u32,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A site's error-page patterns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ErrorPagePatterns {
     /// Route patterns (`/errors/**`, `/500`).
     pub routes: Vec<String>,
