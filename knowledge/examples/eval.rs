@@ -1,0 +1,37 @@
+//! In-process retrieval evaluation (Waymark vs. tantivy defaults) on a dataset directory:
+//! `cargo run --release -p waymark-knowledge --example eval -- ../shared/data/stackfaq`.
+//! `waymark eval` runs the same and adds the PostgreSQL baseline.
+
+use std::path::PathBuf;
+
+use waymark_knowledge::eval::baseline::DefaultTantivy;
+use waymark_knowledge::eval::{Calibration, Dataset, EvalReport, WaymarkRetriever, evaluate};
+use waymark_knowledge::suggest::RankingConfig;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let directory = std::env::args()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("../shared/data/stackfaq"), PathBuf::from);
+    let dataset = Dataset::load(&directory)?;
+    let ranking: RankingConfig = match std::env::var("WAYMARK_RANKING") {
+        Ok(json) => serde_json::from_str(&json)?,
+        Err(_) => RankingConfig::default(),
+    };
+    let mut waymark = WaymarkRetriever::build(&dataset, ranking)?;
+    let waymark_report = evaluate(&mut waymark, &dataset)?;
+    let calibration = Calibration::compute(
+        &dataset,
+        &waymark.top[waymark.top.len() - dataset.queries.len()..],
+    );
+    let mut baseline = DefaultTantivy::build(&dataset)?;
+    let baseline_report = evaluate(&mut baseline, &dataset)?;
+    let report = EvalReport {
+        dataset: dataset.name.clone(),
+        documents: dataset.docs.len(),
+        queries: dataset.queries.len(),
+        systems: vec![waymark_report, baseline_report],
+        calibration: Some(calibration),
+    };
+    println!("{}", report.table());
+    Ok(())
+}
