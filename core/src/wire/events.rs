@@ -159,6 +159,38 @@ pub struct DwellInfo {
     pub duration_ms: i64,
 }
 
+impl EventKind {
+    /// The `type` tag on the wire (`page_view`, `js_error`, …; `unknown` for kinds
+    /// this build does not know). Lets storage code avoid matching every variant.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::PageView(_) => "page_view",
+            EventKind::Navigation(_) => "navigation",
+            EventKind::JsError(_) => "js_error",
+            EventKind::FailedRequest(_) => "failed_request",
+            EventKind::RageClick(_) => "rage_click",
+            EventKind::DeadClick(_) => "dead_click",
+            EventKind::ErrorPage(_) => "error_page",
+            EventKind::Dwell(_) => "dwell",
+            EventKind::Unknown => "unknown",
+        }
+    }
+
+    /// The page route the event happened on (empty for unknown kinds).
+    pub fn route(&self) -> &str {
+        match self {
+            EventKind::PageView(page)
+            | EventKind::Navigation(page)
+            | EventKind::ErrorPage(page) => &page.route,
+            EventKind::JsError(error) => &error.route,
+            EventKind::FailedRequest(request) => &request.route,
+            EventKind::RageClick(click) | EventKind::DeadClick(click) => &click.route,
+            EventKind::Dwell(dwell) => &dwell.route,
+            EventKind::Unknown => "",
+        }
+    }
+}
+
 impl ClientEvent {
     /// The domain page signal for this event (`None` for unknown kinds). JS errors
     /// without a fingerprint get one computed here.

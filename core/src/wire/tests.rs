@@ -85,6 +85,8 @@ fn new_event_kinds_have_stable_json_shapes() {
         let event: ClientEvent = serde_json::from_str(json).unwrap();
         let back = serde_json::to_value(&event).unwrap();
         assert_eq!(back["type"], kind);
+        assert_eq!(event.kind.name(), kind);
+        assert!(!event.kind.route().is_empty());
         assert!(event.to_signal().is_some());
     }
 }

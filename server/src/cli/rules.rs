@@ -51,17 +51,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn read_matrix(path: &Path) -> anyhow::Result<EscalationMatrix> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     load_toml(&text).with_context(|| format!("{} is not a valid escalation matrix", path.display()))
 }
 
 fn read_tickets(path: &Path) -> anyhow::Result<Vec<ReplayTicket>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(index, line)| {
-            serde_json::from_str(line).with_context(|| format!("{}:{}: not a replay ticket", path.display(), index + 1))
+            serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: not a replay ticket", path.display(), index + 1))
         })
         .collect()
 }
