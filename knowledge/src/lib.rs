@@ -22,3 +22,6 @@ pub use document::{DocKind, KnowledgeDoc, Resolution};
 pub use error::{KnowledgeError, Result};
 pub use index::{IndexConfig, KnowledgeIndex};
 pub use suggest::{PageContext, SuggestRequest, Suggestion};
+pub mod cluster;
+pub mod drafts;
+pub mod gaps;
