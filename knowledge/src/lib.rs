@@ -8,9 +8,12 @@
 //! - [`eval`]: retrieval evaluation against baselines, and the scale benchmark.
 //! - [`error`]: the crate's error type.
 
+pub mod cluster;
 pub mod document;
+pub mod drafts;
 pub mod error;
 pub mod eval;
+pub mod gaps;
 pub mod import;
 pub mod index;
 pub mod sentiment;
@@ -22,6 +25,3 @@ pub use document::{DocKind, KnowledgeDoc, Resolution};
 pub use error::{KnowledgeError, Result};
 pub use index::{IndexConfig, KnowledgeIndex};
 pub use suggest::{PageContext, SuggestRequest, Suggestion};
-pub mod cluster;
-pub mod drafts;
-pub mod gaps;
