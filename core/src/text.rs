@@ -31,6 +31,25 @@ pub fn first_phrase<'a>(text: &str, phrases: &'a [String]) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+/// Follow-ups that mean a handoff left the customer in the dark ("who has my
+/// ticket?", "any update?"): the server records them as a handoff failure.
+pub fn is_status_follow_up(text: &str) -> bool {
+    const FOLLOW_UPS: [&str; 9] = [
+        "who has my ticket",
+        "who is handling",
+        "who's handling",
+        "any update",
+        "any news",
+        "still waiting",
+        "is anyone there",
+        "anybody there",
+        "what is happening with my",
+    ];
+    FOLLOW_UPS
+        .iter()
+        .any(|phrase| contains_phrase(text, phrase))
+}
+
 /// Whether a route matches a pattern.
 ///
 /// Patterns are paths where `*` matches exactly one segment and a trailing `**`
@@ -98,6 +117,13 @@ mod tests {
                 "{text:?} ~ {phrase:?}"
             );
         }
+    }
+
+    #[test]
+    fn status_follow_ups() {
+        assert!(is_status_follow_up("Hello?? Who has my ticket now?"));
+        assert!(is_status_follow_up("any update on this"));
+        assert!(!is_status_follow_up("I updated my card"));
     }
 
     #[test]

@@ -247,10 +247,10 @@ impl Condition {
                     .unwrap_or_default()
             ),
             Condition::RageClicks { at_least, within } => {
-                format!("at least {at_least} rage clicks within {within}")
+                format!("at least {at_least} rage click(s) within {within}")
             }
             Condition::DeadClicks { at_least, within } => {
-                format!("at least {at_least} dead clicks within {within}")
+                format!("at least {at_least} dead click(s) within {within}")
             }
             Condition::Dwell { route, at_least } => {
                 format!("dwell on {route} for at least {at_least}")

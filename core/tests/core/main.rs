@@ -9,3 +9,4 @@ mod properties;
 mod replay;
 mod sample_matrix;
 mod support;
+mod tidy;

@@ -272,7 +272,7 @@ fn explanations_list_every_condition_with_its_value() {
         [
             "when.all[0] true at tier1",
             "when.any[0] false none found",
-            "when.any[1] false only 1 scored customer messages",
+            "when.any[1] false only 1 scored customer message",
         ]
     );
     assert!(evaluation.rules[0].to_text().starts_with(
