@@ -238,6 +238,19 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 Some((_, Some(number))) => (number >= *value, format!("{key} = {number}")),
             }
         }
+        Condition::CustomerMessagesWithin { at_least, within } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            let recent = ticket
+                .customer_messages()
+                .filter(|message| in_window(message.at, now, *within))
+                .count();
+            (
+                recent >= *at_least as usize,
+                format!("{} within {within}", counted(recent, "customer message")),
+            )
+        }
         Condition::TurnsAtLeast { count } => {
             let Some(ticket) = ticket else {
                 return no_ticket();

@@ -4,7 +4,7 @@
 use super::check::{ConditionCheck, check};
 use super::facts::Facts;
 use super::notice::{NoticeVars, render_notice};
-use crate::domain::{EscalationType, Priority};
+use crate::domain::{EscalationType, LifecycleStage, Priority};
 use crate::ids::{RuleId, TeamId, TierId};
 use crate::matrix::{ActionKind, ContextField, EscalationMatrix, Rule};
 use crate::time::Timestamp;
@@ -24,6 +24,8 @@ pub struct Decision {
     pub escalation_type: EscalationType,
     /// Context that must travel with the handoff.
     pub context: Vec<ContextField>,
+    /// The ticket's lifecycle stage when the rule fired (none without a ticket).
+    pub stage: Option<LifecycleStage>,
     /// The customer notice, rendered.
     pub notice: Option<String>,
     /// Every condition of the rule with its actual value.
@@ -333,6 +335,7 @@ fn decision(
         priority: then.priority,
         escalation_type: then.escalation_type.unwrap_or(EscalationType::Automated),
         context: then.context.clone(),
+        stage: facts.ticket.as_ref().map(|ticket| ticket.stage),
         notice: then
             .notice
             .as_deref()

@@ -1,8 +1,9 @@
 //! Page events sent by the widget in batches.
 
 use super::default_version;
-use crate::domain::{PageSignal, SignalKind};
+use crate::domain::{PageContext, PageSignal, SignalKind};
 use crate::ids::Fingerprint;
+use crate::scrub::{ScrubConfig, scrub_text, scrub_url};
 use crate::signals::fingerprint_js_error;
 use crate::text::url_path;
 use crate::time::{DurationMs, Timestamp};
@@ -159,6 +160,40 @@ pub struct DwellInfo {
     pub duration_ms: i64,
 }
 
+impl EventBatch {
+    /// Scrubs every event (see [`ClientEvent::scrub`]). The widget calls it before
+    /// sending and the server again before storing.
+    pub fn scrub(&mut self, config: &ScrubConfig) {
+        for event in &mut self.events {
+            event.scrub(config);
+        }
+    }
+}
+
+impl PageInfo {
+    /// The domain page context.
+    pub fn to_context(&self) -> PageContext {
+        PageContext {
+            url: self.url.clone(),
+            route: self.route.clone(),
+            title: self.title.clone(),
+            referrer: self.referrer.clone(),
+            locale: self.locale.clone(),
+            app_version: self.app_version.clone(),
+        }
+    }
+
+    fn scrub(&mut self, config: &ScrubConfig) {
+        self.url = scrub_url(&self.url, config);
+        self.route = scrub_url(&self.route, config);
+        self.title = scrub_text(&self.title, config);
+        self.referrer = self
+            .referrer
+            .as_deref()
+            .map(|referrer| scrub_url(referrer, config));
+    }
+}
+
 impl EventKind {
     /// The `type` tag on the wire (`page_view`, `js_error`, …; `unknown` for kinds
     /// this build does not know). Lets storage code avoid matching every variant.
@@ -192,6 +227,40 @@ impl EventKind {
 }
 
 impl ClientEvent {
+    /// Removes secrets and personal data from every free-text field: URLs, routes,
+    /// titles, error messages and stacks, click targets.
+    pub fn scrub(&mut self, config: &ScrubConfig) {
+        match &mut self.kind {
+            EventKind::PageView(page)
+            | EventKind::Navigation(page)
+            | EventKind::ErrorPage(page) => {
+                page.scrub(config);
+            }
+            EventKind::JsError(error) => {
+                error.message = scrub_text(&error.message, config);
+                error.source = error
+                    .source
+                    .as_deref()
+                    .map(|source| scrub_url(source, config));
+                error.stack = error
+                    .stack
+                    .as_deref()
+                    .map(|stack| scrub_text(stack, config));
+                error.route = scrub_url(&error.route, config);
+            }
+            EventKind::FailedRequest(request) => {
+                request.url = scrub_url(&request.url, config);
+                request.route = scrub_url(&request.route, config);
+            }
+            EventKind::RageClick(click) | EventKind::DeadClick(click) => {
+                click.target = scrub_text(&click.target, config);
+                click.route = scrub_url(&click.route, config);
+            }
+            EventKind::Dwell(dwell) => dwell.route = scrub_url(&dwell.route, config),
+            EventKind::Unknown => {}
+        }
+    }
+
     /// The domain page signal for this event (`None` for unknown kinds). JS errors
     /// without a fingerprint get one computed here.
     pub fn to_signal(&self) -> Option<PageSignal> {

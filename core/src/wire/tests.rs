@@ -142,3 +142,29 @@ fn conversation_messages_accept_minimal_payloads() {
         serde_json::from_str(r#"{"answers":[{"id":"a1","title":"Reset"}]}"#).unwrap();
     assert_eq!(suggest.recommendation, Recommendation::OfferHuman);
 }
+
+#[test]
+fn batches_are_scrubbed_field_by_field() {
+    let json = r#"{"session_id":"s","events":[
+        {"id":"a","at_ms":1,"type":"page_view","url":"https://bob:pw@x.io/users/bob@x.io","route":"/users/bob@x.io","title":"Reset for bob@x.io","referrer":"https://x.io/?token=abc"},
+        {"id":"b","at_ms":2,"type":"js_error","message":"card 4111 1111 1111 1111 declined","stack":"at pay (Bearer abcdefgh12345678)","route":"/pay"},
+        {"id":"c","at_ms":3,"type":"failed_request","method":"GET","url":"https://x.io/api?api_key=sk","route":"/"}
+    ]}"#;
+    let mut batch: EventBatch = serde_json::from_str(json).unwrap();
+    batch.scrub(&crate::scrub::ScrubConfig::default());
+    let text = serde_json::to_string(&batch).unwrap();
+    for secret in [
+        "bob",
+        "pw@",
+        "token=abc",
+        "4111",
+        "abcdefgh12345678",
+        "api_key=sk",
+    ] {
+        assert!(!text.contains(secret), "{secret} survived in {text}");
+    }
+    let EventKind::PageView(page) = &batch.events[0].kind else {
+        panic!("page view")
+    };
+    assert_eq!(page.to_context().route, "/users/[email]");
+}

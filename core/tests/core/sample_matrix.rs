@@ -2,7 +2,7 @@
 //! each example fires exactly where it should, and nowhere else.
 
 use crate::support::*;
-use waymark_core::domain::{EscalationType, Priority, SignalKind};
+use waymark_core::domain::{EscalationType, LifecycleStage, Priority, SignalKind};
 use waymark_core::ids::{Fingerprint, RuleId, TierId};
 use waymark_core::matrix::{ContextField, render_table};
 use waymark_core::rules::{DecidedAction, Facts, RuleOutcome, evaluate, explain};
@@ -43,6 +43,7 @@ fn tier1_ticket_open_four_hours_goes_to_tier2_with_a_notice() {
         }
     );
     assert_eq!(decision.escalation_type, EscalationType::Hierarchical);
+    assert_eq!(decision.stage, Some(LifecycleStage::Intake));
     assert_eq!(
         decision.notice.as_deref(),
         Some("Our specialist team (Tier 2) has your request; expect a reply within 2 hours.")

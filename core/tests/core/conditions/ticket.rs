@@ -324,3 +324,35 @@ fn turns_at_least_counts_customer_messages() {
     check(condition, turns(3), true, "3 customer messages");
     check(condition, turns(2), false, "2 customer messages");
 }
+
+#[test]
+fn customer_messages_within_measures_cadence() {
+    let condition = "customer_messages_within = { at_least = 3, within = \"15m\" }";
+    let at = |times: &[&str]| {
+        let times: Vec<String> = times.iter().map(|t| t.to_string()).collect();
+        with_ticket(move |t| {
+            t.messages = times
+                .iter()
+                .flat_map(|time| {
+                    [
+                        customer(ago(time), "hello?", None),
+                        agent(ago(time), "on it"),
+                    ]
+                })
+                .collect();
+        })
+    };
+    check(
+        condition,
+        at(&["15m", "5m", "0s"]),
+        true,
+        "3 customer messages within 15m",
+    );
+    check(
+        condition,
+        at(&["16m", "5m", "0s"]),
+        false,
+        "2 customer messages within 15m",
+    );
+    check(condition, Facts::default(), false, "no ticket");
+}
