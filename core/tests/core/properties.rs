@@ -184,7 +184,12 @@ fn benign_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        // Most random rules do match something; only the ones that do not are kept.
+        max_global_rejects: 1_000_000,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn evaluation_is_deterministic(facts in any_facts()) {
