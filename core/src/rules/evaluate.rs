@@ -157,18 +157,19 @@ pub fn explain(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Eval
 
     let routing = best(&candidates, Group::Routing);
     let help = best(&candidates, Group::Help);
-    let mut selected: Vec<usize> = routing.into_iter().chain(help).collect();
+    // Early warnings come before escalation: a selected escalation supersedes them.
+    let warnings: Vec<usize> = match routing {
+        Some(_) => Vec::new(),
+        None => candidates
+            .iter()
+            .filter(|candidate| candidate.group == Group::Warning)
+            .map(|candidate| candidate.index)
+            .collect(),
+    };
     for candidate in &candidates {
         let winner = match candidate.group {
-            Group::Routing => routing,
+            Group::Routing | Group::Warning => routing,
             Group::Help => help,
-            Group::Warning => match routing {
-                Some(_) => routing,
-                None => {
-                    selected.push(candidate.index);
-                    continue;
-                }
-            },
         };
         if let Some(winner) = winner
             && winner != candidate.index
@@ -178,6 +179,7 @@ pub fn explain(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Eval
             };
         }
     }
+    let selected = routing.into_iter().chain(help).chain(warnings);
 
     let decisions = selected
         .into_iter()

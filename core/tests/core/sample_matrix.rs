@@ -290,3 +290,31 @@ fn the_matrix_table_lists_tiers_teams_and_rules_in_order() {
     let last = table.find("deep-thread-near-sla").unwrap_or(0);
     assert!(first < last, "{table}");
 }
+
+#[test]
+fn an_escalation_supersedes_early_warnings() {
+    let mut facts = tier1_ticket_open_for("5h");
+    if let Some(ticket) = facts.ticket.as_mut() {
+        ticket.messages = (0..5)
+            .map(|_| customer(ago("50m"), "any news?", None))
+            .collect();
+        ticket.resolution_due = Some(NOW.plus(DurationMs::minutes(30)));
+    }
+    let evaluation = explain(&sample_matrix(), &facts, NOW);
+    let decided: Vec<&str> = evaluation
+        .decisions
+        .iter()
+        .map(|d| d.rule.as_str())
+        .collect();
+    assert_eq!(decided, ["tier1-open-4h"]);
+    let warning = evaluation
+        .rules
+        .iter()
+        .find(|r| r.rule.as_str() == "deep-thread-near-sla");
+    assert_eq!(
+        warning.map(|r| &r.outcome),
+        Some(&RuleOutcome::Outranked {
+            by: RuleId::new("tier1-open-4h")
+        })
+    );
+}
