@@ -227,6 +227,37 @@ impl EventKind {
 }
 
 impl ClientEvent {
+    /// The wire event for a signal the widget's detectors derived (rage click, dead
+    /// click, dwell); `None` for signals the widget reports from the browser itself.
+    pub fn from_derived_signal(id: String, signal: &PageSignal) -> Option<ClientEvent> {
+        let kind = match &signal.kind {
+            SignalKind::RageClick {
+                target,
+                route,
+                clicks,
+            } => EventKind::RageClick(ClickInfo {
+                target: target.clone(),
+                route: route.clone(),
+                clicks: Some(*clicks),
+            }),
+            SignalKind::DeadClick { target, route } => EventKind::DeadClick(ClickInfo {
+                target: target.clone(),
+                route: route.clone(),
+                clicks: None,
+            }),
+            SignalKind::Dwell { route, duration } => EventKind::Dwell(DwellInfo {
+                route: route.clone(),
+                duration_ms: duration.0,
+            }),
+            _ => return None,
+        };
+        Some(ClientEvent {
+            id,
+            at_ms: signal.at.0,
+            kind,
+        })
+    }
+
     /// Removes secrets and personal data from every free-text field: URLs, routes,
     /// titles, error messages and stacks, click targets.
     pub fn scrub(&mut self, config: &ScrubConfig) {

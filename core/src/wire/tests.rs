@@ -168,3 +168,39 @@ fn batches_are_scrubbed_field_by_field() {
     };
     assert_eq!(page.to_context().route, "/users/[email]");
 }
+
+#[test]
+fn derived_signals_travel_as_events_and_come_back_the_same() {
+    use crate::domain::PageSignal;
+    use crate::time::{DurationMs, Timestamp};
+    let signals = [
+        SignalKind::RageClick {
+            target: "button#pay".into(),
+            route: "/pay".into(),
+            clicks: 4,
+        },
+        SignalKind::DeadClick {
+            target: "a.more".into(),
+            route: "/docs".into(),
+        },
+        SignalKind::Dwell {
+            route: "/billing".into(),
+            duration: DurationMs::minutes(3),
+        },
+    ];
+    for kind in signals {
+        let signal = PageSignal {
+            at: Timestamp(5),
+            kind,
+        };
+        let event = ClientEvent::from_derived_signal("e".into(), &signal).unwrap();
+        let json = serde_json::to_string(&event).unwrap();
+        let back: ClientEvent = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.to_signal(), Some(signal));
+    }
+    let page = PageSignal {
+        at: Timestamp(1),
+        kind: SignalKind::PageView { route: "/".into() },
+    };
+    assert!(ClientEvent::from_derived_signal("p".into(), &page).is_none());
+}

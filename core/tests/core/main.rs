@@ -10,3 +10,4 @@ mod replay;
 mod sample_matrix;
 mod support;
 mod tidy;
+mod widget_flow;
