@@ -121,6 +121,13 @@ impl RuleExplanation {
     }
 }
 
+impl Evaluation {
+    /// Every rule's explanation as text, in file order (what `explain` shows).
+    pub fn to_text(&self) -> String {
+        self.rules.iter().map(RuleExplanation::to_text).collect()
+    }
+}
+
 /// The decisions for `facts` as of `now`. Pure and deterministic.
 pub fn evaluate(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Vec<Decision> {
     explain(matrix, facts, now).decisions

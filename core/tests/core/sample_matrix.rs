@@ -276,6 +276,7 @@ fn explanations_list_every_condition_with_its_value() {
             "when.any[1] false only 1 scored customer message",
         ]
     );
+    assert_eq!(evaluation.to_text().matches(": did not match").count(), 8);
     assert!(evaluation.rules[0].to_text().starts_with(
         "tier1-open-4h: fired\n  ✓ when.all[0] open at tier1 for at least 4h — open at tier1 for 4h"
     ));
