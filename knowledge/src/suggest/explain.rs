@@ -4,19 +4,23 @@
 //! the share of the query's information (IDF-weighted terms) that the document covers, how far
 //! it stands ahead of the next candidate, and whether the page's error or route matched exactly.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::Field;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use super::query::{QueryPlan, analyzed_words};
 use super::{Snippet, Suggestion};
 use crate::document::{DocKind, KnowledgeDoc};
-use crate::index::analysis::{self, normalize_route};
+use crate::index::Fields;
+use crate::index::analysis;
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
+/// Longest part of a text searched for the snippet, in bytes.
+const SNIPPET_SOURCE_BYTES: usize = 4_000;
 
 /// Where a suggestion matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,27 +66,35 @@ pub struct ConfidenceSignals {
     pub error_matched: bool,
     /// The page route matched one of the document's routes.
     pub route_matched: bool,
+    /// How much the matched words say, from 0 (one common word) towards 1 (several rare
+    /// words): 1 − exp(−matched IDF / 3).
+    pub evidence: f32,
 }
 
 /// Maps the signals to a probability that the answer is right.
 pub fn confidence(signals: &ConfidenceSignals) -> f32 {
-    let logit = -4.0
+    let logit = -3.0
         + 4.5 * signals.coverage
         + 3.0 * signals.lead
         + 2.0 * signals.relative_score.max(f32::MIN_POSITIVE).ln()
         + if signals.error_matched { 2.0 } else { 0.0 }
-        + if signals.route_matched { 0.8 } else { 0.0 };
+        + if signals.route_matched { 0.8 } else { 0.0 }
+        + 2.5 * (signals.evidence - 0.8);
     let probability = 1.0 / (1.0 + (-logit).exp());
     probability.clamp(0.0, 1.0)
 }
 
 /// Builds the suggestions of ranked documents (best first, with their scores).
-pub(crate) fn explain_all(plan: &QueryPlan, ranked: Vec<(f32, KnowledgeDoc)>) -> Vec<Suggestion> {
+pub(crate) fn explain_all(
+    plan: &QueryPlan,
+    lookup: &PostingsLookup<'_>,
+    ranked: Vec<(f32, DocAddress, KnowledgeDoc)>,
+) -> Vec<Suggestion> {
     let best = ranked
         .first()
-        .map_or(0.0, |(score, _)| *score)
+        .map_or(0.0, |(score, _, _)| *score)
         .max(f32::MIN_POSITIVE);
-    let second = ranked.get(1).map_or(0.0, |(score, _)| *score);
+    let second = ranked.get(1).map_or(0.0, |(score, _, _)| *score);
     let snippet_terms: BTreeMap<String, f32> = plan
         .prose
         .iter()
@@ -98,8 +110,9 @@ pub(crate) fn explain_all(plan: &QueryPlan, ranked: Vec<(f32, KnowledgeDoc)>) ->
     ranked
         .into_iter()
         .enumerate()
-        .map(|(rank, (score, doc))| {
-            let (matched, coverage) = matched_fields(plan, &doc, &mut english);
+        .map(|(rank, (score, address, doc))| {
+            let (matched, coverage, matched_idf) =
+                matched_fields(plan, lookup, address, &doc, &mut english);
             let signals = ConfidenceSignals {
                 coverage,
                 relative_score: (score / best).clamp(0.0, 1.0),
@@ -110,6 +123,7 @@ pub(crate) fn explain_all(plan: &QueryPlan, ranked: Vec<(f32, KnowledgeDoc)>) ->
                 },
                 error_matched: matched.iter().any(|field| field.kind == MatchKind::Error),
                 route_matched: matched.iter().any(|field| field.kind == MatchKind::Route),
+                evidence: 1.0 - (-matched_idf / 3.0).exp(),
             };
             Suggestion {
                 snippet: snippet(&generator, &doc),
@@ -125,89 +139,74 @@ pub(crate) fn explain_all(plan: &QueryPlan, ranked: Vec<(f32, KnowledgeDoc)>) ->
         .collect()
 }
 
-/// The fields of a document that the query matched, and the IDF-weighted coverage.
+/// The fields of a document that the query matched, and the IDF-weighted coverage. Exact
+/// terms are looked up in the index's postings (cheap at any document length); fuzzy terms
+/// are compared with the title's words.
 fn matched_fields(
     plan: &QueryPlan,
+    lookup: &PostingsLookup<'_>,
+    address: DocAddress,
     doc: &KnowledgeDoc,
     english: &mut tantivy::tokenizer::TextAnalyzer,
-) -> (Vec<MatchedField>, f32) {
-    let mut terms_of = |texts: &mut dyn Iterator<Item = &String>| -> HashSet<String> {
-        texts
-            .flat_map(|text| analyzed_words(english, text))
+) -> (Vec<MatchedField>, f32, f32) {
+    let fields = lookup.fields;
+    let prose_fields = [
+        (MatchKind::Title, fields.title),
+        (MatchKind::Problem, fields.problem),
+        (MatchKind::Answers, fields.answers),
+        (MatchKind::Resolution, fields.resolution),
+        (MatchKind::Tags, fields.meta),
+    ];
+    let fuzzy_candidates: Vec<String> = if plan.prose.iter().any(|term| term.fuzzy) {
+        analyzed_words(english, &doc.title)
+            .into_iter()
             .map(|(term, _)| term)
             .collect()
+    } else {
+        Vec::new()
     };
-    let resolution = &doc.resolution;
-    let prose_fields = [
-        (MatchKind::Title, terms_of(&mut std::iter::once(&doc.title))),
-        (
-            MatchKind::Problem,
-            terms_of(&mut std::iter::once(&doc.problem)),
-        ),
-        (MatchKind::Answers, terms_of(&mut doc.answers.iter())),
-        (
-            MatchKind::Resolution,
-            terms_of(&mut resolution.root_cause.iter().chain(resolution.fix.iter())),
-        ),
-        (
-            MatchKind::Tags,
-            terms_of(
-                &mut doc
-                    .tags
-                    .iter()
-                    .chain(resolution.environment.iter())
-                    .chain(resolution.version.iter()),
-            ),
-        ),
-    ];
     let mut matched = Vec::new();
     let mut covered = vec![false; plan.prose.len()];
-    for (kind, terms) in &prose_fields {
+    for (kind, field) in prose_fields {
         let mut words = Vec::new();
         for (index, query_term) in plan.prose.iter().enumerate() {
-            let hit = terms.contains(&query_term.term)
-                || (query_term.fuzzy
-                    && terms
+            let hit = if query_term.fuzzy {
+                kind == MatchKind::Title
+                    && fuzzy_candidates
                         .iter()
-                        .any(|term| within_two_edits(term, &query_term.term)));
+                        .any(|term| within_two_edits(term, &query_term.term))
+            } else {
+                lookup.contains(address, field, &query_term.term)
+            };
             if hit {
                 covered[index] = true;
                 words.push(query_term.surface.clone());
             }
         }
         if !words.is_empty() {
-            matched.push(MatchedField {
-                kind: *kind,
-                terms: words,
-            });
+            matched.push(MatchedField { kind, terms: words });
         }
     }
     let total_prose: f32 = plan.prose.iter().map(|term| term.idf).sum();
-    let covered_prose: f32 = plan
-        .prose
-        .iter()
-        .zip(&covered)
-        .filter(|(_, hit)| **hit)
-        .map(|(term, _)| term.idf)
-        .sum();
 
-    let doc_identifiers: HashSet<String> = doc
-        .errors
-        .iter()
-        .chain(std::iter::once(&doc.title))
-        .chain(std::iter::once(&doc.problem))
-        .chain(doc.answers.iter())
-        .flat_map(|text| {
-            analysis::identifier_chunks(text)
-                .flat_map(|(_, chunk)| analysis::identifier_terms(chunk))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let errors: Vec<String> = plan
+    let mut errors: Vec<String> = plan
         .identifiers
         .iter()
-        .filter(|(identifier, _)| doc_identifiers.contains(identifier))
+        .filter(|(identifier, _)| {
+            lookup.contains(address, fields.errors, identifier)
+                || lookup.contains(address, fields.identifiers, identifier)
+        })
         .map(|(_, surface)| surface.clone())
+        .collect();
+    let error_words: Vec<String> = plan
+        .prose
+        .iter()
+        .zip(covered.iter_mut())
+        .filter(|(term, _)| lookup.contains(address, fields.errors, &term.surface.to_lowercase()))
+        .map(|(term, hit)| {
+            *hit = true;
+            term.surface.clone()
+        })
         .collect();
     // An identifier weighs like a rare word: twice the mean prose IDF, or 3 without prose.
     let identifier_weight = if plan.prose.is_empty() {
@@ -215,8 +214,21 @@ fn matched_fields(
     } else {
         2.0 * total_prose / plan.prose.len() as f32
     };
+    let covered_prose: f32 = plan
+        .prose
+        .iter()
+        .zip(&covered)
+        .filter(|(_, hit)| **hit)
+        .map(|(term, _)| term.idf)
+        .sum();
+    let covered_identifiers = errors.len();
+    for word in error_words {
+        if !errors.contains(&word) {
+            errors.push(word);
+        }
+    }
     let total = total_prose + identifier_weight * plan.identifiers.len() as f32;
-    let covered_all = covered_prose + identifier_weight * errors.len() as f32;
+    let covered_all = covered_prose + identifier_weight * covered_identifiers as f32;
     if !errors.is_empty() {
         matched.push(MatchedField {
             kind: MatchKind::Error,
@@ -227,11 +239,7 @@ fn matched_fields(
     let mut context_covered = 0.0;
     if let Some(route) = &plan.route {
         context_total += 1.0;
-        if doc
-            .routes
-            .iter()
-            .any(|doc_route| normalize_route(doc_route) == *route)
-        {
+        if lookup.contains(address, fields.route, route) {
             context_covered += 1.0;
             matched.push(MatchedField {
                 kind: MatchKind::Route,
@@ -241,11 +249,7 @@ fn matched_fields(
     }
     if let Some(area) = &plan.area {
         context_total += 0.5;
-        let doc_area = doc
-            .product_area
-            .as_deref()
-            .map(|area| area.trim().to_lowercase());
-        if doc_area.as_deref() == Some(area.as_str()) {
+        if lookup.contains(address, fields.area, area) {
             context_covered += 0.5;
             matched.push(MatchedField {
                 kind: MatchKind::ProductArea,
@@ -261,7 +265,34 @@ fn matched_fields(
     } else {
         0.0
     };
-    (matched, coverage.clamp(0.0, 1.0))
+    let matched_idf = covered_all + 3.0 * context_covered;
+    (matched, coverage.clamp(0.0, 1.0), matched_idf)
+}
+
+/// Answers "does this document have this term in this field" from the postings.
+pub(crate) struct PostingsLookup<'a> {
+    /// The searcher of the request.
+    pub searcher: &'a Searcher,
+    /// The schema's fields.
+    pub fields: &'a Fields,
+}
+
+impl PostingsLookup<'_> {
+    fn contains(&self, address: DocAddress, field: Field, text: &str) -> bool {
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let Ok(inverted) = segment.inverted_index(field) else {
+            return false;
+        };
+        let term = Term::from_field_text(field, text);
+        match inverted.read_postings(&term, IndexRecordOption::Basic) {
+            Ok(Some(mut postings)) => {
+                postings.doc() == address.doc_id
+                    || (postings.doc() < address.doc_id
+                        && postings.seek(address.doc_id) == address.doc_id)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Whether two short strings are at most two edits apart (typo correction check).
@@ -367,7 +398,8 @@ fn snippet(generator: &SnippetGenerator, doc: &KnowledgeDoc) -> Snippet {
         .filter(|text| !text.trim().is_empty())
         .collect();
     for text in &non_empty {
-        let mut found = generator.snippet(text);
+        // Long texts are cut before highlighting: the best extract is rarely far in.
+        let mut found = generator.snippet(super::query::truncate(text, SNIPPET_SOURCE_BYTES));
         if !found.highlighted().is_empty() {
             found.set_snippet_prefix_postfix("<mark>", "</mark>");
             return Snippet {
@@ -402,6 +434,7 @@ fn escape_html(text: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -411,12 +444,14 @@ mod tests {
             coverage: 0.2,
             relative_score: 1.0,
             lead: 0.05,
+            evidence: 0.5,
             ..Default::default()
         };
         let strong = ConfidenceSignals {
             coverage: 0.9,
             relative_score: 1.0,
             lead: 0.5,
+            evidence: 0.9,
             ..Default::default()
         };
         assert!(confidence(&weak) < 0.3, "{}", confidence(&weak));

@@ -139,12 +139,12 @@ pub struct RankingConfig {
 impl Default for RankingConfig {
     fn default() -> Self {
         Self {
-            title: 3.0,
+            title: 2.0,
             problem: 1.5,
             answers: 1.0,
             resolution: 1.2,
             meta: 0.5,
-            phrase_boost: 0.3,
+            phrase_boost: 0.1,
             fuzzy: 1.5,
             context_title: 0.3,
             context_error_words: 0.5,
@@ -184,7 +184,8 @@ impl KnowledgeIndex {
             &plan.query,
             &TopDocs::with_limit(limit * 2 + 5).order_by_score(),
         )?;
-        let mut ranked: Vec<(f32, KnowledgeDoc)> = Vec::with_capacity(candidates.len());
+        let mut ranked: Vec<(f32, tantivy::DocAddress, KnowledgeDoc)> =
+            Vec::with_capacity(candidates.len());
         for (score, address) in candidates {
             let stored: TantivyDocument = searcher.doc(address)?;
             let doc = stored_doc(&stored, fields.source)?;
@@ -192,11 +193,15 @@ impl KnowledgeIndex {
                 DocKind::Article => ranking.article_factor,
                 DocKind::Ticket => 1.0,
             };
-            ranked.push((score * factor, doc));
+            ranked.push((score * factor, address, doc));
         }
         ranked.sort_by(|left, right| right.0.total_cmp(&left.0));
         ranked.truncate(limit);
-        Ok(explain::explain_all(&plan, ranked))
+        let lookup = explain::PostingsLookup {
+            searcher: &searcher,
+            fields,
+        };
+        Ok(explain::explain_all(&plan, &lookup, ranked))
     }
 
     /// The ranked ids only (evaluation and benchmarks): the same ranking as

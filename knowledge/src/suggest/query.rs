@@ -49,15 +49,14 @@ pub(crate) struct QueryPlan {
     pub route: Option<String>,
     /// Lowercased product area, if any.
     pub area: Option<String>,
+    /// Number of scoring clauses; zero means there was nothing to search for.
+    pub clauses: usize,
 }
 
 impl QueryPlan {
     /// Whether the request held nothing to search for.
     pub fn is_empty(&self) -> bool {
-        self.prose.is_empty()
-            && self.identifiers.is_empty()
-            && self.route.is_none()
-            && self.area.is_none()
+        self.clauses == 0
     }
 }
 
@@ -91,7 +90,7 @@ pub(crate) fn plan(
     let mut prose: Vec<QueryTerm> = Vec::new();
     let mut fuzzy_budget = MAX_FUZZY_TERMS;
     for (term, surface) in dedup(user_words.iter().cloned()).take(MAX_PROSE_TERMS) {
-        let idf = statistics.prose_idf(&term)?;
+        let idf = statistics.prose_idf(&term, &surface)?;
         let unknown = idf.is_none();
         let fuzzy = unknown && term.chars().count() >= 4 && fuzzy_budget > 0;
         if fuzzy {
@@ -103,7 +102,7 @@ pub(crate) fn plan(
         let idf = idf.unwrap_or(statistics.max_idf);
         clauses.push((
             Occur::Should,
-            prose_clause(fields, ranking, &term, 1.0, fuzzy),
+            prose_clause(fields, ranking, (&term, &surface), 1.0, fuzzy),
         ));
         prose.push(QueryTerm {
             term,
@@ -162,12 +161,12 @@ pub(crate) fn plan(
             if prose.iter().any(|known| known.term == term) {
                 continue;
             }
-            let Some(idf) = statistics.prose_idf(&term)? else {
+            let Some(idf) = statistics.prose_idf(&term, &surface)? else {
                 continue;
             };
             clauses.push((
                 Occur::Should,
-                prose_clause(fields, ranking, &term, weight, false),
+                prose_clause(fields, ranking, (&term, &surface), weight, false),
             ));
             prose.push(QueryTerm {
                 term,
@@ -259,6 +258,7 @@ pub(crate) fn plan(
         ));
     }
 
+    let clause_count = clauses.len();
     let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
     if statistics.needs_site_filter(&request.site)? {
         let site = TermQuery::new(
@@ -279,6 +279,7 @@ pub(crate) fn plan(
         identifiers,
         route,
         area,
+        clauses: clause_count,
     })
 }
 
@@ -286,7 +287,7 @@ pub(crate) fn plan(
 fn prose_clause(
     fields: &Fields,
     ranking: &RankingConfig,
-    term: &str,
+    (term, surface): (&str, &str),
     weight: f32,
     fuzzy: bool,
 ) -> Box<dyn Query> {
@@ -302,11 +303,8 @@ fn prose_clause(
         let boost = field_weight * weight;
         let term = Term::from_field_text(field, term);
         let query: Box<dyn Query> = if fuzzy {
-            let distance = if term.value().as_str().map_or(0, |text| text.chars().count()) >= 8 {
-                2
-            } else {
-                1
-            };
+            // One edit: most typos, and a cheap automaton (two edits costs milliseconds).
+            let distance = 1;
             // A fuzzy match scores a constant; scale it like a mid-frequency term.
             Box::new(BoostQuery::new(
                 Box::new(FuzzyTermQuery::new(term, distance, true)),
@@ -320,6 +318,12 @@ fn prose_clause(
         };
         clauses.push((Occur::Should, query));
     }
+    // Error messages are indexed unstemmed: look the word up as written.
+    let error_boost = ranking.context_error_words * weight * ranking.problem;
+    clauses.push((
+        Occur::Should,
+        boosted_term(fields.errors, &surface.to_lowercase(), error_boost),
+    ));
     Box::new(BooleanQuery::new(clauses))
 }
 
@@ -387,8 +391,11 @@ impl<'a> Statistics<'a> {
 
     /// IDF of a term over the prose fields (the highest document frequency wins), or `None`
     /// when no document has it.
-    fn prose_idf(&self, term: &str) -> tantivy::Result<Option<f32>> {
-        let mut highest = 0u64;
+    fn prose_idf(&self, term: &str, surface: &str) -> tantivy::Result<Option<f32>> {
+        let mut highest = self.searcher.doc_freq(&Term::from_field_text(
+            self.fields.errors,
+            &surface.to_lowercase(),
+        ))?;
         for field in [
             self.fields.title,
             self.fields.problem,
@@ -424,6 +431,7 @@ pub(crate) fn idf(doc_freq: f32, documents: f32) -> f32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::truncate;
 
