@@ -126,7 +126,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("generated {count} tickets in {:?}", generation.elapsed());
 
-    let config = DraftConfig::default();
+    let mut config = DraftConfig::default();
+    // Tuning knobs, so settings can be compared on the same corpus.
+    let knob = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    if let Some(terms) = knob("WAYMARK_CANDIDATE_TERMS") {
+        config.cluster.refine.candidate_terms = terms;
+    }
+    if let Some(postings) = knob("WAYMARK_MAX_POSTINGS") {
+        config.cluster.refine.max_postings = postings;
+    }
     let started = Instant::now();
     let mut stage_started = Instant::now();
     let mut current: Option<Stage> = None;

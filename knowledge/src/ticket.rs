@@ -102,3 +102,67 @@ impl ResolvedTicket {
             .map(|message| message.text.as_str())
     }
 }
+
+/// A resolved ticket from the import and index record ([`crate::KnowledgeDoc`]):
+/// its answers are human agents' replies; it carries no resolution time.
+impl From<&crate::KnowledgeDoc> for ResolvedTicket {
+    fn from(doc: &crate::KnowledgeDoc) -> Self {
+        let field = |value: &Option<String>| value.clone().unwrap_or_default();
+        let captured = &doc.resolution;
+        let resolution = Resolution {
+            root_cause: field(&captured.root_cause),
+            fix: field(&captured.fix),
+            environment: field(&captured.environment),
+            version: field(&captured.version),
+        };
+        ResolvedTicket {
+            id: TicketId(doc.id.clone()),
+            subject: doc.title.clone(),
+            problem: doc.problem.clone(),
+            messages: doc
+                .answers
+                .iter()
+                .map(|answer| Message {
+                    author: AuthorKind::Agent,
+                    text: answer.clone(),
+                })
+                .collect(),
+            resolution: (resolution != Resolution::default()).then_some(resolution),
+            routes: doc.routes.clone(),
+            error_messages: doc.errors.clone(),
+            product_area: doc.product_area.clone(),
+            ..ResolvedTicket::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_imported_record_becomes_a_ticket_whose_answers_are_agent_evidence() {
+        let doc = crate::KnowledgeDoc {
+            id: "T-1".into(),
+            title: "Export fails".into(),
+            answers: vec!["Filter the report.".into()],
+            errors: vec!["ERR_EXPORT_TIMEOUT".into()],
+            resolution: crate::Resolution {
+                fix: Some("Filter the report.".into()),
+                ..crate::Resolution::default()
+            },
+            ..crate::KnowledgeDoc::default()
+        };
+        let ticket = ResolvedTicket::from(&doc);
+        assert_eq!(ticket.subject, "Export fails");
+        assert_eq!(
+            ticket.agent_answers().collect::<Vec<_>>(),
+            vec!["Filter the report."]
+        );
+        assert_eq!(
+            ticket.resolution.map(|r| r.fix),
+            Some("Filter the report.".into())
+        );
+        assert_eq!(ticket.error_messages, vec!["ERR_EXPORT_TIMEOUT"]);
+    }
+}

@@ -35,6 +35,43 @@ pub struct PublishedArticle {
     pub published_at_ms: i64,
 }
 
+impl PublishedArticle {
+    /// The article as an index record, so publishing puts it in the suggest index.
+    pub fn to_knowledge_doc(&self, site: &str) -> crate::KnowledgeDoc {
+        let mut errors = self.error_messages.clone();
+        errors.extend(self.fingerprints.iter().cloned());
+        crate::KnowledgeDoc {
+            site: site.to_string(),
+            id: self.id.clone(),
+            kind: crate::DocKind::Article,
+            title: self.title.clone(),
+            problem: self.body.clone(),
+            resolution: crate::Resolution {
+                fix: (!self.fix.is_empty()).then(|| self.fix.clone()),
+                ..crate::Resolution::default()
+            },
+            routes: self.routes.clone(),
+            errors,
+            product_area: self.product_area.clone(),
+            ..crate::KnowledgeDoc::default()
+        }
+    }
+
+    /// A published article from an index record of kind article.
+    pub fn from_knowledge_doc(doc: &crate::KnowledgeDoc) -> PublishedArticle {
+        PublishedArticle {
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            body: doc.problem.clone(),
+            error_messages: doc.errors.clone(),
+            routes: doc.routes.clone(),
+            fix: doc.resolution.fix.clone().unwrap_or_default(),
+            product_area: doc.product_area.clone(),
+            ..PublishedArticle::default()
+        }
+    }
+}
+
 /// Thresholds of the collision checks.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FlagConfig {

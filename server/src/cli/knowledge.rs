@@ -17,6 +17,7 @@ use waymark_knowledge::gaps::SuggestLogEntry;
 use waymark_knowledge::gaps::{GapClosure, GapConfig, closures_for_article, find_gaps};
 use waymark_knowledge::sentiment::{ShiftWindow, analyze_conversation, escalation_phrases, score};
 use waymark_knowledge::ticket::ResolvedTicket;
+use waymark_knowledge::{DocKind, KnowledgeDoc};
 
 /// Arguments of `waymark knowledge`.
 #[derive(Debug, clap::Args)]
@@ -51,7 +52,10 @@ enum OutputFormat {
 
 #[derive(Debug, clap::Args)]
 struct BuildDraftsArgs {
-    /// Resolved tickets, one JSON object per line (`waymark_knowledge::ticket::ResolvedTicket`).
+    /// Resolved tickets, one JSON object per line: the import record
+    /// (`{"id","title","problem","answers","resolution","routes","errors",…}`; records of
+    /// kind article count as published articles) or `ResolvedTicket`
+    /// (`{"id","subject","messages":[{"author":"agent","text"}],"resolved_at_ms",…}`).
     #[arg(long)]
     tickets: PathBuf,
     /// Published articles, one JSON object per line, to flag duplicates and contradictions.
@@ -118,11 +122,16 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 async fn build_drafts_command(args: BuildDraftsArgs) -> anyhow::Result<()> {
-    let tickets: Vec<ResolvedTicket> = read_jsonl(&args.tickets, "ticket")?;
-    let articles: Vec<PublishedArticle> = match &args.articles {
-        Some(path) => read_jsonl(path, "article")?,
-        None => Vec::new(),
-    };
+    let records: Vec<serde_json::Value> = read_jsonl(&args.tickets, "ticket")?;
+    let (tickets, mut articles) = split_records(records);
+    if let Some(path) = &args.articles {
+        let records: Vec<serde_json::Value> = read_jsonl(path, "article")?;
+        articles.extend(
+            records
+                .into_iter()
+                .filter_map(|record| article_from(record).ok()),
+        );
+    }
     let previous: PreviousAssignments = match &args.assignments {
         Some(path) if path.exists() => {
             let text = std::fs::read_to_string(path)
@@ -197,6 +206,42 @@ async fn build_drafts_command(args: BuildDraftsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Resolved tickets and published articles from JSON lines in either format: the
+/// import and index record (`{"id","title","answers",…,"kind"}`, articles included)
+/// or `ResolvedTicket` (`{"id","subject","messages",…}`).
+fn split_records(records: Vec<serde_json::Value>) -> (Vec<ResolvedTicket>, Vec<PublishedArticle>) {
+    let mut tickets = Vec::new();
+    let mut articles = Vec::new();
+    for record in records {
+        let is_index_record = record.get("subject").is_none()
+            && (record.get("title").is_some() || record.get("answers").is_some());
+        if !is_index_record {
+            match serde_json::from_value::<ResolvedTicket>(record) {
+                Ok(ticket) => tickets.push(ticket),
+                Err(error) => eprintln!("rejected ticket: {error}"),
+            }
+            continue;
+        }
+        match serde_json::from_value::<KnowledgeDoc>(record) {
+            Ok(doc) if doc.kind == DocKind::Article => {
+                articles.push(PublishedArticle::from_knowledge_doc(&doc))
+            }
+            Ok(doc) => tickets.push(ResolvedTicket::from(&doc)),
+            Err(error) => eprintln!("rejected record: {error}"),
+        }
+    }
+    (tickets, articles)
+}
+
+fn article_from(record: serde_json::Value) -> anyhow::Result<PublishedArticle> {
+    let is_index_record = record.get("problem").is_some() || record.get("kind").is_some();
+    if is_index_record {
+        let doc: KnowledgeDoc = serde_json::from_value(record)?;
+        return Ok(PublishedArticle::from_knowledge_doc(&doc));
+    }
+    Ok(serde_json::from_value(record)?)
+}
+
 fn stage_label(stage: Stage) -> &'static str {
     match stage {
         Stage::Analyse => "analysing tickets",
@@ -219,7 +264,11 @@ fn gaps_command(args: GapsArgs) -> anyhow::Result<()> {
     };
     let now_ms = entries.iter().map(|e| e.at_ms).max().unwrap_or(0);
     if let Some(path) = &args.articles {
-        let articles: Vec<PublishedArticle> = read_jsonl(path, "article")?;
+        let records: Vec<serde_json::Value> = read_jsonl(path, "article")?;
+        let articles: Vec<PublishedArticle> = records
+            .into_iter()
+            .filter_map(|record| article_from(record).ok())
+            .collect();
         let open = find_gaps(&entries, &closures, &config, now_ms);
         for article in &articles {
             closures.extend(closures_for_article(article, &open));
@@ -375,6 +424,24 @@ mod tests {
             "resolved_at_ms": 1_700_000_000_000i64 + id as i64
         })
         .to_string()
+    }
+
+    #[test]
+    fn import_records_are_read_as_tickets_and_articles() {
+        let records = vec![
+            serde_json::json!({"id": "T-1", "title": "Export fails", "answers": ["Filter it."]}),
+            serde_json::json!({"id": "kb-1", "kind": "article", "title": "Exports", "body": "Filter it."}),
+            serde_json::json!({"id": "T-2", "subject": "Export fails", "messages": []}),
+        ];
+        let (tickets, articles) = split_records(records);
+        let ids: Vec<&str> = tickets.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, vec!["T-1", "T-2"]);
+        assert_eq!(
+            tickets[0].agent_answers().collect::<Vec<_>>(),
+            vec!["Filter it."]
+        );
+        assert_eq!(articles.len(), 1);
+        assert_eq!(articles[0].body, "Filter it.");
     }
 
     #[tokio::test]
