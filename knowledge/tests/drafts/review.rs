@@ -180,3 +180,42 @@ fn a_rewrite_is_kept_beside_the_extractive_draft() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(article.title, "Friendly title");
 }
+
+#[test]
+fn publishing_puts_the_article_in_the_suggest_index() {
+    use waymark_knowledge::{DocKind, IndexConfig, KnowledgeIndex, SuggestRequest};
+
+    let tickets = fixture::tickets();
+    let run = build_drafts(
+        &tickets,
+        &[],
+        &PreviousAssignments::new(),
+        &DraftConfig::default(),
+        &mut |_, _, _| {},
+    );
+    let export = run
+        .drafts
+        .iter()
+        .find(|draft| draft.product_area.as_deref() == Some("reports"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no export draft"));
+    let mut review = ReviewedDraft::new(export, NOW);
+    let article = review
+        .approve("kim", "kb-export-timeout", NOW)
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let index = KnowledgeIndex::in_memory(IndexConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    index
+        .upsert(&article.to_knowledge_doc("site-1"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    index.commit().unwrap_or_else(|e| panic!("{e}"));
+    let request = SuggestRequest {
+        site: "site-1".into(),
+        text: "my csv export keeps timing out".into(),
+        limit: 3,
+        ..SuggestRequest::default()
+    };
+    let suggestions = index.suggest(&request).unwrap_or_else(|e| panic!("{e}"));
+    let first = suggestions.first().map(|s| (s.id.as_str(), s.kind));
+    assert_eq!(first, Some(("kb-export-timeout", DocKind::Article)));
+}
