@@ -1,7 +1,8 @@
 //! Text analysis shared by clustering, drafts and gaps: lower-cased words, English
 //! stop words removed, Snowball stems for words, exact terms for error codes.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -21,15 +22,21 @@ const STOP_WORDS: &[&str] = &[
     "thank", "want", "need", "like", "possible", "there", "anyone", "know", "make",
 ];
 
-/// Turns text into the terms clustering and similarity compare.
+/// Distinct words whose stems are remembered; the cache is cleared beyond this.
+const STEM_CACHE_LIMIT: usize = 200_000;
+
+/// Turns text into the terms clustering and similarity compare. Remembers stems, so
+/// one analyser per run (not shared between threads) is the intended use.
 pub struct Analyzer {
     stemmer: Stemmer,
+    stems: RefCell<HashMap<String, String>>,
 }
 
 impl Default for Analyzer {
     fn default() -> Self {
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
+            stems: RefCell::new(HashMap::new()),
         }
     }
 }
@@ -59,7 +66,7 @@ impl Analyzer {
             if lower.chars().count() < 2 || is_stop_word(&lower) {
                 continue;
             }
-            terms.push(self.stemmer.stem(&lower).into_owned());
+            terms.push(self.stem(lower));
         }
         terms
     }
@@ -69,6 +76,21 @@ fn is_stop_word(word: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
         .contains(word)
+}
+
+impl Analyzer {
+    fn stem(&self, word: String) -> String {
+        let mut stems = self.stems.borrow_mut();
+        if let Some(stem) = stems.get(&word) {
+            return stem.clone();
+        }
+        if stems.len() >= STEM_CACHE_LIMIT {
+            stems.clear();
+        }
+        let stem = self.stemmer.stem(&word).into_owned();
+        stems.insert(word, stem.clone());
+        stem
+    }
 }
 
 /// A stable 64-bit hash (FNV-1a followed by a SplitMix finaliser): the same bytes give

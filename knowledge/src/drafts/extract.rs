@@ -57,6 +57,7 @@ pub fn clean_title(text: &str) -> String {
             None => format!("{cut}…"),
         };
     }
+    let title = title.trim_end_matches(['.', ' ']).to_string();
     let mut chars = title.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -284,7 +285,8 @@ mod tests {
 
     #[test]
     fn titles_lose_reply_prefixes_and_get_a_capital() {
-        assert_eq!(clean_title("Re: RE:  export   fails"), "Export fails");
+        assert_eq!(clean_title("Re: RE:  export   fails."), "Export fails");
+        assert_eq!(clean_title("why does export fail?"), "Why does export fail?");
         assert!(clean_title(&"word ".repeat(60)).chars().count() <= MAX_TITLE_CHARS + 1);
     }
 
