@@ -2,12 +2,15 @@
 //! by intensifiers and capitals, flipped by negations, re-weighted around "but", and
 //! amplified by exclamation marks, normalised to −1 … +1.
 
+use super::escalation::escalation_kinds;
 use super::lexicon::{CAPS_INCREMENT, NEGATION_SCALAR, booster, is_negation, valence};
 
 /// How far back (in words) boosters and negations reach.
 const LOOKBACK: usize = 3;
 /// Normalisation constant of VADER's compound score.
 const NORMALISATION_ALPHA: f32 = 15.0;
+/// Valence added for each family of escalation language in the text.
+const ESCALATION_VALENCE: f32 = -1.5;
 /// Emphasis each exclamation mark adds (at most four count).
 const EXCLAMATION_INCREMENT: f32 = 0.292;
 /// Emphasis each question mark adds when there are two or three.
@@ -29,6 +32,9 @@ pub fn score(text: &str) -> f32 {
     apply_but_clause(&lowered, &mut valences);
 
     let mut sum: f32 = valences.iter().sum();
+    // Escalation language is a support idiom the word lexicon cannot see ("third
+    // time", "refund"): each family found counts like a strongly negative word.
+    sum += ESCALATION_VALENCE * escalation_kinds(text).len() as f32;
     if sum != 0.0 {
         sum += sum.signum() * punctuation_emphasis(text);
     }
@@ -172,6 +178,12 @@ mod tests {
     fn the_clause_after_but_dominates() {
         assert!(score("The agent was nice but the product is terrible") < 0.0);
         assert!(score("The product is terrible but the agent was wonderful") > 0.0);
+    }
+
+    #[test]
+    fn escalation_language_makes_a_message_negative() {
+        assert!(score("This is the third time, I want a refund") < -0.5);
+        assert!(score("Still not working.") < score("The export fails"));
     }
 
     #[test]

@@ -107,6 +107,15 @@ mod tests {
     }
 
     #[test]
+    fn repeated_contact_after_a_neutral_report_is_a_negative_shift() {
+        let messages = [
+            "Hi, the export fails",
+            "Still not working. This is the third time, I want a refund!",
+        ];
+        assert!(shift(&messages, ShiftWindow::default()) < -0.3);
+    }
+
+    #[test]
     fn a_single_message_has_no_shift() {
         assert_eq!(shift(&["I am angry"], ShiftWindow::default()), 0.0);
         assert_eq!(shift::<&str>(&[], ShiftWindow::default()), 0.0);
