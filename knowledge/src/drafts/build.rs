@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::extract::{
     StepCandidate, clean_title, group_steps, jaccard, normalize_error, normalize_route, split_steps,
 };
-use super::flags::{FlagConfig, PublishedArticle, flag_collisions};
+use super::flags::{CollisionChecker, FlagConfig, PublishedArticle};
 use super::model::{
     AppliesTo, Cause, Counted, Draft, Evidence, SourceTicket, Step, StepSource, Symptom,
     SymptomKind,
@@ -79,8 +79,9 @@ pub fn build_drafts(
         .map(|cluster| draft_cluster(tickets, cluster, &analyzer, config))
         .collect();
     if !articles.is_empty() {
+        let checker = CollisionChecker::new(articles, &drafts, config.flags);
         for draft in &mut drafts {
-            draft.flags = flag_collisions(draft, articles, &config.flags);
+            draft.flags = checker.flags(draft);
         }
     }
     progress(Stage::Draft, drafted, drafted);

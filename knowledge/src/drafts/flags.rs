@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::extract::{normalize_error, normalize_route};
 use super::model::{Draft, Flag, SymptomKind};
 use crate::cluster::vectors::{TermCounts, add_terms};
-use crate::cluster::{Analyzer, TfIdfModel};
+use crate::cluster::{Analyzer, SparseVector, TfIdfModel};
 
 /// A published article, as drafts are compared with it and as approval produces it
 /// for the suggest index.
@@ -94,68 +94,125 @@ impl Default for FlagConfig {
 }
 
 /// The flags of one draft against every published article, strongest first.
+/// To check many drafts, build one [`CollisionChecker`] instead.
 pub fn flag_collisions(
     draft: &Draft,
     articles: &[PublishedArticle],
     config: &FlagConfig,
 ) -> Vec<Flag> {
-    let analyzer = Analyzer::default();
-    let draft_text = text_counts(&analyzer, &[&draft.title, &draft.body_markdown()]);
-    let draft_fix = text_counts(&analyzer, &[&draft.steps_text()]);
-    let draft_problem = text_counts(&analyzer, &[&draft.title]);
-    let article_texts: Vec<TermCounts> = articles
-        .iter()
-        .map(|a| text_counts(&analyzer, &[&a.title, &a.body, &a.error_messages.join(" ")]))
-        .collect();
-    let article_fixes: Vec<TermCounts> = articles
-        .iter()
-        .map(|a| {
-            text_counts(
-                &analyzer,
-                &[if a.fix.is_empty() { &a.body } else { &a.fix }],
-            )
-        })
-        .collect();
-    let article_problems: Vec<TermCounts> = articles
-        .iter()
-        .map(|a| text_counts(&analyzer, &[&a.title]))
-        .collect();
-    let mut collection = article_texts.clone();
-    collection.push(draft_text.clone());
-    let model = TfIdfModel::fit(&collection);
-    let cosine = |a: &TermCounts, b: &TermCounts| model.vector(a).cosine(&model.vector(b));
+    CollisionChecker::new(articles, std::slice::from_ref(draft), *config).flags(draft)
+}
 
-    let draft_symptoms = draft_symptom_set(draft);
-    let mut flags = Vec::new();
-    for (index, article) in articles.iter().enumerate() {
-        let similarity = cosine(&draft_text, &article_texts[index]);
-        if similarity >= config.duplicate_similarity {
-            flags.push(Flag::Duplicate {
-                article_id: article.id.clone(),
-                similarity,
-            });
-            continue;
+/// The analysed texts of one article.
+#[derive(Debug)]
+struct ArticleTerms {
+    text: SparseVector,
+    fix: SparseVector,
+    problem: SparseVector,
+    symptoms: HashSet<String>,
+}
+
+/// Published articles analysed once, to check many drafts against them.
+#[derive(Debug)]
+pub struct CollisionChecker<'a> {
+    articles: &'a [PublishedArticle],
+    analysed: Vec<ArticleTerms>,
+    analyzer: Analyzer,
+    model: TfIdfModel,
+    config: FlagConfig,
+}
+
+impl<'a> CollisionChecker<'a> {
+    /// Analyses the articles; term weights are fitted on the articles and the drafts.
+    pub fn new(
+        articles: &'a [PublishedArticle],
+        drafts: &[Draft],
+        config: FlagConfig,
+    ) -> CollisionChecker<'a> {
+        let analyzer = Analyzer::default();
+        let texts: Vec<TermCounts> = articles
+            .iter()
+            .map(|a| text_counts(&analyzer, &[&a.title, &a.body, &a.error_messages.join(" ")]))
+            .collect();
+        let mut collection = texts.clone();
+        if !articles.is_empty() {
+            collection.extend(drafts.iter().map(|draft| draft_text(&analyzer, draft)));
         }
-        let article_symptoms = article_symptom_set(article);
-        let symptom_similarity = if draft_symptoms.is_empty() || article_symptoms.is_empty() {
-            cosine(&draft_problem, &article_problems[index])
-        } else {
-            overlap(&draft_symptoms, &article_symptoms)
-        };
-        if symptom_similarity < config.same_symptoms {
-            continue;
-        }
-        let fix_similarity = cosine(&draft_fix, &article_fixes[index]);
-        if fix_similarity < config.different_fix {
-            flags.push(Flag::Contradiction {
-                article_id: article.id.clone(),
-                symptom_similarity,
-                fix_similarity,
-            });
+        let model = TfIdfModel::fit(&collection);
+        let analysed = articles
+            .iter()
+            .zip(&texts)
+            .map(|(article, text)| {
+                let fix = if article.fix.is_empty() {
+                    &article.body
+                } else {
+                    &article.fix
+                };
+                ArticleTerms {
+                    text: model.vector(text),
+                    fix: model.vector(&text_counts(&analyzer, &[fix])),
+                    problem: model.vector(&text_counts(&analyzer, &[&article.title])),
+                    symptoms: article_symptom_set(article),
+                }
+            })
+            .collect();
+        CollisionChecker {
+            articles,
+            analysed,
+            analyzer,
+            model,
+            config,
         }
     }
-    flags.sort_by(|x, y| strength(y).total_cmp(&strength(x)));
-    flags
+
+    /// The flags of one draft, strongest first.
+    pub fn flags(&self, draft: &Draft) -> Vec<Flag> {
+        if self.articles.is_empty() {
+            return Vec::new();
+        }
+        let config = &self.config;
+        let text = self.model.vector(&draft_text(&self.analyzer, draft));
+        let fix = self
+            .model
+            .vector(&text_counts(&self.analyzer, &[&draft.steps_text()]));
+        let problem = self
+            .model
+            .vector(&text_counts(&self.analyzer, &[&draft.title]));
+        let draft_symptoms = draft_symptom_set(draft);
+        let mut flags = Vec::new();
+        for (article, terms) in self.articles.iter().zip(&self.analysed) {
+            let similarity = text.cosine(&terms.text);
+            if similarity >= config.duplicate_similarity {
+                flags.push(Flag::Duplicate {
+                    article_id: article.id.clone(),
+                    similarity,
+                });
+                continue;
+            }
+            let symptom_similarity = if draft_symptoms.is_empty() || terms.symptoms.is_empty() {
+                problem.cosine(&terms.problem)
+            } else {
+                overlap(&draft_symptoms, &terms.symptoms)
+            };
+            if symptom_similarity < config.same_symptoms {
+                continue;
+            }
+            let fix_similarity = fix.cosine(&terms.fix);
+            if fix_similarity < config.different_fix {
+                flags.push(Flag::Contradiction {
+                    article_id: article.id.clone(),
+                    symptom_similarity,
+                    fix_similarity,
+                });
+            }
+        }
+        flags.sort_by(|x, y| strength(y).total_cmp(&strength(x)));
+        flags
+    }
+}
+
+fn draft_text(analyzer: &Analyzer, draft: &Draft) -> TermCounts {
+    text_counts(analyzer, &[&draft.title, &draft.body_markdown()])
 }
 
 fn strength(flag: &Flag) -> f32 {

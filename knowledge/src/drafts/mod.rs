@@ -16,7 +16,7 @@ pub mod review;
 pub mod rewrite;
 
 pub use build::{DraftConfig, DraftRun, build_drafts, draft_cluster};
-pub use flags::{FlagConfig, PublishedArticle, flag_collisions};
+pub use flags::{CollisionChecker, FlagConfig, PublishedArticle, flag_collisions};
 pub use model::{
     AppliesTo, Cause, Counted, Draft, Evidence, Flag, RewrittenDraft, SourceTicket, Step,
     StepSource, Symptom, SymptomKind,
