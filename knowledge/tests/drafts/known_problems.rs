@@ -226,3 +226,30 @@ fn clusters_below_the_minimum_get_no_draft() {
     );
     assert!(run.drafts.is_empty());
 }
+
+#[test]
+fn no_tickets_or_empty_tickets_give_no_drafts() {
+    let config = DraftConfig::default();
+    let none = build_drafts(
+        &[],
+        &fixture::articles(),
+        &PreviousAssignments::new(),
+        &config,
+        &mut |_, _, _| {},
+    );
+    assert!(none.drafts.is_empty());
+    let empty = vec![ResolvedTicket::default(); 5];
+    let run = build_drafts(
+        &empty,
+        &[],
+        &PreviousAssignments::new(),
+        &config,
+        &mut |_, _, _| {},
+    );
+    assert!(run.drafts.is_empty());
+    assert_eq!(
+        run.assignments.len(),
+        1,
+        "five tickets with the same empty id"
+    );
+}
