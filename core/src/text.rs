@@ -31,6 +31,25 @@ pub fn first_phrase<'a>(text: &str, phrases: &'a [String]) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+/// Follow-ups that mean a handoff left the customer in the dark ("who has my
+/// ticket?", "any update?"): the server records them as a handoff failure.
+pub fn is_status_follow_up(text: &str) -> bool {
+    const FOLLOW_UPS: [&str; 9] = [
+        "who has my ticket",
+        "who is handling",
+        "who's handling",
+        "any update",
+        "any news",
+        "still waiting",
+        "is anyone there",
+        "anybody there",
+        "what is happening with my",
+    ];
+    FOLLOW_UPS
+        .iter()
+        .any(|phrase| contains_phrase(text, phrase))
+}
+
 /// Whether a route matches a pattern.
 ///
 /// Patterns are paths where `*` matches exactly one segment and a trailing `**`
@@ -54,6 +73,20 @@ pub fn route_matches(pattern: &str, route: &str) -> bool {
         index += 1;
     }
     index == route_segments.len()
+}
+
+/// The path of a URL without scheme, host, query or fragment:
+/// `https://shop.example/api/pay?x=1` → `/api/pay`; a bare path is kept.
+pub fn url_path(url: &str) -> &str {
+    let without_fragment = url.split(['?', '#']).next().unwrap_or_default();
+    let Some(scheme_end) = without_fragment.find("://") else {
+        return without_fragment;
+    };
+    let after_scheme = &without_fragment[scheme_end + 3..];
+    match after_scheme.find('/') {
+        Some(slash) => &after_scheme[slash..],
+        None => "/",
+    }
 }
 
 fn segments(path: &str) -> Vec<&str> {
@@ -84,6 +117,20 @@ mod tests {
                 "{text:?} ~ {phrase:?}"
             );
         }
+    }
+
+    #[test]
+    fn status_follow_ups() {
+        assert!(is_status_follow_up("Hello?? Who has my ticket now?"));
+        assert!(is_status_follow_up("any update on this"));
+        assert!(!is_status_follow_up("I updated my card"));
+    }
+
+    #[test]
+    fn url_paths() {
+        assert_eq!(url_path("https://shop.example/api/pay?x=1#f"), "/api/pay");
+        assert_eq!(url_path("https://shop.example"), "/");
+        assert_eq!(url_path("/api/cart?id=2"), "/api/cart");
     }
 
     #[test]

@@ -1,4 +1,27 @@
 //! Waymark knowledge: what the product knows from resolved tickets and articles.
+//!
+//! - [`document`]: the indexed unit (resolved ticket or article) and the JSONL record format.
+//! - [`index`]: the tantivy index on disk: analyzers, schema, add/update/delete, rebuild.
+//! - [`suggest`]: user words + page context → answers with snippet, explanation, confidence.
+//! - [`similar`]: resolved tickets similar to a given ticket.
+//! - [`import`]: Zendesk, Freshdesk, Intercom and JSONL exports → documents, with a report.
+//! - [`eval`]: retrieval evaluation against baselines, and the scale benchmark.
+//! - [`error`]: the crate's error type.
 
+pub mod cluster;
+pub mod document;
+pub mod drafts;
+pub mod error;
+pub mod eval;
+pub mod gaps;
+pub mod import;
+pub mod index;
 pub mod sentiment;
+pub mod similar;
+pub mod suggest;
 pub mod ticket;
+
+pub use document::{DocKind, KnowledgeDoc, Resolution};
+pub use error::{KnowledgeError, Result};
+pub use index::{IndexConfig, KnowledgeIndex};
+pub use suggest::{PageContext, SuggestRequest, Suggestion};

@@ -149,6 +149,13 @@ pub enum Condition {
         /// Minimum.
         value: f64,
     },
+    /// Ticket cadence: at least `at_least` customer messages within `within`.
+    CustomerMessagesWithin {
+        /// Minimum messages.
+        at_least: u32,
+        /// Window ending now.
+        within: DurationMs,
+    },
     /// Multi-turn depth: at least `count` customer messages.
     TurnsAtLeast {
         /// Minimum customer messages.
@@ -190,6 +197,7 @@ impl Condition {
             Condition::AccountTier { .. } => "account_tier",
             Condition::Attribute { .. } => "attribute",
             Condition::AttributeAtLeast { .. } => "attribute_at_least",
+            Condition::CustomerMessagesWithin { .. } => "customer_messages_within",
             Condition::TurnsAtLeast { .. } => "turns_at_least",
         }
     }
@@ -247,10 +255,10 @@ impl Condition {
                     .unwrap_or_default()
             ),
             Condition::RageClicks { at_least, within } => {
-                format!("at least {at_least} rage clicks within {within}")
+                format!("at least {at_least} rage click(s) within {within}")
             }
             Condition::DeadClicks { at_least, within } => {
-                format!("at least {at_least} dead clicks within {within}")
+                format!("at least {at_least} dead click(s) within {within}")
             }
             Condition::Dwell { route, at_least } => {
                 format!("dwell on {route} for at least {at_least}")
@@ -260,6 +268,9 @@ impl Condition {
             Condition::Attribute { key, any } => format!("attribute {key} in {}", join(any)),
             Condition::AttributeAtLeast { key, value } => {
                 format!("attribute {key} at least {value}")
+            }
+            Condition::CustomerMessagesWithin { at_least, within } => {
+                format!("at least {at_least} customer messages within {within}")
             }
             Condition::TurnsAtLeast { count } => format!("at least {count} customer messages"),
         }

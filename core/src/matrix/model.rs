@@ -37,6 +37,16 @@ impl EscalationMatrix {
         self.teams.iter().find(|team| &team.id == id)
     }
 
+    /// The rules the widget evaluates locally: the `offer_help` rules, in order.
+    /// This is what the server puts in [`crate::wire::SiteConfig::proactive_rules`].
+    pub fn proactive_rules(&self) -> Vec<Rule> {
+        self.rules
+            .iter()
+            .filter(|rule| rule.then.action == ActionKind::OfferHelp)
+            .cloned()
+            .collect()
+    }
+
     /// The rule with this id.
     pub fn rule(&self, id: &RuleId) -> Option<&Rule> {
         self.rules.iter().find(|rule| &rule.id == id)

@@ -43,40 +43,52 @@ pub fn render_table(matrix: &EscalationMatrix) -> String {
     out.push_str("\nTEAMS\n");
     out.push_str(&table(&["id", "name", "tier"], &team_rows));
 
-    let rule_rows: Vec<Vec<String>> = matrix
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(index, rule)| {
-            vec![
-                (index + 1).to_string(),
-                rule.id.to_string(),
-                conditions_summary(rule),
-                action_summary(rule),
-                rule.then.priority.to_string(),
-                rule.then
-                    .escalation_type
-                    .unwrap_or(EscalationType::Automated)
-                    .to_string(),
-            ]
-        })
-        .collect();
+    let mut rule_rows: Vec<Vec<String>> = Vec::new();
+    for (index, rule) in matrix.rules.iter().enumerate() {
+        let escalation_type = rule
+            .then
+            .escalation_type
+            .unwrap_or(EscalationType::Automated);
+        let mut conditions = condition_lines(rule).into_iter();
+        rule_rows.push(vec![
+            (index + 1).to_string(),
+            rule.id.to_string(),
+            action_summary(rule),
+            rule.then.priority.to_string(),
+            escalation_type.to_string(),
+            conditions.next().unwrap_or_default(),
+        ]);
+        for line in conditions {
+            let mut row = vec![String::new(); 5];
+            row.push(line);
+            rule_rows.push(row);
+        }
+    }
     out.push_str("\nRULES (evaluated in this order)\n");
     out.push_str(&table(
-        &["#", "id", "when", "then", "priority", "type"],
+        &["#", "id", "then", "priority", "type", "when"],
         &rule_rows,
     ));
     out
 }
 
-fn conditions_summary(rule: &Rule) -> String {
-    let all: Vec<String> = rule.when.all.iter().map(|c| c.describe()).collect();
-    let any: Vec<String> = rule.when.any.iter().map(|c| c.describe()).collect();
-    match (all.is_empty(), any.is_empty()) {
-        (false, true) => all.join(" AND "),
-        (true, false) => any.join(" OR "),
-        _ => format!("{} AND ({})", all.join(" AND "), any.join(" OR ")),
+/// One line per condition: `all` joined by AND, then `any` joined by OR.
+fn condition_lines(rule: &Rule) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (index, condition) in rule.when.all.iter().enumerate() {
+        let joiner = if index == 0 { "" } else { "AND " };
+        lines.push(format!("{joiner}{}", condition.describe()));
     }
+    let any_prefix = if rule.when.all.is_empty() { "" } else { "AND " };
+    for (index, condition) in rule.when.any.iter().enumerate() {
+        let joiner = if index == 0 {
+            format!("{any_prefix}any of: ")
+        } else {
+            "  OR ".to_owned()
+        };
+        lines.push(format!("{joiner}{}", condition.describe()));
+    }
+    lines
 }
 
 fn action_summary(rule: &Rule) -> String {

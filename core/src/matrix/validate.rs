@@ -233,7 +233,8 @@ impl EscalationMatrix {
             Condition::SameErrorCustomers { at_least, within }
             | Condition::JsErrorRepeated { at_least, within }
             | Condition::RageClicks { at_least, within }
-            | Condition::DeadClicks { at_least, within } => {
+            | Condition::DeadClicks { at_least, within }
+            | Condition::CustomerMessagesWithin { at_least, within } => {
                 check(*at_least >= 1, "at_least", "must be 1 or more");
                 check(within.0 > 0, "within", "must be longer than zero");
             }

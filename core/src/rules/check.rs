@@ -206,13 +206,13 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
             let count = count_signals(facts, now, *within, |kind| {
                 matches!(kind, SignalKind::RageClick { .. })
             });
-            (count >= *at_least, format!("{count} rage clicks"))
+            (count >= *at_least, counted(count as usize, "rage click"))
         }
         Condition::DeadClicks { at_least, within } => {
             let count = count_signals(facts, now, *within, |kind| {
                 matches!(kind, SignalKind::DeadClick { .. })
             });
-            (count >= *at_least, format!("{count} dead clicks"))
+            (count >= *at_least, counted(count as usize, "dead click"))
         }
         Condition::Dwell { route, at_least } => dwell(facts, now, route, *at_least),
         Condition::Plan { any } => one_of(facts.account.plan.as_deref(), any, "plan"),
@@ -238,6 +238,19 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 Some((_, Some(number))) => (number >= *value, format!("{key} = {number}")),
             }
         }
+        Condition::CustomerMessagesWithin { at_least, within } => {
+            let Some(ticket) = ticket else {
+                return no_ticket();
+            };
+            let recent = ticket
+                .customer_messages()
+                .filter(|message| in_window(message.at, now, *within))
+                .count();
+            (
+                recent >= *at_least as usize,
+                format!("{} within {within}", counted(recent, "customer message")),
+            )
+        }
         Condition::TurnsAtLeast { count } => {
             let Some(ticket) = ticket else {
                 return no_ticket();
@@ -248,6 +261,15 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 format!("{turns} customer messages"),
             )
         }
+    }
+}
+
+/// `1 rage click`, `2 rage clicks`.
+fn counted(count: usize, singular: &str) -> String {
+    if count == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{count} {singular}s")
     }
 }
 
@@ -277,7 +299,7 @@ fn sentiment_drop(ticket: &TicketFacts, at_least: f64, over_last: u32) -> (bool,
     if scores.len() < wanted {
         return (
             false,
-            format!("only {} scored customer messages", scores.len()),
+            format!("only {}", counted(scores.len(), "scored customer message")),
         );
     }
     let window = &scores[scores.len() - wanted..];
@@ -317,7 +339,7 @@ fn same_error_customers(
         None => (false, "0 customers".to_owned()),
         Some((count, fingerprint)) => (
             count >= at_least as usize,
-            format!("{count} customers with {fingerprint}"),
+            format!("{} with {fingerprint}", counted(count, "customer")),
         ),
     }
 }

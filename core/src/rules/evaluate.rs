@@ -4,7 +4,7 @@
 use super::check::{ConditionCheck, check};
 use super::facts::Facts;
 use super::notice::{NoticeVars, render_notice};
-use crate::domain::{EscalationType, Priority};
+use crate::domain::{EscalationType, LifecycleStage, Priority};
 use crate::ids::{RuleId, TeamId, TierId};
 use crate::matrix::{ActionKind, ContextField, EscalationMatrix, Rule};
 use crate::time::Timestamp;
@@ -24,6 +24,8 @@ pub struct Decision {
     pub escalation_type: EscalationType,
     /// Context that must travel with the handoff.
     pub context: Vec<ContextField>,
+    /// The ticket's lifecycle stage when the rule fired (none without a ticket).
+    pub stage: Option<LifecycleStage>,
     /// The customer notice, rendered.
     pub notice: Option<String>,
     /// Every condition of the rule with its actual value.
@@ -119,6 +121,13 @@ impl RuleExplanation {
     }
 }
 
+impl Evaluation {
+    /// Every rule's explanation as text, in file order (what `explain` shows).
+    pub fn to_text(&self) -> String {
+        self.rules.iter().map(RuleExplanation::to_text).collect()
+    }
+}
+
 /// The decisions for `facts` as of `now`. Pure and deterministic.
 pub fn evaluate(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Vec<Decision> {
     explain(matrix, facts, now).decisions
@@ -155,18 +164,19 @@ pub fn explain(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Eval
 
     let routing = best(&candidates, Group::Routing);
     let help = best(&candidates, Group::Help);
-    let mut selected: Vec<usize> = routing.into_iter().chain(help).collect();
+    // Early warnings come before escalation: a selected escalation supersedes them.
+    let warnings: Vec<usize> = match routing {
+        Some(_) => Vec::new(),
+        None => candidates
+            .iter()
+            .filter(|candidate| candidate.group == Group::Warning)
+            .map(|candidate| candidate.index)
+            .collect(),
+    };
     for candidate in &candidates {
         let winner = match candidate.group {
-            Group::Routing => routing,
+            Group::Routing | Group::Warning => routing,
             Group::Help => help,
-            Group::Warning => match routing {
-                Some(_) => routing,
-                None => {
-                    selected.push(candidate.index);
-                    continue;
-                }
-            },
         };
         if let Some(winner) = winner
             && winner != candidate.index
@@ -176,6 +186,7 @@ pub fn explain(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Eval
             };
         }
     }
+    let selected = routing.into_iter().chain(help).chain(warnings);
 
     let decisions = selected
         .into_iter()
@@ -333,6 +344,7 @@ fn decision(
         priority: then.priority,
         escalation_type: then.escalation_type.unwrap_or(EscalationType::Automated),
         context: then.context.clone(),
+        stage: facts.ticket.as_ref().map(|ticket| ticket.stage),
         notice: then
             .notice
             .as_deref()

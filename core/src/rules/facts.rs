@@ -2,7 +2,7 @@
 //! error reports across customers. Built by the server (or the widget, for proactive
 //! rules) and passed in; the engine never fetches anything.
 
-use crate::domain::{PageSignal, SignalKind, TicketState};
+use crate::domain::{LifecycleStage, PageSignal, SignalKind, TicketState};
 use crate::ids::{CustomerId, Fingerprint, RuleId, TierId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,9 @@ pub struct TicketFacts {
     /// Its state.
     #[serde(default)]
     pub state: TicketState,
+    /// The lifecycle stage it is at (recorded on every escalation).
+    #[serde(default)]
+    pub stage: LifecycleStage,
     /// Since when it is at that tier.
     pub at_tier_since: Timestamp,
     /// When the acknowledgement SLA is due, if it is running.

@@ -9,3 +9,5 @@ mod properties;
 mod replay;
 mod sample_matrix;
 mod support;
+mod tidy;
+mod widget_flow;

@@ -70,3 +70,40 @@ fn replay_reports_rule_per_ticket_totals_and_triggering_rates() {
     );
     assert_eq!(report.rows[0].ticket, TicketId::new("T-1"));
 }
+
+#[test]
+fn the_sample_replay_file_shows_one_over_trigger_of_the_cancel_rule() {
+    let tickets: Vec<ReplayTicket> = include_str!("../../examples/replay-tickets.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(line)
+        .collect();
+    let report = replay(&sample_matrix(), &tickets);
+    let fired: Vec<(&str, Option<&str>)> = report
+        .rows
+        .iter()
+        .map(|row| (row.ticket.as_str(), row.rule.as_ref().map(|r| r.as_str())))
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            ("T-1001", Some("tier1-open-4h")),
+            ("T-1002", Some("cancel-language")),
+            ("T-1003", Some("enterprise-data-loss")),
+            ("T-1004", Some("same-error-incident")),
+            ("T-1005", None),
+            ("T-1006", Some("cancel-language")),
+            ("T-1007", Some("repeated-error-page")),
+        ]
+    );
+    // "refund" language on a small charge escalates although it should not: the
+    // replay surfaces it as over-triggering before the matrix goes live.
+    assert_eq!(
+        (
+            report.with_expectation,
+            report.over_triggered,
+            report.under_triggered
+        ),
+        (6, 1, 0)
+    );
+}

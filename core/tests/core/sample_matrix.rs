@@ -2,7 +2,7 @@
 //! each example fires exactly where it should, and nowhere else.
 
 use crate::support::*;
-use waymark_core::domain::{EscalationType, Priority, SignalKind};
+use waymark_core::domain::{EscalationType, LifecycleStage, Priority, SignalKind};
 use waymark_core::ids::{Fingerprint, RuleId, TierId};
 use waymark_core::matrix::{ContextField, render_table};
 use waymark_core::rules::{DecidedAction, Facts, RuleOutcome, evaluate, explain};
@@ -43,6 +43,7 @@ fn tier1_ticket_open_four_hours_goes_to_tier2_with_a_notice() {
         }
     );
     assert_eq!(decision.escalation_type, EscalationType::Hierarchical);
+    assert_eq!(decision.stage, Some(LifecycleStage::Intake));
     assert_eq!(
         decision.notice.as_deref(),
         Some("Our specialist team (Tier 2) has your request; expect a reply within 2 hours.")
@@ -272,9 +273,10 @@ fn explanations_list_every_condition_with_its_value() {
         [
             "when.all[0] true at tier1",
             "when.any[0] false none found",
-            "when.any[1] false only 1 scored customer messages",
+            "when.any[1] false only 1 scored customer message",
         ]
     );
+    assert_eq!(evaluation.to_text().matches(": did not match").count(), 8);
     assert!(evaluation.rules[0].to_text().starts_with(
         "tier1-open-4h: fired\n  ✓ when.all[0] open at tier1 for at least 4h — open at tier1 for 4h"
     ));
@@ -288,4 +290,32 @@ fn the_matrix_table_lists_tiers_teams_and_rules_in_order() {
     let first = table.find("tier1-open-4h").unwrap_or(usize::MAX);
     let last = table.find("deep-thread-near-sla").unwrap_or(0);
     assert!(first < last, "{table}");
+}
+
+#[test]
+fn an_escalation_supersedes_early_warnings() {
+    let mut facts = tier1_ticket_open_for("5h");
+    if let Some(ticket) = facts.ticket.as_mut() {
+        ticket.messages = (0..5)
+            .map(|_| customer(ago("50m"), "any news?", None))
+            .collect();
+        ticket.resolution_due = Some(NOW.plus(DurationMs::minutes(30)));
+    }
+    let evaluation = explain(&sample_matrix(), &facts, NOW);
+    let decided: Vec<&str> = evaluation
+        .decisions
+        .iter()
+        .map(|d| d.rule.as_str())
+        .collect();
+    assert_eq!(decided, ["tier1-open-4h"]);
+    let warning = evaluation
+        .rules
+        .iter()
+        .find(|r| r.rule.as_str() == "deep-thread-near-sla");
+    assert_eq!(
+        warning.map(|r| &r.outcome),
+        Some(&RuleOutcome::Outranked {
+            by: RuleId::new("tier1-open-4h")
+        })
+    );
 }

@@ -1,0 +1,1 @@
+//! The scale benchmark: index build rate and suggest latency on synthetic corpora.

@@ -1,0 +1,22 @@
+//! Retrieval evaluation and the scale benchmark.
+//!
+//! - [`dataset`]: loads a dataset directory (`corpus.jsonl` + `queries.jsonl`).
+//! - [`metrics`]: MRR@10, Recall@k, nDCG@10, latency percentiles.
+//! - [`harness`]: the [`Retriever`] trait and the run that times and scores it.
+//! - [`baseline`]: tantivy with default settings over one concatenated field.
+//! - [`report`]: the comparison table and its JSON form; confidence calibration.
+//! - [`synthetic`]: larger corpora generated from a dataset's vocabulary.
+//! - [`bench`]: index build rate and suggest latency at scale.
+
+pub mod baseline;
+pub mod bench;
+pub mod dataset;
+pub mod harness;
+pub mod metrics;
+pub mod report;
+pub mod synthetic;
+
+pub use dataset::{Dataset, EvalQuery};
+pub use harness::{QueryOutcome, Retriever, WaymarkRetriever, evaluate, score};
+pub use metrics::{LatencySummary, RetrievalMetrics};
+pub use report::{Calibration, EvalReport, SystemReport};

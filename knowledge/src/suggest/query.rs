@@ -1,0 +1,444 @@
+//! Turns a suggest request (user words + page context) into one weighted tantivy query and the
+//! term lists used afterwards to explain matches.
+
+use std::collections::HashMap;
+
+use tantivy::Searcher;
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+use super::{RankingConfig, SuggestRequest};
+use crate::index::Fields;
+use crate::index::analysis::{self, looks_like_identifier, normalize_route};
+
+/// Longest user text considered, in bytes; the rest is ignored (a pasted log is not an error).
+pub const MAX_TEXT_BYTES: usize = 2_000;
+/// Most distinct prose terms taken from the user's text.
+const MAX_PROSE_TERMS: usize = 32;
+/// Most error identifiers taken from the context.
+const MAX_IDENTIFIERS: usize = 12;
+/// Most terms corrected by fuzzy matching in one query.
+const MAX_FUZZY_TERMS: usize = 3;
+
+/// One analyzed word of the query.
+#[derive(Debug, Clone)]
+pub(crate) struct QueryTerm {
+    /// The stemmed term as indexed.
+    pub term: String,
+    /// The word as the user typed it (first occurrence).
+    pub surface: String,
+    /// Inverse document frequency over the prose fields.
+    pub idf: f32,
+    /// The word is unknown to the index and is matched approximately.
+    pub fuzzy: bool,
+}
+
+/// The query and what it looked for.
+pub(crate) struct QueryPlan {
+    /// The query to run.
+    pub query: Box<dyn Query>,
+    /// Prose terms from the user's words, the page title and error messages.
+    pub prose: Vec<QueryTerm>,
+    /// Identifiers (lowercased) with the form the user or page gave.
+    pub identifiers: Vec<(String, String)>,
+    /// Normalised route of the page, if any.
+    pub route: Option<String>,
+    /// Lowercased product area, if any.
+    pub area: Option<String>,
+    /// Number of scoring clauses; zero means there was nothing to search for.
+    pub clauses: usize,
+}
+
+impl QueryPlan {
+    /// Whether the request held nothing to search for.
+    pub fn is_empty(&self) -> bool {
+        self.clauses == 0
+    }
+}
+
+/// Cuts text to at most `max_bytes`, on a character boundary.
+pub fn truncate(text: &str, max_bytes: usize) -> &str {
+    if text.len() <= max_bytes {
+        return text;
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Builds the query plan of a request.
+pub(crate) fn plan(
+    searcher: &Searcher,
+    fields: &Fields,
+    ranking: &RankingConfig,
+    request: &SuggestRequest,
+) -> tantivy::Result<QueryPlan> {
+    let mut english = analysis::english_analyzer();
+    let text = truncate(&request.text, MAX_TEXT_BYTES);
+    let context = &request.context;
+    let statistics = Statistics::new(searcher, fields)?;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+
+    // The user's own words weigh most; page title and error messages add context.
+    let user_words = analyzed_words(&mut english, text);
+    let mut prose: Vec<QueryTerm> = Vec::new();
+    let mut fuzzy_budget = MAX_FUZZY_TERMS;
+    for (term, surface) in dedup(user_words.iter().cloned()).take(MAX_PROSE_TERMS) {
+        let idf = statistics.prose_idf(&term, &surface)?;
+        let unknown = idf.is_none();
+        let fuzzy = unknown && term.chars().count() >= 4 && fuzzy_budget > 0;
+        if fuzzy {
+            fuzzy_budget -= 1;
+        }
+        if unknown && !fuzzy {
+            continue;
+        }
+        let idf = idf.unwrap_or(statistics.max_idf);
+        clauses.push((
+            Occur::Should,
+            prose_clause(fields, ranking, (&term, &surface), 1.0, fuzzy),
+        ));
+        prose.push(QueryTerm {
+            term,
+            surface,
+            idf,
+            fuzzy,
+        });
+    }
+    // Adjacent word pairs found as a phrase in the title or problem score extra.
+    if ranking.phrase_boost > 0.0 {
+        let known: Vec<&String> = user_words
+            .iter()
+            .map(|(term, _)| term)
+            .filter(|term| {
+                prose
+                    .iter()
+                    .any(|known| &known.term == *term && !known.fuzzy)
+            })
+            .collect();
+        for pair in known.windows(2).take(MAX_PROSE_TERMS) {
+            if pair[0] == pair[1] {
+                continue;
+            }
+            for (field, weight) in [
+                (fields.title, ranking.title),
+                (fields.problem, ranking.problem),
+            ] {
+                let phrase = PhraseQuery::new_with_offset_and_slop(
+                    vec![
+                        (0, Term::from_field_text(field, pair[0])),
+                        (1, Term::from_field_text(field, pair[1])),
+                    ],
+                    1,
+                );
+                let boost = ranking.phrase_boost * weight;
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), boost)),
+                ));
+            }
+        }
+    }
+    let context_prose = context
+        .title
+        .iter()
+        .map(|title| (title.as_str(), ranking.context_title))
+        .chain(
+            context
+                .errors
+                .iter()
+                .map(|error| (error.as_str(), ranking.context_error_words)),
+        );
+    for (context_text, weight) in context_prose {
+        let words = analyzed_words(&mut english, truncate(context_text, MAX_TEXT_BYTES));
+        for (term, surface) in dedup(words.into_iter()).take(MAX_PROSE_TERMS) {
+            if prose.iter().any(|known| known.term == term) {
+                continue;
+            }
+            let Some(idf) = statistics.prose_idf(&term, &surface)? else {
+                continue;
+            };
+            clauses.push((
+                Occur::Should,
+                prose_clause(fields, ranking, (&term, &surface), weight, false),
+            ));
+            prose.push(QueryTerm {
+                term,
+                surface,
+                idf: idf * weight,
+                fuzzy: false,
+            });
+        }
+    }
+
+    // Identifiers: codes in the user's words, in error messages, and failed requests' statuses.
+    let mut identifiers: Vec<(String, String)> = Vec::new();
+    let error_texts = std::iter::once(text).chain(context.errors.iter().map(String::as_str));
+    for error_text in error_texts {
+        for (_, chunk) in analysis::identifier_chunks(truncate(error_text, MAX_TEXT_BYTES)) {
+            if looks_like_identifier(chunk) {
+                push_unique(&mut identifiers, chunk.to_lowercase(), chunk.to_owned());
+            }
+        }
+    }
+    for request in &context.failed_requests {
+        if let Some(status) = request.status {
+            push_unique(
+                &mut identifiers,
+                status.to_string(),
+                format!("HTTP {status}"),
+            );
+        }
+    }
+    identifiers.truncate(MAX_IDENTIFIERS);
+    for (identifier, _) in &identifiers {
+        let exact = [
+            (fields.errors, ranking.error_exact),
+            (fields.identifiers, ranking.identifier),
+        ];
+        for (field, boost) in exact {
+            clauses.push((Occur::Should, boosted_term(field, identifier, boost)));
+        }
+        let grams = analysis::analyze(&mut trigram_analyzer(), identifier);
+        if grams.len() > 1 {
+            let gram_boost = ranking.error_grams / grams.len() as f32;
+            for gram in grams {
+                clauses.push((
+                    Occur::Should,
+                    boosted_term(fields.error_grams, &gram, gram_boost),
+                ));
+            }
+        }
+    }
+
+    // The page: exact route, its words, the routes of failed requests, the product area.
+    let route = context
+        .route
+        .as_deref()
+        .map(normalize_route)
+        .filter(|route| route != "/");
+    if let Some(route) = &route {
+        clauses.push((
+            Occur::Should,
+            boosted_term(fields.route, route, ranking.route_exact),
+        ));
+    }
+    let route_texts = route.iter().cloned().chain(
+        context
+            .failed_requests
+            .iter()
+            .map(|request| normalize_route(&request.url)),
+    );
+    for route_text in route_texts {
+        for word in analysis::analyze(
+            &mut analysis::plain_analyzer(),
+            &route_text.replace(":id", " "),
+        ) {
+            clauses.push((
+                Occur::Should,
+                boosted_term(fields.route_words, &word, ranking.route_words),
+            ));
+        }
+    }
+    let area = context
+        .product_area
+        .as_deref()
+        .map(|area| area.trim().to_lowercase())
+        .filter(|area| !area.is_empty());
+    if let Some(area) = &area {
+        clauses.push((
+            Occur::Should,
+            boosted_term(fields.area, area, ranking.product_area),
+        ));
+    }
+
+    let clause_count = clauses.len();
+    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    if statistics.needs_site_filter(&request.site)? {
+        let site = TermQuery::new(
+            Term::from_field_text(fields.site, &request.site),
+            IndexRecordOption::Basic,
+        );
+        query = Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(site), 0.0)),
+            ),
+            (Occur::Must, query),
+        ]));
+    }
+    Ok(QueryPlan {
+        query,
+        prose,
+        identifiers,
+        route,
+        area,
+        clauses: clause_count,
+    })
+}
+
+/// One prose term searched in every prose field with the field weights.
+fn prose_clause(
+    fields: &Fields,
+    ranking: &RankingConfig,
+    (term, surface): (&str, &str),
+    weight: f32,
+    fuzzy: bool,
+) -> Box<dyn Query> {
+    let per_field = [
+        (fields.title, ranking.title),
+        (fields.problem, ranking.problem),
+        (fields.answers, ranking.answers),
+        (fields.resolution, ranking.resolution),
+        (fields.meta, ranking.meta),
+    ];
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (field, field_weight) in per_field {
+        let boost = field_weight * weight;
+        let term = Term::from_field_text(field, term);
+        let query: Box<dyn Query> = if fuzzy {
+            // One edit: most typos, and a cheap automaton (two edits costs milliseconds).
+            let distance = 1;
+            // A fuzzy match scores a constant; scale it like a mid-frequency term.
+            Box::new(BoostQuery::new(
+                Box::new(FuzzyTermQuery::new(term, distance, true)),
+                boost * ranking.fuzzy,
+            ))
+        } else {
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                boost,
+            ))
+        };
+        clauses.push((Occur::Should, query));
+    }
+    // Error messages are indexed unstemmed: look the word up as written.
+    let error_boost = ranking.context_error_words * weight * ranking.problem;
+    clauses.push((
+        Occur::Should,
+        boosted_term(fields.errors, &surface.to_lowercase(), error_boost),
+    ));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn boosted_term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        )),
+        boost,
+    ))
+}
+
+fn trigram_analyzer() -> TextAnalyzer {
+    let manager = tantivy::tokenizer::TokenizerManager::default();
+    analysis::register(&manager);
+    manager
+        .get(analysis::TRIGRAM)
+        .unwrap_or_else(analysis::plain_analyzer)
+}
+
+/// The analyzed terms of a text with the words they came from.
+pub(crate) fn analyzed_words(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, String)> {
+    let mut words = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        let surface = text
+            .get(token.offset_from..token.offset_to)
+            .unwrap_or(&token.text);
+        words.push((token.text.clone(), surface.to_owned()));
+    }
+    words
+}
+
+fn dedup(words: impl Iterator<Item = (String, String)>) -> impl Iterator<Item = (String, String)> {
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    words.filter(move |(term, _)| seen.insert(term.clone(), ()).is_none())
+}
+
+fn push_unique(list: &mut Vec<(String, String)>, key: String, surface: String) {
+    if !list.iter().any(|(existing, _)| *existing == key) {
+        list.push((key, surface));
+    }
+}
+
+/// Document frequencies used to weigh and correct terms.
+struct Statistics<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    documents: f32,
+    max_idf: f32,
+}
+
+impl<'a> Statistics<'a> {
+    fn new(searcher: &'a Searcher, fields: &'a Fields) -> tantivy::Result<Self> {
+        let documents = searcher.num_docs().max(1) as f32;
+        Ok(Self {
+            searcher,
+            fields,
+            documents,
+            max_idf: idf(1.0, documents),
+        })
+    }
+
+    /// IDF of a term over the prose fields (the highest document frequency wins), or `None`
+    /// when no document has it.
+    fn prose_idf(&self, term: &str, surface: &str) -> tantivy::Result<Option<f32>> {
+        let mut highest = self.searcher.doc_freq(&Term::from_field_text(
+            self.fields.errors,
+            &surface.to_lowercase(),
+        ))?;
+        for field in [
+            self.fields.title,
+            self.fields.problem,
+            self.fields.answers,
+            self.fields.resolution,
+        ] {
+            highest = highest.max(
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, term))?,
+            );
+        }
+        Ok((highest > 0).then(|| idf(highest as f32, self.documents)))
+    }
+
+    /// Whether other sites share the index, so results must be filtered by site.
+    fn needs_site_filter(&self, site: &str) -> tantivy::Result<bool> {
+        let in_site = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.fields.site, site))?;
+        let all: u64 = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| u64::from(segment.max_doc()))
+            .sum();
+        Ok(in_site < all)
+    }
+}
+
+/// BM25's inverse document frequency.
+pub(crate) fn idf(doc_freq: f32, documents: f32) -> f32 {
+    (1.0 + (documents - doc_freq + 0.5) / (doc_freq + 0.5)).ln()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncation_never_splits_a_character() {
+        let text = "é".repeat(10);
+        assert_eq!(truncate(&text, 5), "éé");
+        assert_eq!(truncate("short", 100), "short");
+    }
+}
