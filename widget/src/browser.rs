@@ -9,7 +9,7 @@ use std::time::Duration;
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use waymark_core::wire::ClientEvent;
+use waymark_core::wire::PROTOCOL_VERSION;
 
 use crate::outbox::Outbox;
 
@@ -21,13 +21,16 @@ struct Widget {
     api: String,
     site: String,
     session: String,
-    outbox: RefCell<Outbox>,
+    outbox: RefCell<Outbox<String>>,
     /// No request before this time (ms since epoch): backoff and `Retry-After`.
     not_before_ms: RefCell<f64>,
 }
 
 fn get_string(object: &JsValue, key: &str) -> String {
-    Reflect::get(object, &JsValue::from_str(key)).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// Starts the widget. Called by `loader.js` with its state object
@@ -52,7 +55,10 @@ pub fn boot(loader: JsValue) {
     sink.forget();
 
     let flush_widget = widget.clone();
-    let _ = leptos::prelude::set_interval_with_handle(move || flush_widget.clone().flush(false), FLUSH_EVERY);
+    let _ = leptos::prelude::set_interval_with_handle(
+        move || flush_widget.clone().flush(false),
+        FLUSH_EVERY,
+    );
     let hide_widget = widget.clone();
     let on_hide = Closure::<dyn Fn()>::new(move || {
         let document = leptos::prelude::document();
@@ -60,8 +66,10 @@ pub fn boot(loader: JsValue) {
             hide_widget.clone().flush(true);
         }
     });
-    let _ = leptos::prelude::document()
-        .add_event_listener_with_callback("visibilitychange", on_hide.as_ref().unchecked_ref::<Function>());
+    let _ = leptos::prelude::document().add_event_listener_with_callback(
+        "visibilitychange",
+        on_hide.as_ref().unchecked_ref::<Function>(),
+    );
     on_hide.forget();
 
     widget.clone().flush(false);
@@ -69,16 +77,21 @@ pub fn boot(loader: JsValue) {
 }
 
 impl Widget {
-    /// Takes one event from the loader (wire JSON) into the outbox.
+    /// Takes one event from the loader (wire JSON text, see `waymark_core::wire::ClientEvent`)
+    /// into the outbox. The server validates every event and refuses a batch
+    /// naming the event at fault.
     fn accept(&self, json: &str) {
-        match serde_json::from_str::<ClientEvent>(json) {
-            Ok(event) => self.outbox.borrow_mut().push(event),
-            Err(err) => web_sys::console::warn_1(&JsValue::from_str(&format!("Waymark: event not understood: {err}"))),
+        if json.starts_with('{') {
+            self.outbox.borrow_mut().push(json.to_owned());
         }
     }
 
     fn events_url(&self) -> String {
-        format!("{}/api/widget/v1/events?site={}", self.api, js_sys::encode_uri_component(&self.site))
+        format!(
+            "{}/api/widget/v1/events?site={}",
+            self.api,
+            js_sys::encode_uri_component(&self.site)
+        )
     }
 
     /// Sends the next batch. On page hide the batch goes with `sendBeacon`, which
@@ -87,11 +100,21 @@ impl Widget {
         if js_sys::Date::now() < *self.not_before_ms.borrow() && !page_hidden {
             return;
         }
-        let Some(batch) = self.outbox.borrow_mut().next_batch(&self.session) else { return };
-        let Ok(body) = serde_json::to_string(&batch) else { return };
+        let Some(body) = self
+            .outbox
+            .borrow_mut()
+            .next_batch()
+            .map(|events| batch_json(&self.session, events))
+        else {
+            return;
+        };
         if page_hidden {
             let beaconed = web_sys::window()
-                .map(|w| w.navigator().send_beacon_with_opt_str(&self.events_url(), Some(&body)).unwrap_or(false))
+                .map(|w| {
+                    w.navigator()
+                        .send_beacon_with_opt_str(&self.events_url(), Some(&body))
+                        .unwrap_or(false)
+                })
                 .unwrap_or(false);
             if beaconed {
                 self.outbox.borrow_mut().acknowledge();
@@ -114,6 +137,20 @@ impl Widget {
     }
 }
 
+/// An `EventBatch` as wire JSON, from events already in wire JSON.
+fn batch_json(session: &str, events: &[String]) -> String {
+    let session = serde_json::to_string(session).unwrap_or_else(|_| "\"\"".into());
+    let mut body = format!("{{\"v\":{PROTOCOL_VERSION},\"session_id\":{session},\"events\":[");
+    for (index, event) in events.iter().enumerate() {
+        if index > 0 {
+            body.push(',');
+        }
+        body.push_str(event);
+    }
+    body.push_str("]}");
+    body
+}
+
 /// POSTs JSON with `keepalive`. `Err` carries the server's `Retry-After` in ms, if any.
 async fn post_json(url: &str, body: &str) -> Result<(), Option<u32>> {
     let init = web_sys::RequestInit::new();
@@ -121,11 +158,15 @@ async fn post_json(url: &str, body: &str) -> Result<(), Option<u32>> {
     init.set_body(&JsValue::from_str(body));
     let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
     let headers = web_sys::Headers::new().map_err(|_| None)?;
-    headers.set("content-type", "application/json").map_err(|_| None)?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(|_| None)?;
     init.set_headers(&headers);
     let window = web_sys::window().ok_or(None)?;
     let promise = window.fetch_with_str_and_init(url, &init);
-    let response = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| None)?;
+    let response = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| None)?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| None)?;
     if response.ok() {
         return Ok(());

@@ -10,16 +10,22 @@ const STYLE: &str = include_str!("widget.css");
 pub fn mount() {
     let document = document();
     let Some(body) = document.body() else { return };
-    let Ok(host) = document.create_element("div") else { return };
+    let Ok(host) = document.create_element("div") else {
+        return;
+    };
     host.set_id("waymark-widget");
     let _ = body.append_child(&host);
     let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
-    let Ok(shadow) = host.attach_shadow(&init) else { return };
+    let Ok(shadow) = host.attach_shadow(&init) else {
+        return;
+    };
     if let Ok(style) = document.create_element("style") {
         style.set_text_content(Some(STYLE));
         let _ = shadow.append_child(&style);
     }
-    let Ok(root) = document.create_element("div") else { return };
+    let Ok(root) = document.create_element("div") else {
+        return;
+    };
     let _ = shadow.append_child(&root);
     let root: web_sys::HtmlElement = root.unchecked_into();
     leptos::mount::mount_to(root, App).forget();

@@ -51,7 +51,9 @@ fn demo(args: &[String]) -> anyhow::Result<()> {
         match arg.as_str() {
             "--port" => {
                 let value = iter.next().context("--port needs a number")?;
-                port = value.parse().with_context(|| format!("--port: `{value}` is not a port number"))?;
+                port = value
+                    .parse()
+                    .with_context(|| format!("--port: `{value}` is not a port number"))?;
             }
             "--release" => release = true,
             other => bail!("demo: unknown argument `{other}` (expected --port N or --release)"),
@@ -65,10 +67,16 @@ fn demo(args: &[String]) -> anyhow::Result<()> {
     if release {
         cmd.arg("--release");
     }
-    cmd.args(["--", "demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(root.join("data/demo"))
-        .arg("--widget-dir")
-        .arg(&dist.dir);
+    cmd.args([
+        "--",
+        "demo",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--data-dir",
+    ])
+    .arg(root.join("data/demo"))
+    .arg("--widget-dir")
+    .arg(&dist.dir);
     sh::run(&mut cmd)
 }
 

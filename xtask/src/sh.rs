@@ -13,7 +13,9 @@ pub fn cargo() -> Command {
 /// Runs `cmd`, echoing it; fails when it exits non-zero.
 pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
     eprintln!("$ {}", display(cmd));
-    let status = cmd.status().with_context(|| format!("cannot start `{}`", display(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start `{}`", display(cmd)))?;
     if !status.success() {
         bail!("`{}` failed ({status})", display(cmd));
     }
@@ -22,9 +24,16 @@ pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
 
 /// Runs `cmd` and returns its standard output.
 pub fn output(cmd: &mut Command) -> anyhow::Result<String> {
-    let out = cmd.output().with_context(|| format!("cannot start `{}`", display(cmd)))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("cannot start `{}`", display(cmd)))?;
     if !out.status.success() {
-        bail!("`{}` failed ({}): {}", display(cmd), out.status, String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "`{}` failed ({}): {}",
+            display(cmd),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -37,7 +46,9 @@ pub fn on_path(program: &str) -> bool {
 /// The full path of `program` on `PATH`.
 pub fn find_on_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|candidate| candidate.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
 }
 
 fn display(cmd: &Command) -> String {
@@ -50,7 +61,10 @@ fn display(cmd: &Command) -> String {
 /// The workspace root (the directory holding the root `Cargo.toml`).
 pub fn workspace_root() -> anyhow::Result<PathBuf> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).context("xtask is not inside the workspace")
+    manifest
+        .parent()
+        .map(PathBuf::from)
+        .context("xtask is not inside the workspace")
 }
 
 /// The cargo target directory in use.
@@ -60,7 +74,14 @@ pub fn target_dir() -> anyhow::Result<PathBuf> {
     }
     let metadata = output(cargo().args(["metadata", "--format-version", "1", "--no-deps"]))?;
     let key = "\"target_directory\":\"";
-    let start = metadata.find(key).context("cargo metadata has no target_directory")? + key.len();
-    let end = metadata[start..].find('"').context("cargo metadata: unterminated target_directory")?;
-    Ok(PathBuf::from(metadata[start..start + end].replace("\\\\", "\\")))
+    let start = metadata
+        .find(key)
+        .context("cargo metadata has no target_directory")?
+        + key.len();
+    let end = metadata[start..]
+        .find('"')
+        .context("cargo metadata: unterminated target_directory")?;
+    Ok(PathBuf::from(
+        metadata[start..start + end].replace("\\\\", "\\"),
+    ))
 }

@@ -27,17 +27,37 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         match arg.as_str() {
             "--skip-e2e" => options.skip_e2e = true,
             "--skip-postgres" => options.skip_postgres = true,
-            other => bail!("test: unknown argument `{other}` (expected --skip-e2e or --skip-postgres)"),
+            other => {
+                bail!("test: unknown argument `{other}` (expected --skip-e2e or --skip-postgres)")
+            }
         }
     }
     let started = Instant::now();
-    let install = if options.skip_e2e { tools::Install::IfMissing } else { tools::Install::WithBrowser };
+    let install = if options.skip_e2e {
+        tools::Install::IfMissing
+    } else {
+        tools::Install::WithBrowser
+    };
     step("tools", || tools::ensure(install))?;
-    let postgres = if options.skip_postgres { None } else { Some(step("postgres", postgres_url)?) };
+    let postgres = if options.skip_postgres {
+        None
+    } else {
+        Some(step("postgres", postgres_url)?)
+    };
 
-    step("fmt", || sh::run(sh::cargo().args(["fmt", "--all", "--", "--check"])))?;
+    step("fmt", || {
+        sh::run(sh::cargo().args(["fmt", "--all", "--", "--check"]))
+    })?;
     step("clippy", || {
-        sh::run(sh::cargo().args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+        sh::run(sh::cargo().args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
     })?;
     step("clippy wasm32", || {
         sh::run(sh::cargo().args([
@@ -77,8 +97,16 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let dist = step("widget dist", dist::run)?;
     if !options.skip_e2e {
         step("browser journeys", || {
-            sh::run(sh::cargo().args(["build", "--quiet", "-p", "waymark-server", "--bin", "waymark"]))?;
-            let (browser, driver) = tools::chromium().context("chromium and chromedriver are not on PATH")?;
+            sh::run(sh::cargo().args([
+                "build",
+                "--quiet",
+                "-p",
+                "waymark-server",
+                "--bin",
+                "waymark",
+            ]))?;
+            let (browser, driver) =
+                tools::chromium().context("chromium and chromedriver are not on PATH")?;
             let bin = sh::target_dir()?.join("debug").join("waymark");
             sh::run(
                 sh::cargo()
@@ -104,10 +132,19 @@ fn step<T>(name: &str, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<
 
 /// The PostgreSQL URL for the storage tests, checked to be reachable.
 fn postgres_url() -> anyhow::Result<String> {
-    let url = std::env::var("WAYMARK_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES.to_owned());
-    let authority = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+    let url =
+        std::env::var("WAYMARK_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES.to_owned());
+    let authority = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
     let host_port = authority.rsplit('@').next().unwrap_or_default();
-    let host_port = if host_port.contains(':') { host_port.to_owned() } else { format!("{host_port}:5432") };
+    let host_port = if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    };
     let reachable = host_port
         .to_socket_addrs()
         .ok()

@@ -32,7 +32,10 @@ pub fn tools_dir() -> PathBuf {
 
 /// The `wasm-opt` binary from the npm package.
 pub fn wasm_opt() -> PathBuf {
-    tools_dir().join("node_modules").join(".bin").join("wasm-opt")
+    tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt")
 }
 
 /// Installs what is missing; quick when everything is there.
@@ -49,7 +52,10 @@ pub fn ensure(what: Install) -> anyhow::Result<()> {
 fn ensure_wasm_target() -> anyhow::Result<()> {
     let installed = sh::output(Command::new("rustup").args(["target", "list", "--installed"]))
         .context("rustup is needed to add the wasm32-unknown-unknown target")?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     sh::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
@@ -57,12 +63,17 @@ fn ensure_wasm_target() -> anyhow::Result<()> {
 
 /// The `wasm-bindgen` version pinned in Cargo.lock.
 pub fn locked_wasm_bindgen_version() -> anyhow::Result<String> {
-    let lock = std::fs::read_to_string(sh::workspace_root()?.join("Cargo.lock")).context("cannot read Cargo.lock")?;
+    let lock = std::fs::read_to_string(sh::workspace_root()?.join("Cargo.lock"))
+        .context("cannot read Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
             let version = lines.next().unwrap_or_default();
-            if let Some(v) = version.trim().strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')) {
+            if let Some(v) = version
+                .trim()
+                .strip_prefix("version = \"")
+                .and_then(|v| v.strip_suffix('"'))
+            {
                 return Ok(v.to_owned());
             }
         }
@@ -77,11 +88,23 @@ fn ensure_wasm_bindgen() -> anyhow::Result<()> {
         .output()
         .ok()
         .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
-    if have.as_deref().is_some_and(|v| v.split_whitespace().nth(1) == Some(wanted.as_str())) {
+    if have
+        .as_deref()
+        .is_some_and(|v| v.split_whitespace().nth(1) == Some(wanted.as_str()))
+    {
         return Ok(());
     }
-    eprintln!("wasm-bindgen-cli {wanted} is needed (found: {}); installing", have.as_deref().unwrap_or("none"));
-    sh::run(sh::cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]))
+    eprintln!(
+        "wasm-bindgen-cli {wanted} is needed (found: {}); installing",
+        have.as_deref().unwrap_or("none")
+    );
+    sh::run(sh::cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &wanted,
+        "--force",
+    ]))
 }
 
 fn ensure_wasm_opt() -> anyhow::Result<()> {
@@ -92,13 +115,21 @@ fn ensure_wasm_opt() -> anyhow::Result<()> {
         return Ok(());
     }
     if !sh::on_path("npm") {
-        bail!("wasm-opt comes from the npm package binaryen@{BINARYEN_VERSION}: install Node.js and npm, then run this again");
+        bail!(
+            "wasm-opt comes from the npm package binaryen@{BINARYEN_VERSION}: install Node.js and npm, then run this again"
+        );
     }
     let dir = tools_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     sh::run(
         Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+            ])
             .arg(&dir)
             .arg(format!("binaryen@{BINARYEN_VERSION}")),
     )
@@ -106,7 +137,9 @@ fn ensure_wasm_opt() -> anyhow::Result<()> {
 
 /// The Chromium binary and its WebDriver.
 pub fn chromium() -> Option<(PathBuf, PathBuf)> {
-    let browser = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|b| sh::find_on_path(b))?;
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|b| sh::find_on_path(b))?;
     let driver = sh::find_on_path("chromedriver")?;
     Some((browser, driver))
 }
@@ -115,7 +148,9 @@ fn ensure_chromium() -> anyhow::Result<()> {
     if chromium().is_some() {
         return Ok(());
     }
-    let is_root = sh::output(Command::new("id").arg("-u")).map(|uid| uid.trim() == "0").unwrap_or(false);
+    let is_root = sh::output(Command::new("id").arg("-u"))
+        .map(|uid| uid.trim() == "0")
+        .unwrap_or(false);
     if !is_root || !sh::on_path("apt-get") {
         bail!(
             "the browser tests need Chromium and ChromeDriver. Install them (Debian/Ubuntu: \
@@ -128,5 +163,7 @@ fn ensure_chromium() -> anyhow::Result<()> {
             .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y", "-qq", "chromium", "chromium-driver"]),
     )?;
-    chromium().map(|_| ()).context("chromium was installed but chromium/chromedriver are not on PATH")
+    chromium()
+        .map(|_| ())
+        .context("chromium was installed but chromium/chromedriver are not on PATH")
 }
