@@ -89,19 +89,27 @@ fn default_widget_dir() -> PathBuf {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { listen: default_listen(), public_url: None }
+        Self {
+            listen: default_listen(),
+            public_url: None,
+        }
     }
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        Self { data_dir: default_data_dir(), database_url: None }
+        Self {
+            data_dir: default_data_dir(),
+            database_url: None,
+        }
     }
 }
 
 impl Default for WidgetConfig {
     fn default() -> Self {
-        Self { assets_dir: default_widget_dir() }
+        Self {
+            assets_dir: default_widget_dir(),
+        }
     }
 }
 
@@ -172,10 +180,14 @@ impl Config {
     }
 
     fn parse_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        Self::parse(&text)
-            .map_err(|message| ConfigError::Parse { path: path.to_owned(), message })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })
     }
 
     /// Parses TOML text (no environment, no validation).
@@ -185,7 +197,9 @@ impl Config {
 
     fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
         for &(var, key) in ENV_OVERRIDES {
-            let Some(value) = env.get(var).filter(|v| !v.is_empty()) else { continue };
+            let Some(value) = env.get(var).filter(|v| !v.is_empty()) else {
+                continue;
+            };
             match key {
                 "server.listen" => {
                     self.server.listen = value.parse().map_err(|err| ConfigError::Invalid {
@@ -211,7 +225,10 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "version",
                 env: None,
-                message: format!("this server reads version {CONFIG_VERSION}, the file says {}", self.version),
+                message: format!(
+                    "this server reads version {CONFIG_VERSION}, the file says {}",
+                    self.version
+                ),
             });
         }
         if let Some(url) = &self.storage.database_url
@@ -220,7 +237,9 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "storage.database_url",
                 env: Some("DATABASE_URL"),
-                message: "must start with postgres:// (leave it unset for the embedded SQLite database)".into(),
+                message:
+                    "must start with postgres:// (leave it unset for the embedded SQLite database)"
+                        .into(),
             });
         }
         if let Some(token) = &self.auth.api_token
@@ -242,12 +261,16 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn unknown_key_is_rejected_by_name() {
-        let err = Config::parse("version = 1\n[server]\nlisten = \"127.0.0.1:1\"\nlistne = 3\n").unwrap_err();
+        let err = Config::parse("version = 1\n[server]\nlisten = \"127.0.0.1:1\"\nlistne = 3\n")
+            .unwrap_err();
         assert!(err.contains("listne"), "{err}");
     }
 
@@ -255,15 +278,28 @@ mod tests {
     fn env_overrides_file_and_names_variable_on_error() {
         let config = Config::load(None, &env(&[("WAYMARK_LISTEN", "127.0.0.1:9999")])).unwrap();
         assert_eq!(config.server.listen.port(), 9999);
-        let err = Config::load(None, &env(&[("WAYMARK_LISTEN", "nope")])).unwrap_err().to_string();
-        assert!(err.contains("server.listen") && err.contains("WAYMARK_LISTEN"), "{err}");
+        let err = Config::load(None, &env(&[("WAYMARK_LISTEN", "nope")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("server.listen") && err.contains("WAYMARK_LISTEN"),
+            "{err}"
+        );
     }
 
     #[test]
     fn wrong_version_and_bad_database_url_are_named() {
-        let err = Config { version: 2, ..Config::default() }.validate().unwrap_err().to_string();
+        let err = Config {
+            version: 2,
+            ..Config::default()
+        }
+        .validate()
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("version"), "{err}");
-        let err = Config::load(None, &env(&[("DATABASE_URL", "mysql://x")])).unwrap_err().to_string();
+        let err = Config::load(None, &env(&[("DATABASE_URL", "mysql://x")]))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("DATABASE_URL"), "{err}");
     }
 }

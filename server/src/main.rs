@@ -102,23 +102,43 @@ enum ServeMode {
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    Store::open(&config.storage.data_dir, config.storage.database_url.as_deref())
-        .await
-        .with_context(|| match &config.storage.database_url {
-            Some(_) => "cannot open the PostgreSQL database (storage.database_url / DATABASE_URL)".to_owned(),
-            None => format!("cannot open the SQLite database in {}", config.storage.data_dir.display()),
-        })
+    Store::open(
+        &config.storage.data_dir,
+        config.storage.database_url.as_deref(),
+    )
+    .await
+    .with_context(|| match &config.storage.database_url {
+        Some(_) => {
+            "cannot open the PostgreSQL database (storage.database_url / DATABASE_URL)".to_owned()
+        }
+        None => format!(
+            "cannot open the SQLite database in {}",
+            config.storage.data_dir.display()
+        ),
+    })
 }
 
 async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
-        .with_context(|| format!("cannot listen on {} (server.listen / WAYMARK_LISTEN)", config.server.listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (server.listen / WAYMARK_LISTEN)",
+                config.server.listen
+            )
+        })?;
     let addr = listener.local_addr()?;
-    let base = config.server.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let base = config
+        .server
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let config = Arc::new(config);
-    let mut router = waymark_server::app(AppState { store: store.clone(), config: config.clone() });
+    let mut router = waymark_server::app(AppState {
+        store: store.clone(),
+        config: config.clone(),
+    });
     if mode == ServeMode::Demo {
         demo::seed(&store).await?;
         router = router.merge(demo::routes());
@@ -129,13 +149,21 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         println!("Waymark demo is running.");
         println!("  Sample product page : {base}/demo/");
         println!("  Widget loader       : {base}/widget/loader.js");
-        println!("  Agent API           : {base}/api/v1/sites/{}/sessions", demo::DEMO_SITE_ID);
+        println!(
+            "  Agent API           : {base}/api/v1/sites/{}/sessions",
+            demo::DEMO_SITE_ID
+        );
         println!("  API token           : {token}");
-        println!("  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/sites/{}/sessions", demo::DEMO_SITE_ID);
+        println!(
+            "  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/sites/{}/sessions",
+            demo::DEMO_SITE_ID
+        );
     }
     println!("listening on {addr}");
     tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     store.close().await;
     Ok(())
 }

@@ -1,1 +1,17 @@
-//! The Waymark help widget.
+//! The Waymark help widget: a Leptos app compiled to WebAssembly and started by
+//! `js/loader.js`.
+//!
+//! The loader captures from the first moment and buffers; [`boot`] takes over
+//! its buffer, sends events in batches ([`outbox`]) and mounts the UI inside a
+//! Shadow DOM ([`ui`]). Logic lives in plain structs tested natively; the
+//! browser-only parts are behind `cfg(target_arch = "wasm32")`.
+
+pub mod outbox;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod ui;
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::boot;

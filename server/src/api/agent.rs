@@ -7,30 +7,44 @@ use axum::http::{HeaderMap, header};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::error::{ApiError, ErrorCode};
 use super::json::Json;
-use super::AppState;
 use crate::storage::TrailQuery;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/sites/{site_id}/sessions", get(list_sessions))
-        .route("/sites/{site_id}/sessions/{session_id}/events", get(session_events))
+        .route(
+            "/sites/{site_id}/sessions/{session_id}/events",
+            get(session_events),
+        )
 }
 
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let expected = state.config.auth.api_token.as_deref().ok_or_else(|| {
-        ApiError::new(ErrorCode::Unauthorized, "the agent API is disabled: set auth.api_token (WAYMARK_API_TOKEN)")
+        ApiError::new(
+            ErrorCode::Unauthorized,
+            "the agent API is disabled: set auth.api_token (WAYMARK_API_TOKEN)",
+        )
     })?;
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing `Authorization: Bearer <token>` header"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "missing `Authorization: Bearer <token>` header",
+            )
+        })?;
     if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
-        Err(ApiError::new(ErrorCode::Unauthorized, "the bearer token is not valid"))
+        Err(ApiError::new(
+            ErrorCode::Unauthorized,
+            "the bearer token is not valid",
+        ))
     }
 }
 
@@ -58,7 +72,12 @@ async fn list_sessions(
     Ok(Json(
         sessions
             .into_iter()
-            .map(|s| SessionDto { id: s.id, first_seen_ms: s.first_seen_ms, last_seen_ms: s.last_seen_ms, events: s.events })
+            .map(|s| SessionDto {
+                id: s.id,
+                first_seen_ms: s.first_seen_ms,
+                last_seen_ms: s.last_seen_ms,
+                events: s.events,
+            })
             .collect(),
     ))
 }
@@ -86,12 +105,23 @@ async fn session_events(
     authorize(&state, &headers)?;
     ensure_site(&state, &site_id).await?;
     let limit = limit.limit.unwrap_or(1000).clamp(1, 10_000);
-    let events = state.store.trail(&TrailQuery { site_id: &site_id, session_id: &session_id, limit }).await?;
+    let events = state
+        .store
+        .trail(&TrailQuery {
+            site_id: &site_id,
+            session_id: &session_id,
+            limit,
+        })
+        .await?;
     let dtos = events
         .into_iter()
         .map(|e| {
             let event = serde_json::from_str(&e.body).unwrap_or(serde_json::Value::Null);
-            EventDto { seq: e.seq, received_ms: e.received_ms, event }
+            EventDto {
+                seq: e.seq,
+                received_ms: e.received_ms,
+                event,
+            }
         })
         .collect();
     Ok(Json(dtos))
@@ -100,6 +130,9 @@ async fn session_events(
 async fn ensure_site(state: &AppState, site_id: &str) -> Result<(), ApiError> {
     match state.store.site(site_id).await? {
         Some(_) => Ok(()),
-        None => Err(ApiError::new(ErrorCode::NotFound, format!("no site `{site_id}`"))),
+        None => Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no site `{site_id}`"),
+        )),
     }
 }

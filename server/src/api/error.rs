@@ -63,7 +63,10 @@ struct Inner<'a> {
 impl ApiError {
     /// An error with `code` and a message that names what is wrong.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 
     /// The stable code.
@@ -75,7 +78,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.code.status();
-        let body = Body { error: Inner { code: self.code, message: &self.message } };
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+            },
+        };
         (status, axum::Json(body)).into_response()
     }
 }
@@ -90,7 +98,9 @@ impl From<StoreError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            JsonRejection::BytesRejection(_)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
                 Self::new(ErrorCode::PayloadTooLarge, "request body is too large")
             }
             other => Self::new(ErrorCode::InvalidBody, other.body_text()),

@@ -28,13 +28,15 @@ where
             let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
             return Ok(Self(value));
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorCode::PayloadTooLarge, "request body is too large")
-            } else {
-                ApiError::new(ErrorCode::InvalidBody, rejection.body_text())
-            }
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(ErrorCode::PayloadTooLarge, "request body is too large")
+                } else {
+                    ApiError::new(ErrorCode::InvalidBody, rejection.body_text())
+                }
+            })?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         parse_json(&mut deserializer).map(Self)
     }
@@ -43,11 +45,12 @@ where
 fn parse_json<T: DeserializeOwned>(
     deserializer: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
 ) -> Result<T, ApiError> {
-    let value = T::deserialize(&mut *deserializer)
-        .map_err(|err| ApiError::new(ErrorCode::InvalidBody, format!("invalid JSON body: {err}")))?;
-    deserializer
-        .end()
-        .map_err(|err| ApiError::new(ErrorCode::InvalidBody, format!("invalid JSON body: {err}")))?;
+    let value = T::deserialize(&mut *deserializer).map_err(|err| {
+        ApiError::new(ErrorCode::InvalidBody, format!("invalid JSON body: {err}"))
+    })?;
+    deserializer.end().map_err(|err| {
+        ApiError::new(ErrorCode::InvalidBody, format!("invalid JSON body: {err}"))
+    })?;
     Ok(value)
 }
 

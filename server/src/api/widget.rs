@@ -6,11 +6,12 @@ use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::routing::post;
 use serde::Deserialize;
-use waymark_core::wire::{ClientEvent, EventBatch, EventBatchAccepted, EventKind};
+use waymark_core::scrub::ScrubConfig;
+use waymark_core::wire::{ClientEvent, EventBatch, EventBatchAccepted};
 
+use super::AppState;
 use super::error::{ApiError, ErrorCode};
 use super::json::Json;
-use super::AppState;
 use crate::storage::events::NewEvent;
 use crate::storage::{Site, now_ms};
 
@@ -34,22 +35,33 @@ pub struct SiteKey {
 }
 
 /// Resolves the site key and checks the page origin against the site's allowlist.
-async fn authorize_site(state: &AppState, key: &SiteKey, headers: &HeaderMap) -> Result<Site, ApiError> {
-    let site = state
-        .store
-        .site_by_key(&key.site)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSite, format!("no site has the widget key `{}`", key.site)))?;
+async fn authorize_site(
+    state: &AppState,
+    key: &SiteKey,
+    headers: &HeaderMap,
+) -> Result<Site, ApiError> {
+    let site = state.store.site_by_key(&key.site).await?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::UnknownSite,
+            format!("no site has the widget key `{}`", key.site),
+        )
+    })?;
     if site.allowed_origins.is_empty() {
         return Ok(site);
     }
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if site.allowed_origins.iter().any(|allowed| allowed == origin) {
         Ok(site)
     } else {
         Err(ApiError::new(
             ErrorCode::UnknownSite,
-            format!("origin `{origin}` is not allowed for widget key `{}`", key.site),
+            format!(
+                "origin `{origin}` is not allowed for widget key `{}`",
+                key.site
+            ),
         ))
     }
 }
@@ -62,9 +74,15 @@ async fn ingest_events(
 ) -> Result<Json<EventBatchAccepted>, ApiError> {
     let site = authorize_site(&state, &key, &headers).await?;
     let events = validate_batch(&batch)?;
-    let outcome = state.store.ingest_events(&site.id, &batch.session_id, &events, now_ms()).await?;
+    let outcome = state
+        .store
+        .ingest_events(&site.id, &batch.session_id, &events, now_ms())
+        .await?;
     tracing::debug!(site = %site.id, session = %batch.session_id, stored = outcome.stored, duplicates = outcome.duplicates, "events ingested");
-    Ok(Json(EventBatchAccepted { stored: outcome.stored, duplicates: outcome.duplicates }))
+    Ok(Json(EventBatchAccepted {
+        stored: outcome.stored,
+        duplicates: outcome.duplicates,
+    }))
 }
 
 /// Checks a batch and turns it into rows; the whole batch is refused if any event
@@ -72,7 +90,9 @@ async fn ingest_events(
 fn validate_batch(batch: &EventBatch) -> Result<Vec<NewEvent>, ApiError> {
     let invalid = |message: String| ApiError::new(ErrorCode::InvalidValue, message);
     if batch.session_id.is_empty() || batch.session_id.len() > MAX_ID_LEN {
-        return Err(invalid(format!("session_id must be 1 to {MAX_ID_LEN} characters")));
+        return Err(invalid(format!(
+            "session_id must be 1 to {MAX_ID_LEN} characters"
+        )));
     }
     if batch.events.len() > MAX_BATCH_EVENTS {
         return Err(invalid(format!(
@@ -86,19 +106,26 @@ fn validate_batch(batch: &EventBatch) -> Result<Vec<NewEvent>, ApiError> {
         .enumerate()
         .map(|(index, event)| {
             if event.id.is_empty() || event.id.len() > MAX_ID_LEN {
-                return Err(invalid(format!("events[{index}].id must be 1 to {MAX_ID_LEN} characters")));
+                return Err(invalid(format!(
+                    "events[{index}].id must be 1 to {MAX_ID_LEN} characters"
+                )));
             }
             to_row(event).map_err(|message| invalid(format!("events[{index}]: {message}")))
         })
         .collect()
 }
 
+/// Scrubs the event again (the widget already did; a server never trusts that)
+/// and turns it into a row.
 fn to_row(event: &ClientEvent) -> Result<NewEvent, String> {
-    let (kind, route) = match &event.kind {
-        EventKind::PageView(page) => ("page_view", page.route.clone()),
-        EventKind::Navigation(page) => ("navigation", page.route.clone()),
-        EventKind::JsError(error) => ("js_error", error.route.clone()),
-    };
-    let body = serde_json::to_string(event).map_err(|err| err.to_string())?;
-    Ok(NewEvent { client_id: event.id.clone(), at_ms: event.at_ms, kind: kind.to_owned(), route, body })
+    let mut event = event.clone();
+    event.scrub(&ScrubConfig::default());
+    let body = serde_json::to_string(&event).map_err(|err| err.to_string())?;
+    Ok(NewEvent {
+        client_id: event.id.clone(),
+        at_ms: event.at_ms,
+        kind: event.kind.name().to_owned(),
+        route: event.kind.route().to_owned(),
+        body,
+    })
 }

@@ -36,12 +36,24 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
 /// The sample product's pages and API under `/demo/`.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route("/demo", get(|| async { axum::response::Redirect::permanent("/demo/") }))
-        .route("/demo/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], APP_JS) }))
-        .route("/demo/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], APP_CSS) }))
+        .route(
+            "/demo",
+            get(|| async { axum::response::Redirect::permanent("/demo/") }),
+        )
+        .route(
+            "/demo/app.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], APP_JS) }),
+        )
+        .route(
+            "/demo/app.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css")], APP_CSS) }),
+        )
         .route("/demo/api/invoices", get(invoices))
         .route("/demo/api/payment", post(payment))
-        .route("/demo/broken", get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, Html(BROKEN_HTML)) }))
+        .route(
+            "/demo/broken",
+            get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, Html(BROKEN_HTML)) }),
+        )
         .route("/demo/", get(|| async { Html(INDEX_HTML) }))
         .route("/demo/{*path}", get(|| async { Html(INDEX_HTML) }))
 }
@@ -57,6 +69,8 @@ async fn invoices() -> impl IntoResponse {
 async fn payment() -> impl IntoResponse {
     (
         StatusCode::BAD_GATEWAY,
-        axum::Json(serde_json::json!({"error": {"code": "E502", "message": "payment provider did not answer"}})),
+        axum::Json(
+            serde_json::json!({"error": {"code": "E502", "message": "payment provider did not answer"}}),
+        ),
     )
 }

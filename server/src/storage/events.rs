@@ -137,7 +137,11 @@ impl Store {
     }
 
     /// The most recently active sessions of a site, newest first.
-    pub async fn recent_sessions(&self, site_id: &str, limit: i64) -> Result<Vec<SessionSummary>, StoreError> {
+    pub async fn recent_sessions(
+        &self,
+        site_id: &str,
+        limit: i64,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.first_seen_ms, s.last_seen_ms,
                     (SELECT COUNT(*) FROM events e WHERE e.site_id = s.site_id AND e.session_id = s.id) AS events

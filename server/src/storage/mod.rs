@@ -85,7 +85,10 @@ impl Store {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let url = format!("sqlite://{}?mode=rwc", data_dir.join("waymark.db").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("waymark.db").display()
+        );
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(4)
@@ -104,7 +107,10 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend: Backend::Sqlite })
+        Ok(Self {
+            pool,
+            backend: Backend::Sqlite,
+        })
     }
 
     async fn open_postgres(url: &str) -> Result<Self, StoreError> {
@@ -113,7 +119,10 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        Ok(Self { pool, backend: Backend::Postgres })
+        Ok(Self {
+            pool,
+            backend: Backend::Postgres,
+        })
     }
 
     /// The database behind this store.

@@ -1,0 +1,182 @@
+//! The browser side: takes over the loader's buffer, sends events in batches
+//! and mounts the UI. Everything here talks to JavaScript; decisions are made
+//! by plain structs such as [`crate::outbox::Outbox`].
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use waymark_core::wire::PROTOCOL_VERSION;
+
+use crate::outbox::Outbox;
+
+/// How often queued events are sent while the page is open.
+const FLUSH_EVERY: Duration = Duration::from_millis(1_000);
+
+/// The widget's running state.
+struct Widget {
+    api: String,
+    site: String,
+    session: String,
+    outbox: RefCell<Outbox<String>>,
+    /// No request before this time (ms since epoch): backoff and `Retry-After`.
+    not_before_ms: RefCell<f64>,
+}
+
+fn get_string(object: &JsValue, key: &str) -> String {
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Starts the widget. Called by `loader.js` with its state object
+/// (`site`, `api`, `session`, `buffer`, and the `sink` slot for new events).
+#[wasm_bindgen]
+pub fn boot(loader: JsValue) {
+    let widget = Rc::new(Widget {
+        api: get_string(&loader, "api"),
+        site: get_string(&loader, "site"),
+        session: get_string(&loader, "session"),
+        outbox: RefCell::new(Outbox::default()),
+        not_before_ms: RefCell::new(0.0),
+    });
+    if let Ok(buffer) = Reflect::get(&loader, &JsValue::from_str("buffer")) {
+        for json in Array::from(&buffer).iter() {
+            widget.accept(json.as_string().unwrap_or_default().as_str());
+        }
+    }
+    let sink_widget = widget.clone();
+    let sink = Closure::<dyn Fn(String)>::new(move |json: String| sink_widget.accept(&json));
+    let _ = Reflect::set(&loader, &JsValue::from_str("sink"), sink.as_ref());
+    sink.forget();
+
+    let flush_widget = widget.clone();
+    let _ = leptos::prelude::set_interval_with_handle(
+        move || flush_widget.clone().flush(false),
+        FLUSH_EVERY,
+    );
+    let hide_widget = widget.clone();
+    let on_hide = Closure::<dyn Fn()>::new(move || {
+        let document = leptos::prelude::document();
+        if document.visibility_state() == web_sys::VisibilityState::Hidden {
+            hide_widget.clone().flush(true);
+        }
+    });
+    let _ = leptos::prelude::document().add_event_listener_with_callback(
+        "visibilitychange",
+        on_hide.as_ref().unchecked_ref::<Function>(),
+    );
+    on_hide.forget();
+
+    widget.clone().flush(false);
+    crate::ui::mount();
+}
+
+impl Widget {
+    /// Takes one event from the loader (wire JSON text, see `waymark_core::wire::ClientEvent`)
+    /// into the outbox. The server validates every event and refuses a batch
+    /// naming the event at fault.
+    fn accept(&self, json: &str) {
+        if json.starts_with('{') {
+            self.outbox.borrow_mut().push(json.to_owned());
+        }
+    }
+
+    fn events_url(&self) -> String {
+        format!(
+            "{}/api/widget/v1/events?site={}",
+            self.api,
+            js_sys::encode_uri_component(&self.site)
+        )
+    }
+
+    /// Sends the next batch. On page hide the batch goes with `sendBeacon`, which
+    /// the browser delivers after the page is gone.
+    fn flush(self: Rc<Self>, page_hidden: bool) {
+        if js_sys::Date::now() < *self.not_before_ms.borrow() && !page_hidden {
+            return;
+        }
+        let Some(body) = self
+            .outbox
+            .borrow_mut()
+            .next_batch()
+            .map(|events| batch_json(&self.session, events))
+        else {
+            return;
+        };
+        if page_hidden {
+            let beaconed = web_sys::window()
+                .map(|w| {
+                    w.navigator()
+                        .send_beacon_with_opt_str(&self.events_url(), Some(&body))
+                        .unwrap_or(false)
+                })
+                .unwrap_or(false);
+            if beaconed {
+                self.outbox.borrow_mut().acknowledge();
+            } else {
+                self.outbox.borrow_mut().failed(None);
+            }
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let outcome = post_json(&self.events_url(), &body).await;
+            let mut outbox = self.outbox.borrow_mut();
+            match outcome {
+                Ok(()) => outbox.acknowledge(),
+                Err(retry_after_ms) => {
+                    let wait = outbox.failed(retry_after_ms);
+                    *self.not_before_ms.borrow_mut() = js_sys::Date::now() + f64::from(wait);
+                }
+            }
+        });
+    }
+}
+
+/// An `EventBatch` as wire JSON, from events already in wire JSON.
+fn batch_json(session: &str, events: &[String]) -> String {
+    let session = serde_json::to_string(session).unwrap_or_else(|_| "\"\"".into());
+    let mut body = format!("{{\"v\":{PROTOCOL_VERSION},\"session_id\":{session},\"events\":[");
+    for (index, event) in events.iter().enumerate() {
+        if index > 0 {
+            body.push(',');
+        }
+        body.push_str(event);
+    }
+    body.push_str("]}");
+    body
+}
+
+/// POSTs JSON with `keepalive`. `Err` carries the server's `Retry-After` in ms, if any.
+async fn post_json(url: &str, body: &str) -> Result<(), Option<u32>> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
+    let headers = web_sys::Headers::new().map_err(|_| None)?;
+    headers
+        .set("content-type", "application/json")
+        .map_err(|_| None)?;
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(None)?;
+    let promise = window.fetch_with_str_and_init(url, &init);
+    let response = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| None)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| None)?;
+    if response.ok() {
+        return Ok(());
+    }
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .map(|seconds| seconds.saturating_mul(1_000));
+    Err(retry_after)
+}
