@@ -1,6 +1,7 @@
 //! In-process retrieval evaluation (Waymark vs. tantivy defaults) on a dataset directory:
 //! `cargo run --release -p waymark-knowledge --example eval -- ../shared/data/stackfaq`.
-//! `waymark eval` runs the same and adds the PostgreSQL baseline.
+//! `waymark eval` runs the same and adds the PostgreSQL baseline. Set `WAYMARK_RANKING` to a
+//! JSON object of `RankingConfig` fields to compare other weights.
 
 use std::path::PathBuf;
 
@@ -19,65 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut waymark = WaymarkRetriever::build(&dataset, ranking)?;
     let waymark_report = evaluate(&mut waymark, &dataset)?;
-    let calibration = Calibration::compute(
-        &dataset,
-        &waymark.top[waymark.top.len() - dataset.queries.len()..],
-    );
-    if std::env::var_os("WAYMARK_EVAL_MISSES").is_some() {
-        let titles: std::collections::HashMap<&str, &str> = dataset
-            .docs
-            .iter()
-            .map(|doc| (doc.id.as_str(), doc.title.as_str()))
-            .collect();
-        let mut retriever = WaymarkRetriever::build(&dataset, ranking)?;
-        for query in &dataset.queries {
-            use waymark_knowledge::eval::Retriever;
-            let ranked = retriever.search(&query.text, 10)?;
-            if ranked.first() != query.relevant.first() {
-                let position = ranked
-                    .iter()
-                    .position(|id| Some(id) == query.relevant.first());
-                let top = ranked
-                    .first()
-                    .map_or("", |id| titles.get(id.as_str()).copied().unwrap_or(""));
-                let wanted = query
-                    .relevant
-                    .first()
-                    .map_or("", |id| titles.get(id.as_str()).copied().unwrap_or(""));
-                eprintln!(
-                    "{:?} | {} | got: {} | want: {}",
-                    position.map(|p| p + 1),
-                    query.text,
-                    top,
-                    wanted
-                );
-            }
-        }
-    }
-    {
-        let index = waymark_knowledge::KnowledgeIndex::in_memory(Default::default())?;
-        for doc in &dataset.docs {
-            index.upsert(doc)?;
-        }
-        index.commit()?;
-        let mut durations = Vec::new();
-        for query in &dataset.queries {
-            let request = waymark_knowledge::SuggestRequest {
-                site: "eval".into(),
-                text: query.text.clone(),
-                limit: 10,
-                ..Default::default()
-            };
-            let started = std::time::Instant::now();
-            index.search_ids(&request, &ranking)?;
-            durations.push(started.elapsed());
-        }
-        let summary = waymark_knowledge::eval::LatencySummary::from_durations(&durations);
-        eprintln!(
-            "search_ids only: p50 {:.3} ms p99 {:.3} ms",
-            summary.p50_ms, summary.p99_ms
-        );
-    }
+    let calibration = Calibration::compute(&dataset, waymark.timed_top(&dataset));
     let mut baseline = DefaultTantivy::build(&dataset)?;
     let baseline_report = evaluate(&mut baseline, &dataset)?;
     let report = EvalReport {

@@ -109,6 +109,14 @@ impl WaymarkRetriever {
     }
 }
 
+impl WaymarkRetriever {
+    /// The top suggestions of the timed pass of [`evaluate`] (the last call per query).
+    pub fn timed_top(&self, dataset: &Dataset) -> &[Option<(f32, String)>] {
+        let start = self.top.len().saturating_sub(dataset.queries.len());
+        &self.top[start..]
+    }
+}
+
 impl Retriever for WaymarkRetriever {
     fn name(&self) -> String {
         "waymark".to_owned()

@@ -18,7 +18,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 
 pub use schema::Fields;
 
-use crate::document::KnowledgeDoc;
+use crate::document::{DocKind, KnowledgeDoc};
 use crate::{KnowledgeError, Result};
 
 /// Separator between site and id in the unique key (a control character no id contains).
@@ -218,6 +218,7 @@ impl KnowledgeIndex {
         document.add_text(fields.site, &doc.site);
         document.add_text(fields.id, &doc.id);
         document.add_text(fields.kind, doc.kind.as_str());
+        document.add_u64(fields.article, u64::from(doc.kind == DocKind::Article));
         document.add_text(fields.title, &doc.title);
         document.add_text(fields.title_plain, &doc.title);
         document.add_text(fields.problem, &doc.problem);

@@ -2,7 +2,7 @@
 //! and filter fields.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::analysis;
@@ -44,6 +44,9 @@ pub struct Fields {
     pub area: Field,
     /// The whole document as stored JSON, to give it back unchanged.
     pub source: Field,
+    /// 1 for articles, 0 for tickets, as a fast field: ranking reads it without loading the
+    /// stored document.
+    pub article: Field,
 }
 
 /// Builds the schema and the field handles.
@@ -93,6 +96,7 @@ pub fn build() -> (Schema, Fields) {
         ),
         area: builder.add_text_field("area", STRING),
         source: builder.add_text_field("source", STORED),
+        article: builder.add_u64_field("article", FAST),
     };
     (builder.build(), fields)
 }

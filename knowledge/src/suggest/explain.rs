@@ -11,7 +11,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
-use super::query::{QueryPlan, analyzed_words};
+use super::query::QueryPlan;
 use super::{Snippet, Suggestion};
 use crate::document::{DocKind, KnowledgeDoc};
 use crate::index::Fields;
@@ -20,7 +20,7 @@ use crate::index::analysis;
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
 /// Longest part of a text searched for the snippet, in bytes.
-const SNIPPET_SOURCE_BYTES: usize = 4_000;
+const SNIPPET_SOURCE_BYTES: usize = 2_000;
 
 /// Where a suggestion matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,10 +100,16 @@ pub(crate) fn explain_all(
         .iter()
         .map(|term| (term.term.clone(), term.idf))
         .collect();
-    let mut english = analysis::english_analyzer();
+    let english_of_index = || {
+        super::query::registered_analyzer(
+            lookup.searcher,
+            analysis::ENGLISH,
+            analysis::english_analyzer,
+        )
+    };
     let generator = SnippetGenerator::new(
         snippet_terms,
-        analysis::english_analyzer(),
+        english_of_index(),
         Field::from_field_id(0),
         SNIPPET_CHARS,
     );
@@ -111,8 +117,7 @@ pub(crate) fn explain_all(
         .into_iter()
         .enumerate()
         .map(|(rank, (score, address, doc))| {
-            let (matched, coverage, matched_idf) =
-                matched_fields(plan, lookup, address, &doc, &mut english);
+            let (matched, coverage, matched_idf) = matched_fields(plan, lookup, address);
             let signals = ConfidenceSignals {
                 coverage,
                 relative_score: (score / best).clamp(0.0, 1.0),
@@ -141,13 +146,11 @@ pub(crate) fn explain_all(
 
 /// The fields of a document that the query matched, and the IDF-weighted coverage. Exact
 /// terms are looked up in the index's postings (cheap at any document length); fuzzy terms
-/// are compared with the title's words.
+/// have been corrected to indexed words before.
 fn matched_fields(
     plan: &QueryPlan,
     lookup: &PostingsLookup<'_>,
     address: DocAddress,
-    doc: &KnowledgeDoc,
-    english: &mut tantivy::tokenizer::TextAnalyzer,
 ) -> (Vec<MatchedField>, f32, f32) {
     let fields = lookup.fields;
     let prose_fields = [
@@ -157,27 +160,12 @@ fn matched_fields(
         (MatchKind::Resolution, fields.resolution),
         (MatchKind::Tags, fields.meta),
     ];
-    let fuzzy_candidates: Vec<String> = if plan.prose.iter().any(|term| term.fuzzy) {
-        analyzed_words(english, &doc.title)
-            .into_iter()
-            .map(|(term, _)| term)
-            .collect()
-    } else {
-        Vec::new()
-    };
     let mut matched = Vec::new();
     let mut covered = vec![false; plan.prose.len()];
     for (kind, field) in prose_fields {
         let mut words = Vec::new();
         for (index, query_term) in plan.prose.iter().enumerate() {
-            let hit = if query_term.fuzzy {
-                kind == MatchKind::Title
-                    && fuzzy_candidates
-                        .iter()
-                        .any(|term| within_two_edits(term, &query_term.term))
-            } else {
-                lookup.contains(address, field, &query_term.term)
-            };
+            let hit = lookup.contains(address, field, &query_term.term);
             if hit {
                 covered[index] = true;
                 words.push(query_term.surface.clone());
@@ -293,27 +281,6 @@ impl PostingsLookup<'_> {
             _ => false,
         }
     }
-}
-
-/// Whether two short strings are at most two edits apart (typo correction check).
-fn within_two_edits(left: &str, right: &str) -> bool {
-    let left: Vec<char> = left.chars().collect();
-    let right: Vec<char> = right.chars().collect();
-    if left.len().abs_diff(right.len()) > 2 {
-        return false;
-    }
-    let mut previous: Vec<usize> = (0..=right.len()).collect();
-    for (row, left_char) in left.iter().enumerate() {
-        let mut current = vec![row + 1; right.len() + 1];
-        for (column, right_char) in right.iter().enumerate() {
-            let substitution = previous[column] + usize::from(left_char != right_char);
-            current[column + 1] = substitution
-                .min(previous[column + 1] + 1)
-                .min(current[column] + 1);
-        }
-        previous = current;
-    }
-    previous.last().is_some_and(|distance| *distance <= 2)
 }
 
 /// The sentence shown under a suggestion.
@@ -459,11 +426,5 @@ mod tests {
         for signals in [weak, strong] {
             assert!((0.0..=1.0).contains(&confidence(&signals)));
         }
-    }
-
-    #[test]
-    fn typos_within_two_edits_are_recognised() {
-        assert!(within_two_edits("stikethrough", "strikethrough"));
-        assert!(!within_two_edits("invoice", "password"));
     }
 }

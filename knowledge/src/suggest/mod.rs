@@ -114,7 +114,8 @@ pub struct RankingConfig {
     pub meta: f32,
     /// Extra weight (times the field weight) of an adjacent word pair found as a phrase.
     pub phrase_boost: f32,
-    /// Score of a fuzzy (typo-corrected) match, times the field weight.
+    /// Weight of a typo-corrected word (an unknown word replaced by the indexed word one edit
+    /// away) relative to a word found as typed.
     pub fuzzy: f32,
     /// Weight of page-title words relative to the user's words.
     pub context_title: f32,
@@ -144,8 +145,8 @@ impl Default for RankingConfig {
             answers: 1.0,
             resolution: 1.2,
             meta: 0.5,
-            phrase_boost: 0.1,
-            fuzzy: 1.5,
+            phrase_boost: 0.0,
+            fuzzy: 0.7,
             context_title: 0.3,
             context_error_words: 0.5,
             error_exact: 6.0,
@@ -179,24 +180,12 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        // Over-fetch so the article preference can reorder near-ties.
-        let candidates = searcher.search(
-            &plan.query,
-            &TopDocs::with_limit(limit * 2 + 5).order_by_score(),
-        )?;
-        let mut ranked: Vec<(f32, tantivy::DocAddress, KnowledgeDoc)> =
-            Vec::with_capacity(candidates.len());
-        for (score, address) in candidates {
+        let best = rank_candidates(&searcher, fields, ranking, &plan.query, limit)?;
+        let mut ranked = Vec::with_capacity(best.len());
+        for (score, address) in best {
             let stored: TantivyDocument = searcher.doc(address)?;
-            let doc = stored_doc(&stored, fields.source)?;
-            let factor = match doc.kind {
-                DocKind::Article => ranking.article_factor,
-                DocKind::Ticket => 1.0,
-            };
-            ranked.push((score * factor, address, doc));
+            ranked.push((score, address, stored_doc(&stored, fields.source)?));
         }
-        ranked.sort_by(|left, right| right.0.total_cmp(&left.0));
-        ranked.truncate(limit);
         let lookup = explain::PostingsLookup {
             searcher: &searcher,
             fields,
@@ -218,24 +207,47 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let candidates = searcher.search(
-            &plan.query,
-            &TopDocs::with_limit(limit * 2 + 5).order_by_score(),
-        )?;
-        let mut ranked: Vec<(f32, String)> = Vec::with_capacity(candidates.len());
-        for (score, address) in candidates {
+        let best = rank_candidates(&searcher, fields, ranking, &plan.query, limit)?;
+        let mut ids = Vec::with_capacity(best.len());
+        for (_, address) in best {
             let stored: TantivyDocument = searcher.doc(address)?;
-            let id = first_text(&stored, fields.id);
-            let factor = if first_text(&stored, fields.kind) == DocKind::Article.as_str() {
-                ranking.article_factor
-            } else {
-                1.0
-            };
-            ranked.push((score * factor, id));
+            ids.push(first_text(&stored, fields.id));
         }
-        ranked.sort_by(|left, right| right.0.total_cmp(&left.0));
-        Ok(ranked.into_iter().take(limit).map(|(_, id)| id).collect())
+        Ok(ids)
     }
+}
+
+/// The best `limit` documents: the top candidates by score (over-fetched, so that the article
+/// preference read from a fast field can reorder near-ties), without loading stored documents.
+fn rank_candidates(
+    searcher: &tantivy::Searcher,
+    fields: &crate::index::Fields,
+    ranking: &RankingConfig,
+    query: &dyn tantivy::query::Query,
+    limit: usize,
+) -> Result<Vec<(f32, tantivy::DocAddress)>> {
+    let candidates =
+        searcher.search(query, &TopDocs::with_limit(limit * 2 + 5).order_by_score())?;
+    let article_field = searcher.schema().get_field_name(fields.article).to_owned();
+    let mut ranked = Vec::with_capacity(candidates.len());
+    for (score, address) in candidates {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let is_article = segment
+            .fast_fields()
+            .u64(&article_field)
+            .ok()
+            .and_then(|column| column.first(address.doc_id))
+            .is_some_and(|flag| flag == 1);
+        let factor = if is_article {
+            ranking.article_factor
+        } else {
+            1.0
+        };
+        ranked.push((score * factor, address));
+    }
+    ranked.sort_by(|left, right| right.0.total_cmp(&left.0));
+    ranked.truncate(limit);
+    Ok(ranked)
 }
 
 /// The first text value of a stored field (empty when absent).

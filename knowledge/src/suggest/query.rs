@@ -79,7 +79,9 @@ pub(crate) fn plan(
     ranking: &RankingConfig,
     request: &SuggestRequest,
 ) -> tantivy::Result<QueryPlan> {
-    let mut english = analysis::english_analyzer();
+    let mut english = registered_analyzer(searcher, analysis::ENGLISH, analysis::english_analyzer);
+    let mut trigrams = registered_analyzer(searcher, analysis::TRIGRAM, analysis::plain_analyzer);
+    let mut plain = registered_analyzer(searcher, analysis::PLAIN, analysis::plain_analyzer);
     let text = truncate(&request.text, MAX_TEXT_BYTES);
     let context = &request.context;
     let statistics = Statistics::new(searcher, fields)?;
@@ -91,19 +93,26 @@ pub(crate) fn plan(
     let mut fuzzy_budget = MAX_FUZZY_TERMS;
     for (term, surface) in dedup(user_words.iter().cloned()).take(MAX_PROSE_TERMS) {
         let idf = statistics.prose_idf(&term, &surface)?;
-        let unknown = idf.is_none();
-        let fuzzy = unknown && term.chars().count() >= 4 && fuzzy_budget > 0;
-        if fuzzy {
-            fuzzy_budget -= 1;
-        }
-        if unknown && !fuzzy {
-            continue;
-        }
-        let idf = idf.unwrap_or(statistics.max_idf);
-        clauses.push((
-            Occur::Should,
-            prose_clause(fields, ranking, (&term, &surface), 1.0, fuzzy),
-        ));
+        let (term, idf, fuzzy) = match idf {
+            Some(idf) => (term, idf, false),
+            None => {
+                // An unknown word: most likely a typo. Replace it by the most frequent indexed
+                // word one edit away, if any.
+                if term.chars().count() < 4 || fuzzy_budget == 0 {
+                    continue;
+                }
+                fuzzy_budget -= 1;
+                let Some(corrected) = correct_typo(searcher, fields, &term)? else {
+                    continue;
+                };
+                let Some(idf) = statistics.prose_idf(&corrected, &corrected)? else {
+                    continue;
+                };
+                (corrected, idf * ranking.fuzzy, true)
+            }
+        };
+        let weight = if fuzzy { ranking.fuzzy } else { 1.0 };
+        clauses.extend(prose_clauses(fields, ranking, (&term, &surface), weight));
         prose.push(QueryTerm {
             term,
             surface,
@@ -164,10 +173,7 @@ pub(crate) fn plan(
             let Some(idf) = statistics.prose_idf(&term, &surface)? else {
                 continue;
             };
-            clauses.push((
-                Occur::Should,
-                prose_clause(fields, ranking, (&term, &surface), weight, false),
-            ));
+            clauses.extend(prose_clauses(fields, ranking, (&term, &surface), weight));
             prose.push(QueryTerm {
                 term,
                 surface,
@@ -205,7 +211,7 @@ pub(crate) fn plan(
         for (field, boost) in exact {
             clauses.push((Occur::Should, boosted_term(field, identifier, boost)));
         }
-        let grams = analysis::analyze(&mut trigram_analyzer(), identifier);
+        let grams = analysis::analyze(&mut trigrams, identifier);
         if grams.len() > 1 {
             let gram_boost = ranking.error_grams / grams.len() as f32;
             for gram in grams {
@@ -236,10 +242,7 @@ pub(crate) fn plan(
             .map(|request| normalize_route(&request.url)),
     );
     for route_text in route_texts {
-        for word in analysis::analyze(
-            &mut analysis::plain_analyzer(),
-            &route_text.replace(":id", " "),
-        ) {
+        for word in analysis::analyze(&mut plain, &route_text.replace(":id", " ")) {
             clauses.push((
                 Occur::Should,
                 boosted_term(fields.route_words, &word, ranking.route_words),
@@ -283,14 +286,14 @@ pub(crate) fn plan(
     })
 }
 
-/// One prose term searched in every prose field with the field weights.
-fn prose_clause(
+/// One prose term searched in every prose field with the field weights, as top-level clauses
+/// (a flat union of term queries lets tantivy skip blocks that cannot reach the top k).
+fn prose_clauses(
     fields: &Fields,
     ranking: &RankingConfig,
     (term, surface): (&str, &str),
     weight: f32,
-    fuzzy: bool,
-) -> Box<dyn Query> {
+) -> Vec<(Occur, Box<dyn Query>)> {
     let per_field = [
         (fields.title, ranking.title),
         (fields.problem, ranking.problem),
@@ -300,23 +303,10 @@ fn prose_clause(
     ];
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (field, field_weight) in per_field {
-        let boost = field_weight * weight;
-        let term = Term::from_field_text(field, term);
-        let query: Box<dyn Query> = if fuzzy {
-            // One edit: most typos, and a cheap automaton (two edits costs milliseconds).
-            let distance = 1;
-            // A fuzzy match scores a constant; scale it like a mid-frequency term.
-            Box::new(BoostQuery::new(
-                Box::new(FuzzyTermQuery::new(term, distance, true)),
-                boost * ranking.fuzzy,
-            ))
-        } else {
-            Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-                boost,
-            ))
-        };
-        clauses.push((Occur::Should, query));
+        clauses.push((
+            Occur::Should,
+            boosted_term(field, term, field_weight * weight),
+        ));
     }
     // Error messages are indexed unstemmed: look the word up as written.
     let error_boost = ranking.context_error_words * weight * ranking.problem;
@@ -324,7 +314,7 @@ fn prose_clause(
         Occur::Should,
         boosted_term(fields.errors, &surface.to_lowercase(), error_boost),
     ));
-    Box::new(BooleanQuery::new(clauses))
+    clauses
 }
 
 fn boosted_term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
@@ -337,12 +327,17 @@ fn boosted_term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
     ))
 }
 
-fn trigram_analyzer() -> TextAnalyzer {
-    let manager = tantivy::tokenizer::TokenizerManager::default();
-    analysis::register(&manager);
-    manager
-        .get(analysis::TRIGRAM)
-        .unwrap_or_else(analysis::plain_analyzer)
+/// An analyzer registered on the searcher's index (cheap clone), or the given fallback.
+pub(crate) fn registered_analyzer(
+    searcher: &Searcher,
+    name: &str,
+    fallback: fn() -> TextAnalyzer,
+) -> TextAnalyzer {
+    searcher
+        .index()
+        .tokenizers()
+        .get(name)
+        .unwrap_or_else(fallback)
 }
 
 /// The analyzed terms of a text with the words they came from.
@@ -375,7 +370,6 @@ struct Statistics<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
     documents: f32,
-    max_idf: f32,
 }
 
 impl<'a> Statistics<'a> {
@@ -385,7 +379,6 @@ impl<'a> Statistics<'a> {
             searcher,
             fields,
             documents,
-            max_idf: idf(1.0, documents),
         })
     }
 
@@ -423,6 +416,33 @@ impl<'a> Statistics<'a> {
             .sum();
         Ok(in_site < all)
     }
+}
+
+/// The indexed prose word one edit away from `term` (transpositions count as one) that most
+/// documents use, if any.
+fn correct_typo(
+    searcher: &Searcher,
+    fields: &Fields,
+    term: &str,
+) -> tantivy::Result<Option<String>> {
+    let automaton =
+        FuzzyTermQuery::new(Term::from_field_text(fields.title, term), 1, true).automaton()?;
+    let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        for field in [fields.title, fields.answers, fields.problem] {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().search(&automaton).into_stream()?;
+            while stream.advance() {
+                *counts.entry(stream.key().to_vec()).or_default() +=
+                    u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let best = counts
+        .into_iter()
+        .filter(|(key, _)| key.as_slice() != term.as_bytes())
+        .max_by(|left, right| left.1.cmp(&right.1).then_with(|| right.0.cmp(&left.0)));
+    Ok(best.and_then(|(key, _)| String::from_utf8(key).ok()))
 }
 
 /// BM25's inverse document frequency.
