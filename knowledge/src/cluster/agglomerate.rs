@@ -46,6 +46,10 @@ pub struct Edge {
 }
 
 /// The nearest neighbours of every ticket within its partition, as sorted edges.
+///
+/// Each pair is scored once, from the earlier ticket's highest-weighted terms: the
+/// postings are sorted by ticket, so only the later part of each list is read. Both
+/// tickets of a scored pair keep it among their best `neighbours`.
 pub fn neighbour_edges(
     vectors: &[SparseVector],
     partition: &[u32],
@@ -55,7 +59,7 @@ pub fn neighbour_edges(
     let postings = build_postings(vectors, config.max_postings);
     let mut accumulator = vec![0.0f32; vectors.len()];
     let mut touched: Vec<usize> = Vec::new();
-    let mut edges = Vec::new();
+    let mut best: Vec<Vec<(f32, usize)>> = vec![Vec::new(); vectors.len()];
     for (index, vector) in vectors.iter().enumerate() {
         if index % 1024 == 0 {
             progress(index, vectors.len());
@@ -67,9 +71,10 @@ pub fn neighbour_edges(
             let Some(list) = postings.get(&term) else {
                 continue;
             };
-            for &(other, other_weight) in list {
+            let later = list.partition_point(|(other, _)| *other as usize <= index);
+            for &(other, other_weight) in &list[later..] {
                 let other = other as usize;
-                if other == index || partition[other] != partition[index] {
+                if partition[other] != partition[index] {
                     continue;
                 }
                 if accumulator[other] == 0.0 {
@@ -84,25 +89,28 @@ pub fn neighbour_edges(
         if touched.len() > shortlist_len {
             touched.select_nth_unstable_by(shortlist_len, by_score);
         }
-        let shortlist = &touched[..touched.len().min(shortlist_len)];
-        let mut neighbours: Vec<(usize, f32)> = shortlist
-            .iter()
-            .map(|&other| (other, vector.cosine(&vectors[other])))
-            .filter(|(_, similarity)| *similarity >= config.min_edge_similarity)
-            .collect();
-        neighbours.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        neighbours.truncate(config.neighbours);
-        for (other, similarity) in neighbours {
-            edges.push(Edge {
-                a: index.min(other),
-                b: index.max(other),
-                similarity,
-            });
+        for &other in &touched[..touched.len().min(shortlist_len)] {
+            let similarity = vector.cosine(&vectors[other]);
+            if similarity >= config.min_edge_similarity {
+                keep_best(&mut best[index], (similarity, other), config.neighbours);
+                keep_best(&mut best[other], (similarity, index), config.neighbours);
+            }
         }
         for other in touched.drain(..) {
             accumulator[other] = 0.0;
         }
     }
+    let mut edges: Vec<Edge> = best
+        .iter()
+        .enumerate()
+        .flat_map(|(index, neighbours)| {
+            neighbours.iter().map(move |&(similarity, other)| Edge {
+                a: index.min(other),
+                b: index.max(other),
+                similarity,
+            })
+        })
+        .collect();
     progress(vectors.len(), vectors.len());
     edges.sort_by(|x, y| {
         y.similarity
@@ -112,6 +120,29 @@ pub fn neighbour_edges(
     });
     edges.dedup_by(|x, y| x.a == y.a && x.b == y.b);
     edges
+}
+
+/// Keeps the `limit` most similar neighbours (ties: smaller index first).
+fn keep_best(neighbours: &mut Vec<(f32, usize)>, candidate: (f32, usize), limit: usize) {
+    let worse = |x: &(f32, usize), y: &(f32, usize)| x.0 < y.0 || (x.0 == y.0 && x.1 > y.1);
+    if neighbours.len() < limit {
+        neighbours.push(candidate);
+        return;
+    }
+    let Some((weakest, _)) = neighbours.iter().enumerate().min_by(|(_, x), (_, y)| {
+        if worse(x, y) {
+            std::cmp::Ordering::Less
+        } else if worse(y, x) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    }) else {
+        return;
+    };
+    if worse(&neighbours[weakest], &candidate) {
+        neighbours[weakest] = candidate;
+    }
 }
 
 fn build_postings(vectors: &[SparseVector], max_postings: usize) -> HashMap<u32, Vec<(u32, f32)>> {
