@@ -2,7 +2,10 @@
 //! from the StackFAQ vocabulary (paraphrased queries as problems, thread answers as
 //! agent replies and fixes), with the time of each stage and the cluster purity.
 //!
-//! `cargo run --release -p waymark-knowledge --example drafts_bench -- --tickets 100000 --data /work/shared/data/stackfaq`
+//! `cargo run --release -p waymark-knowledge --example drafts_bench -- --tickets 100000 --data /work/shared/data/stackfaq [--stability]`
+//!
+//! With `--stability`, 1 % more tickets are added and the drafts rebuilt twice (with and
+//! without the first run's assignments) to report how many assignments were kept.
 
 #[path = "support/stackfaq.rs"]
 #[allow(dead_code)] // the bench generates its own tickets
@@ -10,7 +13,7 @@ mod stackfaq;
 
 use std::time::Instant;
 
-use waymark_knowledge::cluster::{PreviousAssignments, Stage};
+use waymark_knowledge::cluster::{PreviousAssignments, Stage, kept_assignments};
 use waymark_knowledge::drafts::{DraftConfig, build_drafts};
 use waymark_knowledge::ticket::{AuthorKind, Message, Resolution, ResolvedTicket, TicketId};
 
@@ -68,9 +71,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let generation = Instant::now();
     let mut random = Random(42);
-    let mut tickets = Vec::with_capacity(count);
-    let mut truth = Vec::with_capacity(count);
-    for index in 0..count {
+    // 1 % more tickets, generated after the others, for the stability check; their ids
+    // fall among the existing ones.
+    let extra = count / 100;
+    let mut tickets = Vec::with_capacity(count + extra);
+    let mut truth = Vec::with_capacity(count + extra);
+    for index in 0..count + extra {
         let problem = random.below(threads.len());
         let thread = &threads[problem];
         let base = match paraphrases[problem].get(random.below(paraphrases[problem].len())) {
@@ -90,7 +96,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let answer = &thread.answers[random.below(thread.answers.len())];
         let with_page_context = random.below(10) < 6;
         tickets.push(ResolvedTicket {
-            id: TicketId(format!("bench-{index:07}")),
+            id: TicketId(if index < count {
+                format!("bench-{index:07}")
+            } else {
+                format!("bench-{:07}x", random.below(count))
+            }),
             subject: subject.clone(),
             problem: subject,
             messages: vec![
@@ -125,6 +135,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         truth.push(thread.id.clone());
     }
     println!("generated {count} tickets in {:?}", generation.elapsed());
+    let all_tickets = tickets;
+    let tickets = &all_tickets[..count];
 
     let mut config = DraftConfig::default();
     // Tuning knobs, so settings can be compared on the same corpus.
@@ -143,7 +155,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut stage_started = Instant::now();
     let mut current: Option<Stage> = None;
     let run = build_drafts(
-        &tickets,
+        tickets,
         &[],
         &PreviousAssignments::new(),
         &config,
@@ -179,5 +191,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         run.clustering.clusters.len(),
         threads.len()
     );
+    if std::env::args().any(|arg| arg == "--stability") {
+        let started = Instant::now();
+        let quiet = &mut |_: Stage, _: usize, _: usize| {};
+        let sticky = build_drafts(&all_tickets, &[], &run.assignments, &config, quiet);
+        let fresh = build_drafts(
+            &all_tickets,
+            &[],
+            &PreviousAssignments::new(),
+            &config,
+            quiet,
+        );
+        println!(
+            "after adding {extra} tickets (1 %): {:.1} % of assignments kept with the previous run's ids, {:.1} % from member ids alone ({:.1} s for both runs)",
+            100.0 * kept_assignments(&run.assignments, &sticky.assignments),
+            100.0 * kept_assignments(&run.assignments, &fresh.assignments),
+            started.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
