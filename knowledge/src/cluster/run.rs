@@ -88,30 +88,25 @@ pub fn cluster_tickets(
     progress: Progress<'_>,
 ) -> Clustering {
     let analyzer = Analyzer::default();
-    let mut features = Vec::with_capacity(tickets.len());
+    let mut counts: Vec<vectors::TermCounts> = Vec::with_capacity(tickets.len());
+    let mut signatures: Vec<Vec<u64>> = Vec::with_capacity(tickets.len());
     for (index, ticket) in tickets.iter().enumerate() {
         if index % 4096 == 0 {
             progress(Stage::Analyse, index, tickets.len());
         }
-        features.push(features::ticket_features(
-            ticket,
-            &analyzer,
-            &config.weights,
-        ));
+        let analysed = features::ticket_features(ticket, &analyzer, &config.weights);
+        let shingles = minhash::shingles(&analysed.problem_terms);
+        signatures.push(minhash::signature(&shingles, &config.minhash));
+        counts.push(analysed.counts);
     }
     progress(Stage::Analyse, tickets.len(), tickets.len());
     let partition = partition_by_area(tickets);
     progress(Stage::NearDuplicates, 0, tickets.len());
 
-    let counts: Vec<vectors::TermCounts> = features.iter().map(|f| f.counts.clone()).collect();
     let model = TfIdfModel::fit(&counts);
     let vectors: Vec<SparseVector> = counts.iter().map(|c| model.vector(c)).collect();
     drop(counts);
 
-    let signatures: Vec<Vec<u64>> = features
-        .iter()
-        .map(|f| minhash::signature(&minhash::shingles(&f.problem_terms), &config.minhash))
-        .collect();
     let mut groups = agglomerate::Groups::new(&vectors);
     for (a, b) in minhash::near_duplicate_pairs(&signatures, &partition, &config.minhash) {
         groups.union(a, b, &vectors);
