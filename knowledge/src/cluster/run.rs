@@ -51,6 +51,8 @@ pub struct Cluster {
     pub members: Vec<usize>,
     /// Index of the most representative member (closest to the centroid).
     pub medoid: usize,
+    /// The members ordered by closeness to the centroid (the medoid first).
+    pub representatives: Vec<usize>,
     /// Mean cosine similarity of the members to the centroid (0 … 1).
     pub cohesion: f32,
 }
@@ -166,24 +168,23 @@ fn describe_cluster(
             .sum::<f32>()
             / norm
     };
-    let mut medoid = members[0];
-    let mut best = f32::MIN;
-    let mut total = 0.0;
-    for &member in &members {
-        let similarity = similarity_to_centroid(member);
-        total += similarity;
-        if similarity > best + 1e-6
-            || ((similarity - best).abs() <= 1e-6 && tickets[member].id < tickets[medoid].id)
-        {
-            best = similarity;
-            medoid = member;
-        }
-    }
+    let mut ranked: Vec<(f32, usize)> = members
+        .iter()
+        .map(|&member| (similarity_to_centroid(member), member))
+        .collect();
+    let total: f32 = ranked.iter().map(|(similarity, _)| similarity).sum();
+    ranked.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then(tickets[x.1].id.cmp(&tickets[y.1].id))
+    });
+    let representatives: Vec<usize> = ranked.into_iter().map(|(_, member)| member).collect();
+    let medoid = representatives.first().copied().unwrap_or(members[0]);
     Cluster {
         id: ClusterId(String::new()),
         product_area: tickets[members[0]].product_area.clone(),
         cohesion: total / members.len() as f32,
         medoid,
+        representatives,
         members,
     }
 }

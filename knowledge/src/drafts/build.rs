@@ -102,15 +102,7 @@ pub fn draft_cluster(
 ) -> Draft {
     let members: Vec<&ResolvedTicket> = cluster.members.iter().map(|&m| &tickets[m]).collect();
     let threshold = support_threshold(members.len(), config.min_share);
-    let medoid = &tickets[cluster.medoid];
-    let title_source = if medoid.subject.trim().is_empty() {
-        split_steps(&medoid.problem)
-            .into_iter()
-            .next()
-            .unwrap_or_default()
-    } else {
-        medoid.subject.clone()
-    };
+    let title_source = title_source(tickets, cluster, analyzer);
     Draft {
         cluster_id: cluster.id.clone(),
         product_area: cluster.product_area.clone(),
@@ -123,6 +115,31 @@ pub fn draft_cluster(
         flags: Vec::new(),
         rewritten: None,
     }
+}
+
+/// The fewest content words a problem statement needs to be a title.
+const MIN_TITLE_TERMS: usize = 3;
+
+/// The problem statement of the most representative ticket that says enough to be a
+/// title ("Help!!" does not): its subject, else the first sentence of its problem.
+fn title_source(tickets: &[ResolvedTicket], cluster: &Cluster, analyzer: &Analyzer) -> String {
+    let statement = |index: usize| -> String {
+        let ticket = &tickets[index];
+        if ticket.subject.trim().is_empty() {
+            split_steps(&ticket.problem)
+                .into_iter()
+                .next()
+                .unwrap_or_default()
+        } else {
+            ticket.subject.clone()
+        }
+    };
+    cluster
+        .representatives
+        .iter()
+        .map(|&index| statement(index))
+        .find(|text| analyzer.terms(text).len() >= MIN_TITLE_TERMS)
+        .unwrap_or_else(|| statement(cluster.medoid))
 }
 
 /// The fewest tickets a symptom or step needs: the share of the cluster, at least 2

@@ -253,3 +253,26 @@ fn no_tickets_or_empty_tickets_give_no_drafts() {
         "five tickets with the same empty id"
     );
 }
+
+#[test]
+fn a_title_says_what_the_problem_is_even_when_the_closest_ticket_does_not() {
+    let mut tickets = fixture::tickets();
+    for ticket in tickets
+        .iter_mut()
+        .filter(|t| fixture::problem_of(t) == EXPORT)
+        .take(6)
+    {
+        ticket.subject = "Help!!".into();
+        ticket.problem = "Urgent, please help".into();
+    }
+    let run = build_drafts(
+        &tickets,
+        &[],
+        &PreviousAssignments::new(),
+        &DraftConfig::default(),
+        &mut |_, _, _| {},
+    );
+    let export = draft_for(&tickets, &run, EXPORT);
+    assert_ne!(export.title, "Help!!");
+    assert!(tickets.iter().any(|t| t.subject == export.title));
+}
