@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::extract::{
-    StepCandidate, clean_title, group_steps, jaccard, normalize_error, normalize_route, split_steps,
+    StepCandidate, clean_title, group_steps, is_instruction, jaccard, normalize_error,
+    normalize_route, split_steps,
 };
 use super::flags::{CollisionChecker, FlagConfig, PublishedArticle};
 use super::model::{
@@ -276,9 +277,15 @@ fn steps(
         ));
     }
     if chosen.is_empty() {
-        for group in group_steps(&answer_candidates, analyzer)
+        // Answers mix instructions with explanations: keep the instructions when there are any.
+        let supported: Vec<_> = group_steps(&answer_candidates, analyzer)
             .into_iter()
             .filter(|group| group.tickets >= threshold)
+            .collect();
+        let has_instructions = supported.iter().any(|group| is_instruction(&group.text));
+        for group in supported
+            .into_iter()
+            .filter(|group| !has_instructions || is_instruction(&group.text))
         {
             chosen.push((
                 group.position,

@@ -164,6 +164,118 @@ fn split_sentences(text: &str) -> Vec<&str> {
     sentences
 }
 
+/// Verbs an instruction starts with ("Click…", "Go to…").
+const INSTRUCTION_VERBS: &[&str] = &[
+    "add",
+    "allow",
+    "ask",
+    "call",
+    "cancel",
+    "change",
+    "check",
+    "choose",
+    "clear",
+    "click",
+    "close",
+    "configure",
+    "confirm",
+    "connect",
+    "contact",
+    "copy",
+    "create",
+    "delete",
+    "deselect",
+    "disable",
+    "download",
+    "drag",
+    "edit",
+    "enable",
+    "enter",
+    "export",
+    "find",
+    "follow",
+    "go",
+    "hit",
+    "hover",
+    "import",
+    "install",
+    "log",
+    "login",
+    "make",
+    "move",
+    "navigate",
+    "open",
+    "paste",
+    "press",
+    "put",
+    "reinstall",
+    "reload",
+    "remove",
+    "rename",
+    "replace",
+    "request",
+    "reset",
+    "restart",
+    "retry",
+    "right-click",
+    "run",
+    "save",
+    "scroll",
+    "search",
+    "select",
+    "send",
+    "set",
+    "sign",
+    "start",
+    "switch",
+    "tap",
+    "try",
+    "turn",
+    "type",
+    "uncheck",
+    "uninstall",
+    "update",
+    "upgrade",
+    "upload",
+    "use",
+    "visit",
+    "wait",
+];
+
+/// Phrases that mark an instruction inside a sentence ("you can…", "to do this…").
+const INSTRUCTION_PHRASES: &[&str] = &[
+    "you can ",
+    "you need to ",
+    "you should ",
+    "you have to ",
+    "you must ",
+    "to do this",
+    "to do that",
+    "just ",
+    "simply ",
+    "then ",
+    "first ",
+    "next ",
+    "finally ",
+];
+
+/// Whether a sentence reads as an instruction: it starts with an imperative verb
+/// (after an optional "then", "first", "please"…) or tells the reader what to do.
+pub fn is_instruction(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase();
+    let mut words = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|word| !word.is_empty());
+    let mut first = words.next().unwrap_or("");
+    if matches!(
+        first,
+        "then" | "first" | "next" | "finally" | "please" | "now" | "also" | "just" | "simply"
+    ) {
+        first = words.next().unwrap_or("");
+    }
+    INSTRUCTION_VERBS.contains(&first) || INSTRUCTION_PHRASES.iter().any(|p| lower.contains(p))
+}
+
 /// A candidate step from one ticket.
 #[derive(Debug, Clone)]
 pub struct StepCandidate {
@@ -286,7 +398,10 @@ mod tests {
     #[test]
     fn titles_lose_reply_prefixes_and_get_a_capital() {
         assert_eq!(clean_title("Re: RE:  export   fails."), "Export fails");
-        assert_eq!(clean_title("why does export fail?"), "Why does export fail?");
+        assert_eq!(
+            clean_title("why does export fail?"),
+            "Why does export fail?"
+        );
         assert!(clean_title(&"word ".repeat(60)).chars().count() <= MAX_TITLE_CHARS + 1);
     }
 
@@ -314,6 +429,15 @@ mod tests {
                 "Then retry the payment."
             ]
         );
+    }
+
+    #[test]
+    fn instructions_are_told_apart_from_explanations() {
+        assert!(is_instruction("Click on All Mail on the left."));
+        assert!(is_instruction("Then request a new reset link."));
+        assert!(is_instruction("You can use the search box instead."));
+        assert!(!is_instruction("Inbox is a label."));
+        assert!(!is_instruction("Facebook is a megalomaniac."));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use waymark_knowledge::cluster::PreviousAssignments;
 use waymark_knowledge::drafts::{
     Draft, DraftConfig, DraftRun, Flag, StepSource, SymptomKind, build_drafts,
 };
-use waymark_knowledge::ticket::ResolvedTicket;
+use waymark_knowledge::ticket::{AuthorKind, ResolvedTicket};
 
 use crate::fixture::{self, CARD, EXPORT, RESET, WIDGET};
 
@@ -275,4 +275,45 @@ fn a_title_says_what_the_problem_is_even_when_the_closest_ticket_does_not() {
     let export = draft_for(&tickets, &run, EXPORT);
     assert_ne!(export.title, "Help!!");
     assert!(tickets.iter().any(|t| t.subject == export.title));
+}
+
+#[test]
+fn without_fix_fields_steps_come_from_agent_instructions_not_explanations() {
+    let mut tickets = fixture::tickets();
+    for ticket in tickets
+        .iter_mut()
+        .filter(|t| fixture::problem_of(t) == RESET)
+    {
+        ticket.resolution = None;
+        for message in ticket
+            .messages
+            .iter_mut()
+            .filter(|m| m.author == AuthorKind::Agent)
+        {
+            message
+                .text
+                .push_str(" Our emails are sent by a mail provider in Ireland.");
+        }
+    }
+    let run = build_drafts(
+        &tickets,
+        &[],
+        &PreviousAssignments::new(),
+        &DraftConfig::default(),
+        &mut |_, _, _| {},
+    );
+    let reset = draft_for(&tickets, &run, RESET);
+    assert!(reset.cause.is_none());
+    assert_eq!(reset.steps.len(), 2, "{:?}", step_texts(reset));
+    assert!(
+        reset
+            .steps
+            .iter()
+            .all(|s| s.source == StepSource::AgentAnswer)
+    );
+    assert!(
+        reset.steps[0]
+            .text
+            .starts_with("Ask your IT team to allowlist")
+    );
 }
