@@ -16,6 +16,7 @@
 //! | `POST /conversations/{id}/escalate` | [`EscalateRequest`] | [`EscalationAccepted`] |
 //! | `POST /conversations/{id}/messages` | [`SendMessageRequest`] | [`MessageAccepted`] |
 //! | `GET /conversations/{id}/messages` | — | [`MessagesResponse`] |
+//! | `GET /conversations/{id}/events` | — | SSE: `messages` events, each a [`MessagesResponse`] |
 //! | `POST /conversations/{id}/csat` | [`CsatRequest`] | — |
 //!
 //! Requests that create something carry an `idempotency_key` chosen by the widget; a

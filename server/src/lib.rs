@@ -1,10 +1,11 @@
-//! The Waymark server as a library: configuration, storage, the HTTP API and the
-//! demo. The `waymark` binary is a thin command-line shell over this crate, and the
+//! The Waymark server as a library: configuration, storage, the escalation flow,
+//! the HTTP API and the demo. The `waymark` binary is a thin command-line shell over this crate, and the
 //! tests drive [`api::app`] in-process without binding a port.
 
 pub mod api;
 pub mod config;
 pub mod demo;
+pub mod flow;
 pub mod storage;
 
 pub use api::{AppState, app};

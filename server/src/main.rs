@@ -138,6 +138,7 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     let mut router = waymark_server::app(AppState {
         store: store.clone(),
         config: config.clone(),
+        knowledge: open_knowledge(&config),
     });
     if mode == ServeMode::Demo {
         demo::seed(&store).await?;
@@ -166,6 +167,18 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         .await?;
     store.close().await;
     Ok(())
+}
+
+/// The knowledge index in the data directory; without it, suggest answers nothing.
+fn open_knowledge(config: &Config) -> Option<Arc<waymark_knowledge::KnowledgeIndex>> {
+    let directory = config.storage.data_dir.join("knowledge");
+    match waymark_knowledge::KnowledgeIndex::open_or_create(&directory, Default::default()) {
+        Ok(index) => Some(Arc::new(index)),
+        Err(err) => {
+            tracing::warn!(error = %err, dir = %directory.display(), "knowledge index unavailable: suggest is off");
+            None
+        }
+    }
 }
 
 async fn shutdown_signal() {

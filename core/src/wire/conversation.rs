@@ -197,6 +197,12 @@ pub struct ConversationStarted {
     /// What the user is told, if a person or tier has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<CustomerNotice>,
+    /// The per-conversation token: send it as `Authorization: Bearer <token>` on
+    /// every `/conversations/{id}/…` call (or as `?token=` on the event stream,
+    /// which cannot set headers). A retry with the same idempotency key returns the
+    /// same token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_token: Option<String>,
 }
 
 /// Hand the conversation to a person (`POST /conversations/{id}/escalate`).

@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// The thing asked for does not exist (or is not yours).
     NotFound,
+    /// The request conflicts with the current state (e.g. resolving a new ticket).
+    Conflict,
     /// Something failed on the server.
     Internal,
 }
@@ -37,6 +39,7 @@ impl ErrorCode {
             Self::UnknownSite => StatusCode::FORBIDDEN,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,6 +95,23 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         tracing::error!(error = %err, "storage failure");
         Self::new(ErrorCode::Internal, "internal error")
+    }
+}
+
+impl From<crate::flow::FlowError> for ApiError {
+    fn from(err: crate::flow::FlowError) -> Self {
+        use crate::flow::FlowError as F;
+        match err {
+            F::NotFound(message) => Self::new(ErrorCode::NotFound, message),
+            F::Invalid(message) => Self::new(ErrorCode::InvalidValue, message),
+            F::Conflict(message) => Self::new(ErrorCode::Conflict, message),
+            F::Unauthorized(message) => Self::new(ErrorCode::Unauthorized, message),
+            F::Store(err) => err.into(),
+            other @ (F::Matrix(_) | F::Knowledge(_)) => {
+                tracing::error!(error = %other, "flow failure");
+                Self::new(ErrorCode::Internal, "internal error")
+            }
+        }
     }
 }
 

@@ -19,7 +19,8 @@ const BROKEN_HTML: &str = include_str!("site/broken.html");
 const APP_JS: &str = include_str!("site/app.js");
 const APP_CSS: &str = include_str!("site/app.css");
 
-/// Creates the demo site if it is not there yet.
+/// Creates the demo site if it is not there yet, with the sample escalation
+/// matrix (`core/examples/escalation-matrix.toml`) as its matrix.
 pub async fn seed(store: &Store) -> Result<(), StoreError> {
     let site = Site {
         id: DEMO_SITE_ID.into(),
@@ -30,6 +31,14 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
     if store.ensure_site(&site).await? {
         tracing::info!(site = DEMO_SITE_ID, "demo site created");
     }
+    let version = store
+        .put_site_matrix(DEMO_SITE_ID, crate::flow::DEFAULT_MATRIX)
+        .await?;
+    tracing::info!(
+        site = DEMO_SITE_ID,
+        matrix_version = version,
+        "demo escalation matrix"
+    );
     Ok(())
 }
 

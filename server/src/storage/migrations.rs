@@ -13,12 +13,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "sites, sessions and the page-event trail",
-    sqlite: include_str!("sql/0001_events.sqlite.sql"),
-    postgres: include_str!("sql/0001_events.postgres.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "sites, sessions and the page-event trail",
+        sqlite: include_str!("sql/0001_events.sqlite.sql"),
+        postgres: include_str!("sql/0001_events.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "matrices, conversations, tickets, audit trail, handoff notes, suggestions, CSAT",
+        sqlite: include_str!("sql/0002_flow.sqlite.sql"),
+        postgres: include_str!("sql/0002_flow.postgres.sql"),
+    },
+];
 
 /// Applies every migration newer than the database's version, each in its own
 /// transaction. Returns the versions applied.

@@ -8,11 +8,17 @@
 //!
 //! - [`migrations`]: the schema, versioned, for both backends.
 //! - [`events`]: the page-event trail per session.
-//! - [`sites`]: sites and their widget keys.
+//! - [`sites`]: sites, their widget keys and their versioned escalation matrices.
+//! - [`conversations`]: conversations, messages and idempotency keys.
+//! - [`tickets`]: tickets, their audit trail, handoff notes and CSAT.
+//! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
 
+pub mod conversations;
 pub mod events;
 pub mod migrations;
 pub mod sites;
+pub mod suggestions;
+pub mod tickets;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -21,8 +27,10 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use conversations::{ConversationRecord, MessageRecord};
 pub use events::{StoredEvent, TrailQuery};
 pub use sites::Site;
+pub use tickets::{NoteVersion, TicketChange, TicketRecord, TrailEntry};
 
 /// Which database is behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +153,48 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Encodes a unit-like enum as its serde name (`"in_progress"` → `in_progress`).
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Decodes a unit-like enum stored with [`enum_text`].
+pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    column: &'static str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|err| {
+        StoreError::Corrupt {
+            table,
+            column,
+            message: err.to_string(),
+        }
+    })
+}
+
+/// Decodes a JSON column.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    column: &'static str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|err| StoreError::Corrupt {
+        table,
+        column,
+        message: err.to_string(),
+    })
+}
+
+/// Encodes a JSON column (the value types here always serialise).
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// Milliseconds since the Unix epoch, from the server's clock.

@@ -58,6 +58,62 @@ impl Store {
     }
 }
 
+/// One stored version of a site's escalation matrix (TOML text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMatrix {
+    /// Increasing per site, from 1.
+    pub version: i64,
+    /// The matrix as TOML.
+    pub source: String,
+}
+
+impl Store {
+    /// Stores `source` as the site's newest matrix unless it equals the newest one;
+    /// returns the version in force. Earlier versions are kept.
+    pub async fn put_site_matrix(&self, site_id: &str, source: &str) -> Result<i64, StoreError> {
+        if let Some(current) = self.site_matrix(site_id).await?
+            && current.source == source
+        {
+            return Ok(current.version);
+        }
+        let mut tx = self.pool().begin().await?;
+        let latest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM site_matrices WHERE site_id = $1")
+                .bind(site_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let version = latest.unwrap_or(0) + 1;
+        sqlx::query(
+            "INSERT INTO site_matrices (site_id, version, source, created_at_ms) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(site_id)
+        .bind(version)
+        .bind(source)
+        .bind(super::now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// The site's newest escalation matrix, if it has one.
+    pub async fn site_matrix(&self, site_id: &str) -> Result<Option<StoredMatrix>, StoreError> {
+        let row = sqlx::query(
+            "SELECT version, source FROM site_matrices WHERE site_id = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(site_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(StoredMatrix {
+                version: row.try_get("version")?,
+                source: row.try_get("source")?,
+            })
+        })
+        .transpose()
+    }
+}
+
 fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {
     let origins: String = row.try_get("allowed_origins")?;
     let allowed_origins = serde_json::from_str(&origins).map_err(|err| StoreError::Corrupt {

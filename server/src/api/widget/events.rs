@@ -1,19 +1,17 @@
-//! The widget API: what the embedded widget calls, authenticated by the site's
-//! public key and the page's origin.
+//! `POST /api/widget/v1/events`: batched page events, validated, scrubbed again
+//! and stored once per client event id.
 
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, header};
-use axum::routing::post;
-use serde::Deserialize;
+use axum::extract::State;
+use axum::http::HeaderMap;
 use waymark_core::scrub::ScrubConfig;
 use waymark_core::wire::{ClientEvent, EventBatch, EventBatchAccepted};
 
-use super::AppState;
-use super::error::{ApiError, ErrorCode};
-use super::json::Json;
+use super::{SiteKey, authorize_site};
+use crate::api::AppState;
+use crate::api::error::{ApiError, ErrorCode};
+use crate::api::json::Json;
 use crate::storage::events::NewEvent;
-use crate::storage::{Site, now_ms};
+use crate::storage::now_ms;
 
 /// Largest accepted event batch body.
 pub const MAX_BATCH_BYTES: usize = 256 * 1024;
@@ -21,54 +19,9 @@ pub const MAX_BATCH_BYTES: usize = 256 * 1024;
 pub const MAX_BATCH_EVENTS: usize = 500;
 const MAX_ID_LEN: usize = 128;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/events", post(ingest_events))
-        .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES))
-        .layer(tower_http::cors::CorsLayer::permissive())
-}
-
-/// `?site=pk_…`: the site key from the embed snippet.
-#[derive(Debug, Deserialize)]
-pub struct SiteKey {
-    site: String,
-}
-
-/// Resolves the site key and checks the page origin against the site's allowlist.
-async fn authorize_site(
-    state: &AppState,
-    key: &SiteKey,
-    headers: &HeaderMap,
-) -> Result<Site, ApiError> {
-    let site = state.store.site_by_key(&key.site).await?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::UnknownSite,
-            format!("no site has the widget key `{}`", key.site),
-        )
-    })?;
-    if site.allowed_origins.is_empty() {
-        return Ok(site);
-    }
-    let origin = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if site.allowed_origins.iter().any(|allowed| allowed == origin) {
-        Ok(site)
-    } else {
-        Err(ApiError::new(
-            ErrorCode::UnknownSite,
-            format!(
-                "origin `{origin}` is not allowed for widget key `{}`",
-                key.site
-            ),
-        ))
-    }
-}
-
-async fn ingest_events(
+pub(super) async fn ingest_events(
     State(state): State<AppState>,
-    Query(key): Query<SiteKey>,
+    key: SiteKey,
     headers: HeaderMap,
     Json(batch): Json<EventBatch>,
 ) -> Result<Json<EventBatchAccepted>, ApiError> {

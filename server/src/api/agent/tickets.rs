@@ -1,0 +1,450 @@
+//! The queue (ordered by SLA risk), ticket detail, and ticket actions. Bodies
+//! are strict: an unknown field is refused with `invalid_body`.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution, TicketState};
+use waymark_core::wire::WireMessage;
+
+use super::{authorize, ensure_site};
+use crate::api::AppState;
+use crate::api::error::ApiError;
+use crate::api::json::Json;
+use crate::flow::agent::{self as flow, Actor, AgentEscalation};
+use crate::flow::conversation::wire_message;
+use crate::flow::{HandoffNoteView, TrailItem};
+use crate::storage::{NoteVersion, TicketRecord, TrailEntry, now_ms};
+
+/// A ticket as agents see it.
+#[derive(Debug, Serialize)]
+pub struct TicketDto {
+    id: String,
+    conversation_id: String,
+    state: TicketState,
+    tier: String,
+    team: Option<String>,
+    owner: Option<String>,
+    collaborators: Vec<String>,
+    priority: Priority,
+    escalation_type: Option<EscalationType>,
+    stage: LifecycleStage,
+    subject: String,
+    escalated: bool,
+    ack_due_ms: Option<i64>,
+    acknowledged_at_ms: Option<i64>,
+    resolution_due_ms: Option<i64>,
+    resolved_at_ms: Option<i64>,
+    resolution: Option<Resolution>,
+    fired_rules: Vec<String>,
+    created_at_ms: i64,
+    updated_at_ms: i64,
+}
+
+impl From<TicketRecord> for TicketDto {
+    fn from(t: TicketRecord) -> Self {
+        Self {
+            id: t.id,
+            conversation_id: t.conversation_id,
+            state: t.state,
+            tier: t.tier,
+            team: t.team,
+            owner: t.owner,
+            collaborators: t.collaborators,
+            priority: t.priority,
+            escalation_type: t.escalation_type,
+            stage: t.stage,
+            subject: t.subject,
+            escalated: t.escalated,
+            ack_due_ms: t.ack_due_ms,
+            acknowledged_at_ms: t.acknowledged_at_ms,
+            resolution_due_ms: t.resolution_due_ms,
+            resolved_at_ms: t.resolved_at_ms,
+            resolution: t.resolution,
+            fired_rules: t.fired_rules,
+            created_at_ms: t.created_at_ms,
+            updated_at_ms: t.updated_at_ms,
+        }
+    }
+}
+
+/// One queue entry.
+#[derive(Debug, Serialize)]
+pub struct QueueEntryDto {
+    /// Milliseconds until the next SLA is due; negative once breached.
+    sla_risk_ms: Option<i64>,
+    ticket: TicketDto,
+}
+
+pub(super) async fn queue(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<QueueEntryDto>>, ApiError> {
+    authorize(&state, &headers)?;
+    ensure_site(&state, &site_id).await?;
+    let entries = flow::queue(&state.store, &site_id, now_ms()).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| QueueEntryDto {
+                sla_risk_ms: e.sla_risk_ms,
+                ticket: e.ticket.into(),
+            })
+            .collect(),
+    ))
+}
+
+/// A handoff-note version.
+#[derive(Debug, Serialize)]
+pub struct NoteDto {
+    version: i64,
+    source: String,
+    author: String,
+    at_ms: i64,
+    note: serde_json::Value,
+}
+
+impl From<NoteVersion> for NoteDto {
+    fn from(n: NoteVersion) -> Self {
+        Self {
+            version: n.version,
+            source: n.source,
+            author: n.author,
+            at_ms: n.at_ms,
+            note: n.note,
+        }
+    }
+}
+
+/// An audit-trail entry.
+#[derive(Debug, Serialize)]
+pub struct TrailDto {
+    at_ms: i64,
+    actor: String,
+    action: String,
+    detail: serde_json::Value,
+}
+
+impl From<TrailEntry> for TrailDto {
+    fn from(e: TrailEntry) -> Self {
+        Self {
+            at_ms: e.at_ms,
+            actor: e.actor,
+            action: e.action,
+            detail: e.detail,
+        }
+    }
+}
+
+/// The customer's rating.
+#[derive(Debug, Serialize)]
+pub struct CsatDto {
+    score: i64,
+    comment: Option<String>,
+    at_ms: i64,
+}
+
+/// Everything on one ticket.
+#[derive(Debug, Serialize)]
+pub struct TicketDetailDto {
+    ticket: TicketDto,
+    customer: serde_json::Value,
+    messages: Vec<WireMessage>,
+    handoff_notes: Vec<NoteDto>,
+    trail: Vec<TrailDto>,
+    page_trail: Vec<TrailItem>,
+    csat: Option<CsatDto>,
+}
+
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<TicketDetailDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let d = flow::detail(&state.store, &site_id, &ticket_id).await?;
+    Ok(Json(TicketDetailDto {
+        ticket: d.ticket.into(),
+        customer: serde_json::json!({
+            "user_id": d.conversation.customer_id,
+            "name": d.conversation.customer_name,
+            "email": d.conversation.customer_email,
+            "session_id": d.conversation.session_id,
+        }),
+        messages: d.messages.into_iter().map(wire_message).collect(),
+        handoff_notes: d.notes.into_iter().map(Into::into).collect(),
+        trail: d.trail.into_iter().map(Into::into).collect(),
+        page_trail: d.page_trail,
+        csat: d.csat.map(|c| CsatDto {
+            score: c.score,
+            comment: c.comment,
+            at_ms: c.at_ms,
+        }),
+    }))
+}
+
+/// `{"agent": "sam"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentBody {
+    /// The acting agent.
+    pub agent: String,
+}
+
+fn actor(agent: &str) -> Result<Actor<'_>, ApiError> {
+    if agent.trim().is_empty() || agent.len() > 128 {
+        return Err(ApiError::new(
+            crate::api::ErrorCode::InvalidValue,
+            "agent must be 1 to 128 characters",
+        ));
+    }
+    Ok(Actor {
+        agent,
+        now_ms: now_ms(),
+    })
+}
+
+pub(super) async fn acknowledge(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<AgentBody>,
+) -> Result<Json<TicketDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let ticket = flow::acknowledge(&state.store, &site_id, &ticket_id, actor(&body.agent)?).await?;
+    Ok(Json(ticket.into()))
+}
+
+/// A reply to the customer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyBody {
+    /// The acting agent.
+    pub agent: String,
+    /// Name shown to the customer (`Sam from Billing`).
+    #[serde(default)]
+    pub author_name: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+pub(super) async fn reply(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<ReplyBody>,
+) -> Result<Json<WireMessage>, ApiError> {
+    authorize(&state, &headers)?;
+    let message = flow::reply(
+        &state.store,
+        &site_id,
+        &ticket_id,
+        actor(&body.agent)?,
+        body.author_name.clone(),
+        &body.text,
+    )
+    .await?;
+    Ok(Json(wire_message(message)))
+}
+
+/// An escalation up a tier.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateBody {
+    /// The acting agent.
+    pub agent: String,
+    /// The tier above.
+    pub to_tier: String,
+    /// Why, as a type.
+    pub escalation_type: EscalationType,
+    /// Priority (never lowered).
+    #[serde(default)]
+    pub priority: Priority,
+    /// The agent's reason.
+    pub reason: String,
+    /// The agent's edited note, kept beside the generated one.
+    #[serde(default)]
+    pub note: Option<HandoffNoteView>,
+}
+
+pub(super) async fn escalate(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<EscalateBody>,
+) -> Result<Json<TicketDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let request = AgentEscalation {
+        to_tier: body.to_tier,
+        escalation_type: body.escalation_type,
+        priority: body.priority,
+        reason: body.reason,
+        note: body.note,
+    };
+    let ticket = flow::escalate(
+        &state.store,
+        &site_id,
+        &ticket_id,
+        actor(&body.agent)?,
+        request,
+    )
+    .await?;
+    Ok(Json(ticket.into()))
+}
+
+/// A transfer to another team at the same tier.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    /// The acting agent.
+    pub agent: String,
+    /// The receiving team.
+    pub to_team: String,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub(super) async fn transfer(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<TransferBody>,
+) -> Result<Json<TicketDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let ticket = flow::transfer(
+        &state.store,
+        &site_id,
+        &ticket_id,
+        actor(&body.agent)?,
+        &body.to_team,
+        &body.reason,
+    )
+    .await?;
+    Ok(Json(ticket.into()))
+}
+
+/// A collaborator to add.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollaboratorBody {
+    /// The acting agent.
+    pub agent: String,
+    /// The specialist to add.
+    pub collaborator: String,
+}
+
+pub(super) async fn add_collaborator(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<CollaboratorBody>,
+) -> Result<Json<TicketDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let ticket = flow::add_collaborator(
+        &state.store,
+        &site_id,
+        &ticket_id,
+        actor(&body.agent)?,
+        &body.collaborator,
+    )
+    .await?;
+    Ok(Json(ticket.into()))
+}
+
+/// The escalating agent's confirmed note.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// The acting agent.
+    pub agent: String,
+    /// The note as confirmed.
+    pub note: HandoffNoteView,
+}
+
+pub(super) async fn confirm_note(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<NoteBody>,
+) -> Result<Json<NoteDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let version = flow::confirm_note(
+        &state.store,
+        &site_id,
+        &ticket_id,
+        actor(&body.agent)?,
+        body.note,
+    )
+    .await?;
+    Ok(Json(version.into()))
+}
+
+pub(super) async fn suggested_resolution(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Resolution>, ApiError> {
+    authorize(&state, &headers)?;
+    let resolution = flow::suggested_resolution(&state.store, &site_id, &ticket_id).await?;
+    Ok(Json(resolution))
+}
+
+/// The resolution as the agent confirms it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    /// The acting agent.
+    pub agent: String,
+    /// Root cause, fix, environment, version (all required once escalated).
+    pub resolution: Resolution,
+}
+
+pub(super) async fn resolve(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<ResolveBody>,
+) -> Result<Json<TicketDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let ticket = flow::resolve(
+        &state.store,
+        &site_id,
+        state.knowledge.as_deref(),
+        &ticket_id,
+        actor(&body.agent)?,
+        body.resolution,
+    )
+    .await?;
+    Ok(Json(ticket.into()))
+}
+
+/// Why a ticket comes back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenBody {
+    /// The acting agent.
+    pub agent: String,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+pub(super) async fn reopen(
+    State(state): State<AppState>,
+    Path((site_id, ticket_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<ReopenBody>,
+) -> Result<Json<TicketDto>, ApiError> {
+    authorize(&state, &headers)?;
+    let ticket = flow::reopen(
+        &state.store,
+        &site_id,
+        &ticket_id,
+        actor(&body.agent)?,
+        &body.reason,
+    )
+    .await?;
+    Ok(Json(ticket.into()))
+}

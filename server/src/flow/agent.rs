@@ -1,0 +1,592 @@
+//! The agent side of the flow: the queue by SLA risk, the ticket detail, and every
+//! audited action (acknowledge, reply, escalate, transfer, add a collaborator,
+//! confirm the handoff note, resolve with resolution capture, reopen).
+
+use serde_json::json;
+use waymark_core::domain::{EscalationType, Priority, Resolution};
+use waymark_core::ids::{TeamId, TierId};
+use waymark_core::wire::{ConversationStatus, CustomerNotice, MessageAuthor};
+use waymark_knowledge::{DocKind, KnowledgeDoc, KnowledgeIndex};
+
+use super::conversation::{Snapshot, clean_text, snapshot};
+use super::handoff::{HandoffNoteView, NoteInput, build_note};
+use super::notice::customer_notice;
+use super::{FlowError, new_id, site_matrix, ticket};
+use crate::storage::tickets::CsatRecord;
+use crate::storage::{
+    ConversationRecord, MessageRecord, NoteVersion, Store, TicketChange, TicketRecord, TrailEntry,
+};
+
+/// One queue entry.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    /// The ticket.
+    pub ticket: TicketRecord,
+    /// Milliseconds until its next SLA is due (negative: breached).
+    pub sla_risk_ms: Option<i64>,
+}
+
+/// Open tickets, most at risk first: breached and nearest SLA first, tickets
+/// without a running SLA last; ties by priority, then age.
+pub async fn queue(
+    store: &Store,
+    site_id: &str,
+    now_ms: i64,
+) -> Result<Vec<QueueEntry>, FlowError> {
+    let mut entries: Vec<QueueEntry> = store
+        .open_tickets(site_id)
+        .await?
+        .into_iter()
+        .map(|ticket| QueueEntry {
+            sla_risk_ms: ticket::sla_risk_ms(&ticket, now_ms),
+            ticket,
+        })
+        .collect();
+    entries.sort_by(|a, b| {
+        let risk = |e: &QueueEntry| e.sla_risk_ms.unwrap_or(i64::MAX);
+        risk(a)
+            .cmp(&risk(b))
+            .then(b.ticket.priority.cmp(&a.ticket.priority))
+            .then(a.ticket.created_at_ms.cmp(&b.ticket.created_at_ms))
+    });
+    Ok(entries)
+}
+
+/// Everything an agent sees on a ticket.
+#[derive(Debug, Clone)]
+pub struct TicketDetail {
+    /// The ticket.
+    pub ticket: TicketRecord,
+    /// Its conversation.
+    pub conversation: ConversationRecord,
+    /// The messages, oldest first.
+    pub messages: Vec<MessageRecord>,
+    /// Every handoff-note version, oldest first.
+    pub notes: Vec<NoteVersion>,
+    /// The audit trail, oldest first.
+    pub trail: Vec<TrailEntry>,
+    /// The page trail of the session.
+    pub page_trail: Vec<super::TrailItem>,
+    /// The customer's rating, if given.
+    pub csat: Option<CsatRecord>,
+}
+
+/// The ticket with its conversation, notes, audit trail and page trail.
+pub async fn detail(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+) -> Result<TicketDetail, FlowError> {
+    let (ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let note = build_note(&NoteInput {
+        events: &snapshot.events,
+        ..NoteInput::default()
+    });
+    Ok(TicketDetail {
+        notes: store.handoff_notes(site_id, ticket_id).await?,
+        trail: store.ticket_trail(site_id, ticket_id).await?,
+        csat: store.csat(site_id, &ticket.conversation_id).await?,
+        page_trail: note.page_trail,
+        conversation: snapshot.conversation,
+        messages: snapshot.messages,
+        ticket,
+    })
+}
+
+/// Who acts and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    /// The agent id.
+    pub agent: &'a str,
+    /// The server's clock.
+    pub now_ms: i64,
+}
+
+/// The receiving tier confirms it has the ticket (stops the acknowledgement SLA).
+pub async fn acknowledge(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+) -> Result<TicketRecord, FlowError> {
+    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    ticket::acknowledge(&mut ticket, actor.agent, actor.now_ms)?;
+    let trail = vec![agent_entry(
+        actor,
+        "acknowledged",
+        json!({ "owner": ticket.owner }),
+    )];
+    let change = TicketChange {
+        ticket: Some(ticket.clone()),
+        trail,
+        conversation_status: Some((status_with_agent(&ticket), None)),
+        ..TicketChange::default()
+    };
+    commit(store, site_id, &snapshot, change).await?;
+    Ok(ticket)
+}
+
+/// An agent's reply, shown to the customer.
+pub async fn reply(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+    author_name: Option<String>,
+    text: &str,
+) -> Result<MessageRecord, FlowError> {
+    let text = clean_text("text", text)?;
+    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    if ticket.state == waymark_core::domain::TicketState::Acknowledged {
+        ticket.state = ticket
+            .state
+            .apply(waymark_core::domain::TicketAction::StartWork)
+            .map_err(|err| FlowError::Conflict(err.to_string()))?;
+    }
+    ticket.updated_at_ms = actor.now_ms;
+    let message = MessageRecord {
+        seq: 0,
+        id: new_id("m")?,
+        conversation_id: ticket.conversation_id.clone(),
+        idempotency_key: None,
+        author: MessageAuthor::Agent,
+        author_name,
+        text,
+        sentiment: None,
+        at_ms: actor.now_ms,
+    };
+    let change = TicketChange {
+        trail: vec![agent_entry(
+            actor,
+            "replied",
+            json!({ "message": message.id }),
+        )],
+        ticket: Some(ticket),
+        messages: vec![message.clone()],
+        ..TicketChange::default()
+    };
+    commit(store, site_id, &snapshot, change).await?;
+    Ok(message)
+}
+
+/// What an agent's escalation says.
+#[derive(Debug, Clone)]
+pub struct AgentEscalation {
+    /// The tier above.
+    pub to_tier: String,
+    /// Why, as a type.
+    pub escalation_type: EscalationType,
+    /// Priority to give it (never lowered).
+    pub priority: Priority,
+    /// The agent's reason.
+    pub reason: String,
+    /// The agent's edited note; the generated one is kept as the version before.
+    pub note: Option<HandoffNoteView>,
+}
+
+/// Moves the ticket up a tier with a generated (and optionally edited) handoff
+/// note and a customer notice.
+pub async fn escalate(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+    request: AgentEscalation,
+) -> Result<TicketRecord, FlowError> {
+    if request.reason.trim().is_empty() {
+        return Err(FlowError::Invalid("reason must not be empty".into()));
+    }
+    let matrix = site_matrix(store, site_id).await?;
+    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let handoff = ticket::escalate(
+        &mut ticket,
+        &matrix,
+        &request.to_tier,
+        request.escalation_type,
+        request.priority,
+        actor.now_ms,
+    )?;
+    let tier = matrix
+        .tier(&TierId::new(ticket.tier.clone()))
+        .ok_or_else(|| FlowError::Matrix(format!("no tier `{}`", ticket.tier)))?;
+    let notice = customer_notice(tier, None, None, actor.now_ms);
+    let generated = build_note(&NoteInput {
+        stated_goal: None,
+        messages: &snapshot.messages,
+        tried: snapshot.rejected.clone(),
+        sentiment: last_sentiment(&snapshot.messages),
+        reason: request.reason.clone(),
+        events: &snapshot.events,
+        account: Default::default(),
+    });
+    let mut change = handoff_change(actor, &ticket, &handoff, &request.reason, &notice)?;
+    change.ticket = Some(ticket.clone());
+    change.note = Some(note_version(
+        snapshot.notes + 1,
+        "generated",
+        "system",
+        &generated,
+        actor.now_ms,
+    ));
+    commit(store, site_id, &snapshot, change).await?;
+    if let Some(edited) = request.note {
+        confirm_note(store, site_id, ticket_id, actor, edited).await?;
+    }
+    Ok(ticket)
+}
+
+/// Moves the ticket sideways to another team at its tier.
+pub async fn transfer(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+    to_team: &str,
+    reason: &str,
+) -> Result<TicketRecord, FlowError> {
+    let matrix = site_matrix(store, site_id).await?;
+    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let handoff = ticket::transfer(&mut ticket, &matrix, to_team, actor.now_ms)?;
+    let tier = matrix
+        .tier(&TierId::new(ticket.tier.clone()))
+        .ok_or_else(|| FlowError::Matrix(format!("no tier `{}`", ticket.tier)))?;
+    let team = matrix.team(&TeamId::new(to_team));
+    let notice = customer_notice(tier, team, None, actor.now_ms);
+    let mut change = handoff_change(actor, &ticket, &handoff, reason, &notice)?;
+    change.ticket = Some(ticket.clone());
+    commit(store, site_id, &snapshot, change).await?;
+    Ok(ticket)
+}
+
+/// Adds a specialist as collaborator; the owner stays.
+pub async fn add_collaborator(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+    collaborator: &str,
+) -> Result<TicketRecord, FlowError> {
+    if collaborator.trim().is_empty() {
+        return Err(FlowError::Invalid("collaborator must not be empty".into()));
+    }
+    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    ticket::add_collaborator(&mut ticket, collaborator, actor.now_ms)?;
+    let change = TicketChange {
+        trail: vec![agent_entry(
+            actor,
+            "collaborator_added",
+            json!({ "collaborator": collaborator, "owner": ticket.owner }),
+        )],
+        ticket: Some(ticket.clone()),
+        ..TicketChange::default()
+    };
+    commit(store, site_id, &snapshot, change).await?;
+    Ok(ticket)
+}
+
+/// The escalating agent's edited and confirmed note, kept as a new version.
+pub async fn confirm_note(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+    note: HandoffNoteView,
+) -> Result<NoteVersion, FlowError> {
+    let missing = note.core().missing_fields();
+    if !missing.is_empty() {
+        return Err(FlowError::Invalid(format!(
+            "the handoff note needs {}",
+            missing.join(", ")
+        )));
+    }
+    let (ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let version = note_version(
+        i64::try_from(store.handoff_notes(site_id, ticket_id).await?.len()).unwrap_or(0) + 1,
+        "confirmed",
+        actor.agent,
+        &note,
+        actor.now_ms,
+    );
+    let change = TicketChange {
+        trail: vec![agent_entry(
+            actor,
+            "handoff_note_confirmed",
+            json!({ "version": version.version }),
+        )],
+        ticket: Some(ticket),
+        note: Some(version.clone()),
+        ..TicketChange::default()
+    };
+    commit(store, site_id, &snapshot, change).await?;
+    Ok(version)
+}
+
+/// Resolution fields prefilled from the thread and the page: the agent confirms.
+pub async fn suggested_resolution(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+) -> Result<Resolution, FlowError> {
+    let (_, snapshot) = load(store, site_id, ticket_id).await?;
+    Ok(prefill_resolution(&snapshot))
+}
+
+/// Resolves the ticket (an escalated one needs root cause, fix, environment and
+/// version) and adds it to the knowledge index.
+pub async fn resolve(
+    store: &Store,
+    site_id: &str,
+    index: Option<&KnowledgeIndex>,
+    ticket_id: &str,
+    actor: Actor<'_>,
+    resolution: Resolution,
+) -> Result<TicketRecord, FlowError> {
+    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    ticket::resolve(&mut ticket, resolution.clone(), actor.now_ms)?;
+    let change = TicketChange {
+        trail: vec![agent_entry(
+            actor,
+            "resolved",
+            json!({ "resolution": resolution }),
+        )],
+        ticket: Some(ticket.clone()),
+        conversation_status: Some((ConversationStatus::Resolved, None)),
+        ..TicketChange::default()
+    };
+    commit(store, site_id, &snapshot, change).await?;
+    if let Some(index) = index {
+        let doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
+        index
+            .upsert(&doc)
+            .and_then(|()| index.commit())
+            .map_err(|err| FlowError::Knowledge(err.to_string()))?;
+        tracing::info!(site = site_id, ticket = %ticket.id, "resolved ticket indexed");
+    }
+    Ok(ticket)
+}
+
+/// Brings a resolved ticket back.
+pub async fn reopen(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+    reason: &str,
+) -> Result<TicketRecord, FlowError> {
+    let matrix = site_matrix(store, site_id).await?;
+    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    ticket::reopen(&mut ticket, &matrix, actor.now_ms)?;
+    let change = TicketChange {
+        trail: vec![agent_entry(actor, "reopened", json!({ "reason": reason }))],
+        conversation_status: Some((status_with_agent(&ticket), None)),
+        ticket: Some(ticket.clone()),
+        ..TicketChange::default()
+    };
+    commit(store, site_id, &snapshot, change).await?;
+    Ok(ticket)
+}
+
+async fn load(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+) -> Result<(TicketRecord, Snapshot), FlowError> {
+    let ticket = store
+        .ticket(site_id, ticket_id)
+        .await?
+        .ok_or_else(|| FlowError::NotFound(format!("no ticket `{ticket_id}`")))?;
+    let conversation = store
+        .conversation(site_id, &ticket.conversation_id)
+        .await?
+        .ok_or_else(|| FlowError::NotFound(format!("no conversation for ticket `{ticket_id}`")))?;
+    let snapshot = snapshot(store, site_id, &conversation).await?;
+    Ok((ticket, snapshot))
+}
+
+async fn commit(
+    store: &Store,
+    site_id: &str,
+    snapshot: &Snapshot,
+    change: TicketChange,
+) -> Result<(), FlowError> {
+    store
+        .commit_ticket_change(site_id, &snapshot.conversation.id, &change)
+        .await?;
+    Ok(())
+}
+
+fn handoff_change(
+    actor: Actor<'_>,
+    ticket: &TicketRecord,
+    handoff: &waymark_core::domain::Handoff,
+    reason: &str,
+    notice: &CustomerNotice,
+) -> Result<TicketChange, FlowError> {
+    let message = MessageRecord {
+        seq: 0,
+        id: new_id("m")?,
+        conversation_id: ticket.conversation_id.clone(),
+        idempotency_key: None,
+        author: MessageAuthor::System,
+        author_name: None,
+        text: notice.text.clone(),
+        sentiment: None,
+        at_ms: actor.now_ms,
+    };
+    let status = if ticket.escalated {
+        ConversationStatus::Escalated
+    } else {
+        ConversationStatus::WaitingForAgent
+    };
+    Ok(TicketChange {
+        trail: vec![
+            ticket::handoff_entry(
+                &format!("agent:{}", actor.agent),
+                handoff,
+                reason,
+                actor.now_ms,
+            ),
+            TrailEntry {
+                at_ms: actor.now_ms,
+                actor: "system".into(),
+                action: "customer_notified".into(),
+                detail: json!({ "notice": notice }),
+            },
+        ],
+        messages: vec![message],
+        conversation_status: Some((status, Some(notice.clone()))),
+        ..TicketChange::default()
+    })
+}
+
+fn status_with_agent(ticket: &TicketRecord) -> ConversationStatus {
+    if ticket.escalated {
+        ConversationStatus::Escalated
+    } else {
+        ConversationStatus::WithAgent
+    }
+}
+
+fn agent_entry(actor: Actor<'_>, action: &str, detail: serde_json::Value) -> TrailEntry {
+    TrailEntry {
+        at_ms: actor.now_ms,
+        actor: format!("agent:{}", actor.agent),
+        action: action.to_owned(),
+        detail,
+    }
+}
+
+fn note_version(
+    version: i64,
+    source: &str,
+    author: &str,
+    note: &HandoffNoteView,
+    at_ms: i64,
+) -> NoteVersion {
+    NoteVersion {
+        version,
+        source: source.to_owned(),
+        note: serde_json::to_value(note).unwrap_or_default(),
+        author: author.to_owned(),
+        at_ms,
+    }
+}
+
+fn last_sentiment(messages: &[MessageRecord]) -> Option<f64> {
+    messages
+        .iter()
+        .rev()
+        .filter(|m| m.author == MessageAuthor::Customer)
+        .find_map(|m| m.sentiment)
+}
+
+/// Prefills resolution fields from the thread: the fix from the last agent
+/// reply, the root cause from a sentence with "because"/"caused by", environment
+/// and version from the page the conversation started on.
+pub(crate) fn prefill_resolution(snapshot: &Snapshot) -> Resolution {
+    let agent_texts: Vec<&str> = snapshot
+        .messages
+        .iter()
+        .filter(|m| m.author == MessageAuthor::Agent)
+        .map(|m| m.text.as_str())
+        .collect();
+    let root_cause = agent_texts
+        .iter()
+        .flat_map(|text| text.split_inclusive(['.', '!', '?']))
+        .find(|sentence| {
+            let lower = sentence.to_lowercase();
+            lower.contains("because") || lower.contains("caused by")
+        })
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    let page: Option<waymark_core::wire::PageInfo> = snapshot
+        .conversation
+        .page
+        .as_deref()
+        .and_then(|page| serde_json::from_str(page).ok());
+    let environment = page
+        .as_ref()
+        .map(|page| {
+            let mut parts = vec![format!("route {}", page.route)];
+            if let Some(locale) = &page.locale {
+                parts.push(format!("locale {locale}"));
+            }
+            parts.join(", ")
+        })
+        .unwrap_or_default();
+    Resolution {
+        root_cause,
+        fix: agent_texts
+            .last()
+            .map(|t| (*t).to_owned())
+            .unwrap_or_default(),
+        environment,
+        version: page.and_then(|p| p.app_version).unwrap_or_default(),
+    }
+}
+
+fn knowledge_doc(
+    site_id: &str,
+    ticket: &TicketRecord,
+    snapshot: &Snapshot,
+    resolution: &Resolution,
+) -> KnowledgeDoc {
+    let text_of = |author: MessageAuthor| -> Vec<String> {
+        snapshot
+            .messages
+            .iter()
+            .filter(|m| m.author == author)
+            .map(|m| m.text.clone())
+            .collect()
+    };
+    let non_empty = |text: &str| (!text.trim().is_empty()).then(|| text.to_owned());
+    let note = build_note(&NoteInput {
+        events: &snapshot.events,
+        ..NoteInput::default()
+    });
+    let mut routes: Vec<String> = note.page_trail.iter().map(|i| i.route.clone()).collect();
+    routes.dedup();
+    KnowledgeDoc {
+        site: site_id.to_owned(),
+        id: ticket.id.clone(),
+        kind: DocKind::Ticket,
+        title: ticket.subject.clone(),
+        problem: text_of(MessageAuthor::Customer).join("\n"),
+        answers: text_of(MessageAuthor::Agent),
+        resolution: waymark_knowledge::Resolution {
+            root_cause: non_empty(&resolution.root_cause),
+            fix: non_empty(&resolution.fix),
+            environment: non_empty(&resolution.environment),
+            version: non_empty(&resolution.version),
+        },
+        routes,
+        errors: note
+            .page_trail
+            .iter()
+            .filter(|i| i.kind == "js_error" || i.kind == "failed_request")
+            .map(|i| i.detail.clone())
+            .collect(),
+        product_area: None,
+        tags: Vec::new(),
+    }
+}

@@ -1,0 +1,702 @@
+//! The widget side of the flow: start a conversation, send messages, ask for a
+//! person, read replies, rate. At intake and on every customer message the
+//! site's matrix is evaluated; a routing decision creates or moves the ticket,
+//! with the handoff note and the customer notice, in one commit.
+
+use serde_json::json;
+use waymark_core::domain::{EscalationType, Priority};
+use waymark_core::rules::{AccountFacts, DecidedAction, Decision, Evaluation, explain};
+use waymark_core::scrub::{ScrubConfig, scrub_text};
+use waymark_core::time::Timestamp;
+use waymark_core::wire::{
+    ConversationIntent, ConversationStarted, ConversationStatus, CsatRequest, CustomerNotice,
+    EscalateRequest, EscalationAccepted, MessageAccepted, MessageAuthor, MessagesResponse,
+    SendMessageRequest, StartConversationRequest, WireMessage,
+};
+
+use super::facts::{FactsInput, build_facts};
+use super::handoff::{NoteInput, build_note};
+use super::notice::{customer_notice, first_tier};
+use super::{FlowError, new_id, new_token, session_events, site_matrix, ticket};
+use crate::storage::tickets::{CommitOutcome, CsatRecord};
+use crate::storage::{
+    ConversationRecord, MessageRecord, NoteVersion, Store, TicketChange, TicketRecord, TrailEntry,
+};
+
+/// Longest message accepted, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 8 * 1024;
+
+/// A customer's request for a person, as the handoff note needs it.
+#[derive(Debug, Clone, Default)]
+pub struct HumanRequest {
+    /// Their goal in their words.
+    pub goal: Option<String>,
+    /// What they tried.
+    pub tried: Vec<String>,
+    /// Why they want a person.
+    pub reason: Option<String>,
+}
+
+/// Starts a conversation; a retry with the same idempotency key returns the first
+/// answer (same id, same token) and creates nothing.
+pub async fn start(
+    store: &Store,
+    site_id: &str,
+    request: &StartConversationRequest,
+    now_ms: i64,
+) -> Result<ConversationStarted, FlowError> {
+    validate_key(&request.idempotency_key)?;
+    validate_id("session_id", &request.session_id)?;
+    let text = clean_text("message", &request.message)?;
+    if let Some(first) = store
+        .idempotent_response(site_id, "start", &request.idempotency_key)
+        .await?
+    {
+        return decode_replay(&first);
+    }
+    let token = new_token()?;
+    let scrub = ScrubConfig::default();
+    let identity = request.identity.as_ref();
+    let conversation = ConversationRecord {
+        id: new_id("c")?,
+        session_id: request.session_id.clone(),
+        token_hash: super::hash_token(&token),
+        idempotency_key: request.idempotency_key.clone(),
+        status: ConversationStatus::Open,
+        customer_id: identity.map(|i| i.user_id.clone()),
+        customer_name: identity.and_then(|i| i.name.clone()),
+        customer_email: identity.and_then(|i| i.email.clone()),
+        page: request.page.as_ref().map(|page| {
+            let mut page = page.clone();
+            page.url = scrub_text(&page.url, &scrub);
+            crate::storage::to_json(&page)
+        }),
+        rule: request.rule.clone(),
+        rejected_answers: request.rejected_answers.clone(),
+        notice: None,
+        created_at_ms: now_ms,
+        updated_at_ms: now_ms,
+    };
+    let first_message = customer_message(&conversation.id, None, text, now_ms)?;
+    let human = (request.intent == ConversationIntent::TalkToPerson).then(HumanRequest::default);
+    let mut snapshot = Snapshot {
+        conversation: conversation.clone(),
+        ticket: None,
+        messages: vec![first_message.clone()],
+        events: session_events(store, site_id, &request.session_id).await?,
+        notes: 0,
+        rejected: Vec::new(),
+    };
+    snapshot.rejected = rejected_suggestions(store, site_id, &snapshot.conversation).await?;
+    let matrix = site_matrix(store, site_id).await?;
+    let routed = route(&matrix, &snapshot, human.as_ref(), now_ms)?;
+    let mut answer = ConversationStarted {
+        conversation_id: conversation.id.clone(),
+        status: ConversationStatus::Open,
+        notice: None,
+        conversation_token: Some(token),
+    };
+    let mut change = TicketChange {
+        new_conversation: Some(conversation),
+        messages: vec![first_message],
+        ..TicketChange::default()
+    };
+    if let Some(routed) = routed {
+        answer.status = routed.status;
+        answer.notice = Some(routed.notice.clone());
+        change.merge(routed.change);
+    }
+    change.idempotency = Some((
+        "start".into(),
+        request.idempotency_key.clone(),
+        crate::storage::to_json(&answer),
+    ));
+    match store
+        .commit_ticket_change(site_id, &answer.conversation_id, &change)
+        .await?
+    {
+        CommitOutcome::Committed => {
+            tracing::info!(site = site_id, conversation = %answer.conversation_id, status = ?answer.status, "conversation started");
+            Ok(answer)
+        }
+        CommitOutcome::Replayed(first) => decode_replay(&first),
+    }
+}
+
+/// The conversation `id`, if `token` is its per-conversation token.
+pub async fn authorize(
+    store: &Store,
+    site_id: &str,
+    conversation_id: &str,
+    token: Option<&str>,
+) -> Result<ConversationRecord, FlowError> {
+    let token = token.ok_or_else(|| {
+        FlowError::Unauthorized(
+            "missing conversation token: send `Authorization: Bearer <conversation_token>`".into(),
+        )
+    })?;
+    let conversation = store
+        .conversation(site_id, conversation_id)
+        .await?
+        .ok_or_else(|| FlowError::NotFound(format!("no conversation `{conversation_id}`")))?;
+    let given = super::hash_token(token);
+    if constant_time_eq(given.as_bytes(), conversation.token_hash.as_bytes()) {
+        Ok(conversation)
+    } else {
+        Err(FlowError::Unauthorized(
+            "the conversation token is not valid for this conversation".into(),
+        ))
+    }
+}
+
+/// Stores a customer message (once per idempotency key) and evaluates the matrix.
+pub async fn send_message(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+    request: &SendMessageRequest,
+    now_ms: i64,
+) -> Result<MessageAccepted, FlowError> {
+    validate_key(&request.idempotency_key)?;
+    let text = clean_text("text", &request.text)?;
+    let message = customer_message(
+        &conversation.id,
+        Some(request.idempotency_key.clone()),
+        text,
+        now_ms,
+    )?;
+    let (stored, created) = store.add_message(site_id, &message).await?;
+    if created {
+        let snapshot = snapshot(store, site_id, conversation).await?;
+        if let Some(ticket) = &snapshot.ticket
+            && waymark_core::text::is_status_follow_up(&stored.text)
+        {
+            let entry = TrailEntry {
+                at_ms: now_ms,
+                actor: "customer".into(),
+                action: "status_follow_up".into(),
+                detail: json!({ "message": stored.id, "signal": "handoff_failure" }),
+            };
+            let change = TicketChange {
+                ticket: Some(ticket.clone()),
+                trail: vec![entry],
+                ..TicketChange::default()
+            };
+            store
+                .commit_ticket_change(site_id, &conversation.id, &change)
+                .await?;
+        }
+        let matrix = site_matrix(store, site_id).await?;
+        if let Some(routed) = route(&matrix, &snapshot, None, now_ms)? {
+            store
+                .commit_ticket_change(site_id, &conversation.id, &routed.change)
+                .await?;
+        }
+    }
+    Ok(MessageAccepted {
+        message_id: stored.id,
+        at_ms: stored.at_ms,
+        duplicate: !created,
+    })
+}
+
+/// Hands the conversation to a person ("talk to a person"); a retry with the same
+/// idempotency key returns the first answer and changes nothing.
+pub async fn escalate(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+    request: &EscalateRequest,
+    now_ms: i64,
+) -> Result<EscalationAccepted, FlowError> {
+    validate_key(&request.idempotency_key)?;
+    let scope = format!("escalate:{}", conversation.id);
+    if let Some(first) = store
+        .idempotent_response(site_id, &scope, &request.idempotency_key)
+        .await?
+    {
+        return decode_replay(&first);
+    }
+    let scrub = ScrubConfig::default();
+    let human = HumanRequest {
+        goal: request.goal.as_deref().map(|goal| scrub_text(goal, &scrub)),
+        tried: request
+            .tried
+            .iter()
+            .map(|t| scrub_text(t, &scrub))
+            .collect(),
+        reason: request.reason.as_deref().map(|r| scrub_text(r, &scrub)),
+    };
+    let mut snapshot = snapshot(store, site_id, conversation).await?;
+    let mut change = TicketChange::default();
+    if let Some(reason) = human.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+        // The user's reason is part of the conversation: rules look at it too.
+        let key = format!("{}:reason", request.idempotency_key);
+        let message = customer_message(&conversation.id, Some(key), reason.to_owned(), now_ms)?;
+        snapshot.messages.push(message.clone());
+        change.messages.push(message);
+    }
+    let matrix = site_matrix(store, site_id).await?;
+    let routed = route(&matrix, &snapshot, Some(&human), now_ms)?
+        .ok_or_else(|| FlowError::Conflict("the conversation cannot be escalated now".into()))?;
+    let answer = EscalationAccepted {
+        conversation_id: conversation.id.clone(),
+        status: routed.status,
+        notice: Some(routed.notice),
+    };
+    change.merge(routed.change);
+    change.idempotency = Some((
+        scope,
+        request.idempotency_key.clone(),
+        crate::storage::to_json(&answer),
+    ));
+    match store
+        .commit_ticket_change(site_id, &conversation.id, &change)
+        .await?
+    {
+        CommitOutcome::Committed => {
+            tracing::info!(site = site_id, conversation = %conversation.id, status = ?answer.status, "conversation escalated");
+            Ok(answer)
+        }
+        CommitOutcome::Replayed(first) => decode_replay(&first),
+    }
+}
+
+/// Messages after the cursor (a message `seq`), with the status and notice.
+pub async fn messages(
+    store: &Store,
+    site_id: &str,
+    conversation_id: &str,
+    after: Option<&str>,
+) -> Result<MessagesResponse, FlowError> {
+    let after = match after {
+        None | Some("") => 0,
+        Some(cursor) => cursor.parse::<i64>().map_err(|_| {
+            FlowError::Invalid(format!(
+                "`after` must be a cursor from an earlier answer, got `{cursor}`"
+            ))
+        })?,
+    };
+    let conversation = store
+        .conversation(site_id, conversation_id)
+        .await?
+        .ok_or_else(|| FlowError::NotFound(format!("no conversation `{conversation_id}`")))?;
+    let stored = store
+        .messages_after(site_id, conversation_id, after)
+        .await?;
+    let cursor = stored.last().map_or(after, |m| m.seq);
+    Ok(MessagesResponse {
+        conversation_id: conversation_id.to_owned(),
+        messages: stored.into_iter().map(wire_message).collect(),
+        status: conversation.status,
+        notice: conversation.notice,
+        cursor: Some(cursor.to_string()),
+    })
+}
+
+/// Records the customer's rating once per conversation; returns whether it was new.
+pub async fn rate(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+    request: &CsatRequest,
+    now_ms: i64,
+) -> Result<bool, FlowError> {
+    validate_key(&request.idempotency_key)?;
+    if !request.score_is_valid() {
+        return Err(FlowError::Invalid(format!(
+            "score must be 1 to 5, got {}",
+            request.score
+        )));
+    }
+    let ticket = store
+        .ticket_of_conversation(site_id, &conversation.id)
+        .await?;
+    let record = CsatRecord {
+        conversation_id: conversation.id.clone(),
+        ticket_id: ticket.as_ref().map(|t| t.id.clone()),
+        idempotency_key: request.idempotency_key.clone(),
+        score: i64::from(request.score),
+        comment: request
+            .comment
+            .as_deref()
+            .map(|c| scrub_text(c, &ScrubConfig::default())),
+        at_ms: now_ms,
+    };
+    let new = store.record_csat(site_id, &record).await?;
+    if let (true, Some(mut ticket)) = (new, ticket) {
+        ticket.stage = waymark_core::domain::LifecycleStage::Feedback;
+        ticket.updated_at_ms = now_ms;
+        let change = TicketChange {
+            trail: vec![TrailEntry {
+                at_ms: now_ms,
+                actor: "customer".into(),
+                action: "csat".into(),
+                detail: json!({ "score": request.score }),
+            }],
+            ticket: Some(ticket),
+            ..TicketChange::default()
+        };
+        store
+            .commit_ticket_change(site_id, &conversation.id, &change)
+            .await?;
+    }
+    Ok(new)
+}
+
+/// A stored message as the end user sees it.
+pub fn wire_message(message: MessageRecord) -> WireMessage {
+    WireMessage {
+        id: message.id,
+        at_ms: message.at_ms,
+        author: message.author,
+        author_name: message.author_name,
+        text: message.text,
+    }
+}
+
+/// Everything routing looks at for one conversation.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub(crate) conversation: ConversationRecord,
+    pub(crate) ticket: Option<TicketRecord>,
+    pub(crate) messages: Vec<MessageRecord>,
+    pub(crate) events: Vec<waymark_core::wire::ClientEvent>,
+    pub(crate) notes: i64,
+    pub(crate) rejected: Vec<String>,
+}
+
+pub(crate) async fn snapshot(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+) -> Result<Snapshot, FlowError> {
+    let ticket = store
+        .ticket_of_conversation(site_id, &conversation.id)
+        .await?;
+    let notes = match &ticket {
+        Some(ticket) => {
+            i64::try_from(store.handoff_notes(site_id, &ticket.id).await?.len()).unwrap_or(i64::MAX)
+        }
+        None => 0,
+    };
+    Ok(Snapshot {
+        conversation: conversation.clone(),
+        ticket,
+        messages: store.messages_after(site_id, &conversation.id, 0).await?,
+        events: session_events(store, site_id, &conversation.session_id).await?,
+        notes,
+        rejected: rejected_suggestions(store, site_id, conversation).await?,
+    })
+}
+
+async fn rejected_suggestions(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+) -> Result<Vec<String>, FlowError> {
+    let mut rejected: Vec<String> = store
+        .session_verdicts(site_id, &conversation.session_id)
+        .await?
+        .into_iter()
+        .filter(|verdict| verdict.outcome == "not_helpful")
+        .map(|verdict| format!("suggested answer `{}` (not helpful)", verdict.answer_id))
+        .collect();
+    for answer in &conversation.rejected_answers {
+        let line = format!("suggested answer `{answer}` (not helpful)");
+        if !rejected.contains(&line) {
+            rejected.push(line);
+        }
+    }
+    Ok(rejected)
+}
+
+/// A routing outcome: the change to commit and what the customer is told.
+pub(crate) struct Routed {
+    pub(crate) change: TicketChange,
+    pub(crate) notice: CustomerNotice,
+    pub(crate) status: ConversationStatus,
+}
+
+/// Evaluates the matrix for the conversation and, when a rule routes it or the
+/// customer asked for a person, builds the change: ticket created or moved, trail
+/// with the explanation, handoff note, customer notice.
+pub(crate) fn route(
+    matrix: &waymark_core::matrix::EscalationMatrix,
+    snapshot: &Snapshot,
+    human: Option<&HumanRequest>,
+    now_ms: i64,
+) -> Result<Option<Routed>, FlowError> {
+    let first =
+        first_tier(matrix).ok_or_else(|| FlowError::Matrix("the matrix has no tiers".into()))?;
+    let subject = snapshot
+        .messages
+        .iter()
+        .find(|m| m.author == MessageAuthor::Customer)
+        .map(|m| m.text.chars().take(120).collect::<String>())
+        .unwrap_or_default();
+    let facts = build_facts(&FactsInput {
+        ticket: snapshot.ticket.as_ref(),
+        first_tier: first.id.as_str(),
+        conversation_started_ms: snapshot.conversation.created_at_ms,
+        subject: &subject,
+        messages: &snapshot.messages,
+        events: &snapshot.events,
+        account: AccountFacts::default(),
+    });
+    let evaluation = explain(matrix, &facts, Timestamp(now_ms));
+    let routing = evaluation.decisions.iter().find(|decision| {
+        matches!(
+            decision.action,
+            DecidedAction::Escalate { .. } | DecidedAction::Transfer { .. }
+        )
+    });
+    if routing.is_none() && human.is_none() {
+        return Ok(None);
+    }
+    let mut trail = Vec::new();
+    let mut ticket = match &snapshot.ticket {
+        Some(ticket) => ticket.clone(),
+        None => {
+            let created = ticket::new_ticket(
+                new_id("t")?,
+                snapshot.conversation.id.clone(),
+                first,
+                subject.clone(),
+                now_ms,
+            );
+            trail.push(entry(
+                now_ms,
+                "system",
+                "created",
+                json!({ "tier": created.tier }),
+            ));
+            created
+        }
+    };
+    for help in evaluation
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.action, DecidedAction::OfferHelp { .. }))
+    {
+        if !ticket.fired_rules.contains(&help.rule.as_str().to_owned()) {
+            ticket.fired_rules.push(help.rule.as_str().to_owned());
+            trail.push(entry(
+                now_ms,
+                &format!("rule:{}", help.rule),
+                "proactive_help",
+                json!({ "rule": help.rule, "explanation": explanation(&evaluation, help) }),
+            ));
+        }
+    }
+    let mut reason = String::new();
+    if let Some(human) = human {
+        reason = human
+            .reason
+            .clone()
+            .filter(|r| !r.trim().is_empty())
+            .unwrap_or_else(|| "The customer asked for a person.".into());
+        trail.push(entry(
+            now_ms,
+            "customer",
+            "human_requested",
+            json!({ "reason": reason, "from": "assistant" }),
+        ));
+    }
+    let mut rule_notice = None;
+    if let Some(decision) = routing {
+        let explained = explanation(&evaluation, decision);
+        let handoff = match &decision.action {
+            DecidedAction::Escalate { to_tier, .. } => ticket::escalate(
+                &mut ticket,
+                matrix,
+                to_tier.as_str(),
+                decision.escalation_type,
+                decision.priority,
+                now_ms,
+            )?,
+            DecidedAction::Transfer { to_team } => {
+                ticket::transfer(&mut ticket, matrix, to_team.as_str(), now_ms)?
+            }
+            DecidedAction::OfferHelp { .. } | DecidedAction::EarlyWarning { .. } => {
+                return Err(FlowError::Invalid("not a routing decision".into()));
+            }
+        };
+        ticket.fired_rules.push(decision.rule.as_str().to_owned());
+        let description = matrix
+            .rule(&decision.rule)
+            .map(|rule| rule.description.clone())
+            .unwrap_or_default();
+        reason = format!("Rule {} fired: {description}.", decision.rule);
+        let mut handoff_entry = ticket::handoff_entry(
+            &format!("rule:{}", decision.rule),
+            &handoff,
+            &reason,
+            now_ms,
+        );
+        if let serde_json::Value::Object(map) = &mut handoff_entry.detail {
+            map.insert("explanation".into(), json!(explained));
+            map.insert("priority".into(), json!(decision.priority));
+        }
+        trail.push(handoff_entry);
+        rule_notice = decision.notice.clone();
+    } else if ticket.escalation_type.is_none() {
+        ticket.escalation_type = Some(EscalationType::Functional);
+        ticket.priority = ticket.priority.max(Priority::Normal);
+    }
+    let tier = matrix
+        .tier(&waymark_core::ids::TierId::new(ticket.tier.clone()))
+        .ok_or_else(|| FlowError::Matrix(format!("no tier `{}`", ticket.tier)))?;
+    let team = ticket
+        .team
+        .as_ref()
+        .and_then(|team| matrix.team(&waymark_core::ids::TeamId::new(team.clone())));
+    let notice = customer_notice(tier, team, rule_notice.as_deref(), now_ms);
+    let mut tried = snapshot.rejected.clone();
+    if let Some(human) = human {
+        tried.extend(human.tried.iter().cloned());
+    }
+    let note = build_note(&NoteInput {
+        stated_goal: human.and_then(|h| h.goal.as_deref()),
+        messages: &snapshot.messages,
+        tried,
+        sentiment: facts.ticket.as_ref().and_then(|t| t.current_sentiment()),
+        reason,
+        events: &snapshot.events,
+        account: account_of(&snapshot.conversation),
+    });
+    let status = if ticket.escalated {
+        ConversationStatus::Escalated
+    } else {
+        ConversationStatus::WaitingForAgent
+    };
+    let notice_message = MessageRecord {
+        seq: 0,
+        id: new_id("m")?,
+        conversation_id: snapshot.conversation.id.clone(),
+        idempotency_key: None,
+        author: MessageAuthor::System,
+        author_name: None,
+        text: notice.text.clone(),
+        sentiment: None,
+        at_ms: now_ms,
+    };
+    trail.push(entry(
+        now_ms,
+        "system",
+        "customer_notified",
+        json!({ "notice": notice }),
+    ));
+    let change = TicketChange {
+        ticket: Some(ticket),
+        trail,
+        messages: vec![notice_message],
+        conversation_status: Some((status, Some(notice.clone()))),
+        note: Some(NoteVersion {
+            version: snapshot.notes + 1,
+            source: "generated".into(),
+            note: serde_json::to_value(&note).unwrap_or_default(),
+            author: "system".into(),
+            at_ms: now_ms,
+        }),
+        ..TicketChange::default()
+    };
+    Ok(Some(Routed {
+        change,
+        notice,
+        status,
+    }))
+}
+
+fn explanation(evaluation: &Evaluation, decision: &Decision) -> String {
+    evaluation
+        .rules
+        .iter()
+        .find(|rule| rule.rule == decision.rule)
+        .map(|rule| rule.to_text())
+        .unwrap_or_default()
+}
+
+fn account_of(conversation: &ConversationRecord) -> std::collections::BTreeMap<String, String> {
+    let mut account = std::collections::BTreeMap::new();
+    if let Some(id) = &conversation.customer_id {
+        account.insert("user_id".to_owned(), id.clone());
+    }
+    if let Some(name) = &conversation.customer_name {
+        account.insert("name".to_owned(), name.clone());
+    }
+    if let Some(email) = &conversation.customer_email {
+        account.insert("email".to_owned(), email.clone());
+    }
+    account
+}
+
+fn entry(at_ms: i64, actor: &str, action: &str, detail: serde_json::Value) -> TrailEntry {
+    TrailEntry {
+        at_ms,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        detail,
+    }
+}
+
+fn customer_message(
+    conversation_id: &str,
+    idempotency_key: Option<String>,
+    text: String,
+    now_ms: i64,
+) -> Result<MessageRecord, FlowError> {
+    let sentiment = f64::from(waymark_knowledge::sentiment::score(&text));
+    Ok(MessageRecord {
+        seq: 0,
+        id: new_id("m")?,
+        conversation_id: conversation_id.to_owned(),
+        idempotency_key,
+        author: MessageAuthor::Customer,
+        author_name: None,
+        text,
+        sentiment: Some(sentiment),
+        at_ms: now_ms,
+    })
+}
+
+/// Checks and scrubs a customer text field.
+pub fn clean_text(field: &str, text: &str) -> Result<String, FlowError> {
+    if text.trim().is_empty() {
+        return Err(FlowError::Invalid(format!("{field} must not be empty")));
+    }
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(FlowError::Invalid(format!(
+            "{field} is longer than {MAX_MESSAGE_BYTES} bytes"
+        )));
+    }
+    Ok(scrub_text(text.trim(), &ScrubConfig::default()))
+}
+
+/// Checks an idempotency key (1 to 128 characters).
+pub fn validate_key(key: &str) -> Result<(), FlowError> {
+    validate_id("idempotency_key", key)
+}
+
+fn validate_id(field: &str, value: &str) -> Result<(), FlowError> {
+    if value.is_empty() || value.len() > 128 {
+        return Err(FlowError::Invalid(format!(
+            "{field} must be 1 to 128 characters"
+        )));
+    }
+    Ok(())
+}
+
+fn decode_replay<T: serde::de::DeserializeOwned>(stored: &str) -> Result<T, FlowError> {
+    serde_json::from_str(stored).map_err(|err| {
+        FlowError::Store(crate::storage::StoreError::Corrupt {
+            table: "idempotency_keys",
+            column: "response",
+            message: err.to_string(),
+        })
+    })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,127 @@
+//! What the assistant suggested and what the user said about it: the record
+//! behind deflection (answered by suggestions, no human needed).
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// A suggestion set shown to a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownSuggestions {
+    /// The id the widget quotes in its feedback.
+    pub query_id: String,
+    /// The widget session.
+    pub session_id: String,
+    /// What the user typed (scrubbed), empty for a proactive nudge.
+    pub query: String,
+    /// Answer ids, best first.
+    pub answer_ids: Vec<String>,
+    /// When.
+    pub at_ms: i64,
+}
+
+/// A user's verdict on one suggestion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestionVerdict {
+    /// The widget's key for the request.
+    pub idempotency_key: String,
+    /// The widget session.
+    pub session_id: String,
+    /// The suggestion set.
+    pub query_id: String,
+    /// The answer concerned.
+    pub answer_id: String,
+    /// `solved` or `not_helpful`.
+    pub outcome: String,
+    /// When.
+    pub at_ms: i64,
+}
+
+impl Store {
+    /// Records a suggestion set as shown.
+    pub async fn record_suggestions(
+        &self,
+        site_id: &str,
+        shown: &ShownSuggestions,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO suggestions (site_id, query_id, session_id, query, answers, at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(site_id)
+        .bind(&shown.query_id)
+        .bind(&shown.session_id)
+        .bind(&shown.query)
+        .bind(super::to_json(&shown.answer_ids))
+        .bind(shown.at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a verdict once per idempotency key; returns whether it was new.
+    pub async fn record_suggestion_verdict(
+        &self,
+        site_id: &str,
+        verdict: &SuggestionVerdict,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO suggestion_feedback (site_id, idempotency_key, session_id, query_id, answer_id, outcome, at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(site_id)
+        .bind(&verdict.idempotency_key)
+        .bind(&verdict.session_id)
+        .bind(&verdict.query_id)
+        .bind(&verdict.answer_id)
+        .bind(&verdict.outcome)
+        .bind(verdict.at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// The verdicts given in a session, oldest first.
+    pub async fn session_verdicts(
+        &self,
+        site_id: &str,
+        session_id: &str,
+    ) -> Result<Vec<SuggestionVerdict>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT idempotency_key, session_id, query_id, answer_id, outcome, at_ms
+             FROM suggestion_feedback WHERE site_id = $1 AND session_id = $2 ORDER BY at_ms",
+        )
+        .bind(site_id)
+        .bind(session_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SuggestionVerdict {
+                    idempotency_key: row.try_get("idempotency_key")?,
+                    session_id: row.try_get("session_id")?,
+                    query_id: row.try_get("query_id")?,
+                    answer_id: row.try_get("answer_id")?,
+                    outcome: row.try_get("outcome")?,
+                    at_ms: row.try_get("at_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many suggestion sets a session was shown.
+    pub async fn session_suggestion_count(
+        &self,
+        site_id: &str,
+        session_id: &str,
+    ) -> Result<i64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM suggestions WHERE site_id = $1 AND session_id = $2",
+        )
+        .bind(site_id)
+        .bind(session_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(count)
+    }
+}

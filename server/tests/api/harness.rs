@@ -1,0 +1,232 @@
+//! The test harness: one in-process app per backend (SQLite in a temp dir
+//! always; PostgreSQL when `WAYMARK_TEST_POSTGRES` is set, in a database of its
+//! own that is dropped afterwards, even when the test fails).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use sqlx::Connection;
+use tower::ServiceExt;
+use waymark_knowledge::{DocKind, IndexConfig, KnowledgeDoc, KnowledgeIndex};
+use waymark_server::{AppState, Config, Store};
+
+/// The agent API token used by every test.
+pub const API_TOKEN: &str = "test-token-0123456789";
+
+static DATABASES: AtomicU32 = AtomicU32::new(0);
+
+/// One app under test.
+pub struct TestApp {
+    pub name: &'static str,
+    pub router: Router,
+    pub _store: Store,
+    pub _knowledge: Arc<KnowledgeIndex>,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+/// A PostgreSQL database created for one test app, dropped on drop.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Runs `scenario` against every available backend.
+pub async fn on_every_backend<F, Fut>(scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    scenario(sqlite().await).await;
+    match std::env::var("WAYMARK_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => scenario(postgres(&url).await).await,
+        _ => eprintln!("PostgreSQL half skipped: WAYMARK_TEST_POSTGRES is not set"),
+    }
+}
+
+async fn sqlite() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), None).await.expect("sqlite store");
+    build("sqlite", store, dir, None).await
+}
+
+async fn postgres(admin_url: &str) -> TestApp {
+    let n = DATABASES.fetch_add(1, Ordering::SeqCst);
+    let name = format!("waymark_test_{}_{n}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to WAYMARK_TEST_POSTGRES");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("drop old database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let guard = PgDatabase {
+        admin_url: admin_url.to_owned(),
+        name: name.clone(),
+    };
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    let url = format!("{base}/{name}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path(), Some(&url))
+        .await
+        .expect("postgres store");
+    build("postgres", store, dir, Some(guard)).await
+}
+
+async fn build(
+    name: &'static str,
+    store: Store,
+    dir: tempfile::TempDir,
+    pg: Option<PgDatabase>,
+) -> TestApp {
+    waymark_server::demo::seed(&store).await.expect("seed");
+    let env = BTreeMap::from([("WAYMARK_API_TOKEN".to_owned(), API_TOKEN.to_owned())]);
+    let config = Config::load(None, &env).expect("config");
+    let knowledge = Arc::new(KnowledgeIndex::in_memory(IndexConfig::default()).expect("index"));
+    knowledge
+        .upsert(&KnowledgeDoc {
+            site: "demo".into(),
+            id: "retry-payment".into(),
+            kind: DocKind::Article,
+            title: "Payment failed with error 502".into(),
+            problem: "When you pay an invoice and the payment provider does not answer, the \
+                      payment fails with 502. Wait a minute and retry the payment."
+                .into(),
+            routes: vec!["/demo/billing".into()],
+            ..KnowledgeDoc::default()
+        })
+        .expect("upsert");
+    knowledge.commit().expect("commit");
+    let router = waymark_server::app(AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+        knowledge: Some(knowledge.clone()),
+    });
+    TestApp {
+        name,
+        router,
+        _store: store,
+        _knowledge: knowledge,
+        _dir: dir,
+        _pg: pg,
+    }
+}
+
+/// An answer: status and JSON body (`Null` when empty or not JSON).
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl TestApp {
+    /// Sends a request with a raw body.
+    pub async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.body(body.into()).expect("request"))
+            .await
+            .expect("response");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer { status, body }
+    }
+
+    /// Sends JSON.
+    pub async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> Answer {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.raw(method, uri, &all, body.to_string()).await
+    }
+
+    /// Agent API call with the bearer token.
+    pub async fn agent(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
+        let auth = format!("Bearer {API_TOKEN}");
+        let uri = format!("/api/v1/sites/demo{path}");
+        match body {
+            Some(body) => {
+                self.json(method, &uri, &[("authorization", &auth)], body)
+                    .await
+            }
+            None => {
+                self.raw(method, &uri, &[("authorization", &auth)], Body::empty())
+                    .await
+            }
+        }
+    }
+}
+
+/// Asserts the stable error shape and returns the code.
+pub fn error_code(answer: &Answer) -> String {
+    let code = answer.body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error shape in {:?} {}", answer.status, answer.body));
+    assert!(
+        answer.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "error without message: {}",
+        answer.body
+    );
+    code.to_owned()
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    waymark_server::storage::now_ms()
+}

@@ -1,0 +1,8 @@
+//! API tests of the server, in-process (no port), on SQLite and — when
+//! `WAYMARK_TEST_POSTGRES` is set — on PostgreSQL too.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod bad_input;
+mod flow;
+mod harness;
+mod idempotency;
