@@ -1,10 +1,65 @@
-//! `waymark import`.
+//! `waymark import`: reads a helpdesk export (Zendesk, Freshdesk, Intercom or Waymark JSONL)
+//! into the knowledge index, with a progress line and a report of every skipped record. The
+//! reading and the rules of what counts as an answer live in `waymark_knowledge::import`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use waymark_knowledge::import::{ImportFormat, ImportProgress, import_file};
+use waymark_knowledge::{IndexConfig, KnowledgeIndex};
 
 /// Arguments of `waymark import`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Export format: zendesk, freshdesk, intercom or jsonl.
+    #[arg(long)]
+    format: ImportFormat,
+    /// The export file.
+    file: PathBuf,
+    /// The knowledge index directory (created if missing).
+    #[arg(long, env = "WAYMARK_INDEX_DIR")]
+    index: PathBuf,
+    /// The site (tenant) the imported tickets belong to.
+    #[arg(long, default_value = "default")]
+    site: String,
+}
 
 /// Runs `waymark import`.
-pub async fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`waymark import` is not available in this build yet")
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let mut last_shown = 0;
+    let mut show_progress = |progress: ImportProgress| {
+        let step = (progress.total / 100).max(1);
+        if progress.done == progress.total || progress.done >= last_shown + step {
+            last_shown = progress.done;
+            eprint!(
+                "\rreading {}: {}/{} records",
+                args.format.name(),
+                progress.done,
+                progress.total
+            );
+            std::io::stderr().flush().ok();
+        }
+    };
+    let imported = import_file(&args.file, args.format, &args.site, &mut show_progress)?;
+    eprintln!();
+    let index = KnowledgeIndex::open_or_create(&args.index, IndexConfig::default())
+        .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
+    let total = imported.docs.len();
+    for (done, doc) in imported.docs.iter().enumerate() {
+        index.upsert(doc)?;
+        if (done + 1) % 1_000 == 0 || done + 1 == total {
+            eprint!("\rindexing: {}/{total} documents", done + 1);
+            std::io::stderr().flush().ok();
+        }
+    }
+    index.commit()?;
+    eprintln!();
+    print!("{}", imported.report);
+    println!(
+        "index {} now holds {} documents",
+        args.index.display(),
+        index.num_docs()
+    );
+    Ok(())
 }
