@@ -5,6 +5,8 @@
 //! - [`handoff`]: the structured handoff note and commitment detection.
 //! - [`notice`]: the customer notice from the tier's SLA and the rule's template.
 //! - [`ticket`]: pure ticket operations (escalate, transfer, acknowledge, …).
+//! - [`routing`]: matrix evaluation → ticket created or moved, note, notice.
+//! - [`resolution`]: resolution prefill and the resolved ticket as knowledge.
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
 //!
@@ -17,6 +19,8 @@ pub mod conversation;
 pub mod facts;
 pub mod handoff;
 pub mod notice;
+pub mod resolution;
+pub mod routing;
 pub mod ticket;
 
 use sha2::{Digest, Sha256};

@@ -2,6 +2,7 @@
 //! `WAYMARK_TEST_POSTGRES` is set — on PostgreSQL too.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod agent_actions;
 mod bad_input;
 mod flow;
 mod harness;

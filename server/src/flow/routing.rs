@@ -1,0 +1,304 @@
+//! Routing: evaluate the site's matrix for a conversation and, when a rule routes
+//! it or the customer asked for a person, build the change that creates or moves
+//! the ticket, with the explanation in the audit trail, the handoff note and the
+//! customer notice.
+
+use serde_json::json;
+use waymark_core::domain::{EscalationType, Priority};
+use waymark_core::rules::{AccountFacts, DecidedAction, Decision, Evaluation, explain};
+use waymark_core::time::Timestamp;
+use waymark_core::wire::{ConversationStatus, CustomerNotice, MessageAuthor};
+
+use super::conversation::HumanRequest;
+use super::facts::{FactsInput, build_facts};
+use super::handoff::{NoteInput, build_note};
+use super::notice::{customer_notice, first_tier};
+use super::{FlowError, new_id, session_events, ticket};
+use crate::storage::{
+    ConversationRecord, MessageRecord, NoteVersion, Store, TicketChange, TicketRecord, TrailEntry,
+};
+
+/// Everything routing looks at for one conversation.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub(crate) conversation: ConversationRecord,
+    pub(crate) ticket: Option<TicketRecord>,
+    pub(crate) messages: Vec<MessageRecord>,
+    pub(crate) events: Vec<waymark_core::wire::ClientEvent>,
+    pub(crate) notes: i64,
+    pub(crate) rejected: Vec<String>,
+}
+
+pub(crate) async fn snapshot(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+) -> Result<Snapshot, FlowError> {
+    let ticket = store
+        .ticket_of_conversation(site_id, &conversation.id)
+        .await?;
+    let notes = match &ticket {
+        Some(ticket) => {
+            i64::try_from(store.handoff_notes(site_id, &ticket.id).await?.len()).unwrap_or(i64::MAX)
+        }
+        None => 0,
+    };
+    Ok(Snapshot {
+        conversation: conversation.clone(),
+        ticket,
+        messages: store.messages_after(site_id, &conversation.id, 0).await?,
+        events: session_events(store, site_id, &conversation.session_id).await?,
+        notes,
+        rejected: rejected_suggestions(store, site_id, conversation).await?,
+    })
+}
+
+pub(crate) async fn rejected_suggestions(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+) -> Result<Vec<String>, FlowError> {
+    let mut rejected: Vec<String> = store
+        .session_verdicts(site_id, &conversation.session_id)
+        .await?
+        .into_iter()
+        .filter(|verdict| verdict.outcome == "not_helpful")
+        .map(|verdict| format!("suggested answer `{}` (not helpful)", verdict.answer_id))
+        .collect();
+    for answer in &conversation.rejected_answers {
+        let line = format!("suggested answer `{answer}` (not helpful)");
+        if !rejected.contains(&line) {
+            rejected.push(line);
+        }
+    }
+    Ok(rejected)
+}
+
+/// A routing outcome: the change to commit and what the customer is told.
+pub(crate) struct Routed {
+    pub(crate) change: TicketChange,
+    pub(crate) notice: CustomerNotice,
+    pub(crate) status: ConversationStatus,
+}
+
+/// Evaluates the matrix for the conversation and, when a rule routes it or the
+/// customer asked for a person, builds the change: ticket created or moved, trail
+/// with the explanation, handoff note, customer notice.
+pub(crate) fn route(
+    matrix: &waymark_core::matrix::EscalationMatrix,
+    snapshot: &Snapshot,
+    human: Option<&HumanRequest>,
+    now_ms: i64,
+) -> Result<Option<Routed>, FlowError> {
+    let first =
+        first_tier(matrix).ok_or_else(|| FlowError::Matrix("the matrix has no tiers".into()))?;
+    let subject = snapshot
+        .messages
+        .iter()
+        .find(|m| m.author == MessageAuthor::Customer)
+        .map(|m| m.text.chars().take(120).collect::<String>())
+        .unwrap_or_default();
+    let facts = build_facts(&FactsInput {
+        ticket: snapshot.ticket.as_ref(),
+        first_tier: first.id.as_str(),
+        conversation_started_ms: snapshot.conversation.created_at_ms,
+        subject: &subject,
+        messages: &snapshot.messages,
+        events: &snapshot.events,
+        account: AccountFacts::default(),
+    });
+    let evaluation = explain(matrix, &facts, Timestamp(now_ms));
+    let routing = evaluation.decisions.iter().find(|decision| {
+        matches!(
+            decision.action,
+            DecidedAction::Escalate { .. } | DecidedAction::Transfer { .. }
+        )
+    });
+    if routing.is_none() && human.is_none() {
+        return Ok(None);
+    }
+    let mut trail = Vec::new();
+    let mut ticket = match &snapshot.ticket {
+        Some(ticket) => ticket.clone(),
+        None => {
+            let created = ticket::new_ticket(
+                new_id("t")?,
+                snapshot.conversation.id.clone(),
+                first,
+                subject.clone(),
+                now_ms,
+            );
+            trail.push(entry(
+                now_ms,
+                "system",
+                "created",
+                json!({ "tier": created.tier }),
+            ));
+            created
+        }
+    };
+    for help in evaluation
+        .decisions
+        .iter()
+        .filter(|d| matches!(d.action, DecidedAction::OfferHelp { .. }))
+    {
+        if !ticket.fired_rules.contains(&help.rule.as_str().to_owned()) {
+            ticket.fired_rules.push(help.rule.as_str().to_owned());
+            trail.push(entry(
+                now_ms,
+                &format!("rule:{}", help.rule),
+                "proactive_help",
+                json!({ "rule": help.rule, "explanation": explanation(&evaluation, help) }),
+            ));
+        }
+    }
+    let mut reason = String::new();
+    if let Some(human) = human {
+        reason = human
+            .reason
+            .clone()
+            .filter(|r| !r.trim().is_empty())
+            .unwrap_or_else(|| "The customer asked for a person.".into());
+        trail.push(entry(
+            now_ms,
+            "customer",
+            "human_requested",
+            json!({ "reason": reason, "from": "assistant" }),
+        ));
+    }
+    let mut rule_notice = None;
+    if let Some(decision) = routing {
+        let explained = explanation(&evaluation, decision);
+        let handoff = match &decision.action {
+            DecidedAction::Escalate { to_tier, .. } => ticket::escalate(
+                &mut ticket,
+                matrix,
+                to_tier.as_str(),
+                decision.escalation_type,
+                decision.priority,
+                now_ms,
+            )?,
+            DecidedAction::Transfer { to_team } => {
+                ticket::transfer(&mut ticket, matrix, to_team.as_str(), now_ms)?
+            }
+            DecidedAction::OfferHelp { .. } | DecidedAction::EarlyWarning { .. } => {
+                return Err(FlowError::Invalid("not a routing decision".into()));
+            }
+        };
+        ticket.fired_rules.push(decision.rule.as_str().to_owned());
+        let description = matrix
+            .rule(&decision.rule)
+            .map(|rule| rule.description.clone())
+            .unwrap_or_default();
+        reason = format!("Rule {} fired: {description}.", decision.rule);
+        let mut handoff_entry = ticket::handoff_entry(
+            &format!("rule:{}", decision.rule),
+            &handoff,
+            &reason,
+            now_ms,
+        );
+        if let serde_json::Value::Object(map) = &mut handoff_entry.detail {
+            map.insert("explanation".into(), json!(explained));
+            map.insert("priority".into(), json!(decision.priority));
+        }
+        trail.push(handoff_entry);
+        rule_notice = decision.notice.clone();
+    } else if ticket.escalation_type.is_none() {
+        ticket.escalation_type = Some(EscalationType::Functional);
+        ticket.priority = ticket.priority.max(Priority::Normal);
+    }
+    let tier = matrix
+        .tier(&waymark_core::ids::TierId::new(ticket.tier.clone()))
+        .ok_or_else(|| FlowError::Matrix(format!("no tier `{}`", ticket.tier)))?;
+    let team = ticket
+        .team
+        .as_ref()
+        .and_then(|team| matrix.team(&waymark_core::ids::TeamId::new(team.clone())));
+    let notice = customer_notice(tier, team, rule_notice.as_deref(), now_ms);
+    let mut tried = snapshot.rejected.clone();
+    if let Some(human) = human {
+        tried.extend(human.tried.iter().cloned());
+    }
+    let note = build_note(&NoteInput {
+        stated_goal: human.and_then(|h| h.goal.as_deref()),
+        messages: &snapshot.messages,
+        tried,
+        sentiment: facts.ticket.as_ref().and_then(|t| t.current_sentiment()),
+        reason,
+        events: &snapshot.events,
+        account: account_of(&snapshot.conversation),
+    });
+    let status = if ticket.escalated {
+        ConversationStatus::Escalated
+    } else {
+        ConversationStatus::WaitingForAgent
+    };
+    let notice_message = MessageRecord {
+        seq: 0,
+        id: new_id("m")?,
+        conversation_id: snapshot.conversation.id.clone(),
+        idempotency_key: None,
+        author: MessageAuthor::System,
+        author_name: None,
+        text: notice.text.clone(),
+        sentiment: None,
+        at_ms: now_ms,
+    };
+    trail.push(entry(
+        now_ms,
+        "system",
+        "customer_notified",
+        json!({ "notice": notice }),
+    ));
+    let change = TicketChange {
+        ticket: Some(ticket),
+        trail,
+        messages: vec![notice_message],
+        conversation_status: Some((status, Some(notice.clone()))),
+        note: Some(NoteVersion {
+            version: snapshot.notes + 1,
+            source: "generated".into(),
+            note: serde_json::to_value(&note).unwrap_or_default(),
+            author: "system".into(),
+            at_ms: now_ms,
+        }),
+        ..TicketChange::default()
+    };
+    Ok(Some(Routed {
+        change,
+        notice,
+        status,
+    }))
+}
+
+fn explanation(evaluation: &Evaluation, decision: &Decision) -> String {
+    evaluation
+        .rules
+        .iter()
+        .find(|rule| rule.rule == decision.rule)
+        .map(|rule| rule.to_text())
+        .unwrap_or_default()
+}
+
+fn account_of(conversation: &ConversationRecord) -> std::collections::BTreeMap<String, String> {
+    let mut account = std::collections::BTreeMap::new();
+    if let Some(id) = &conversation.customer_id {
+        account.insert("user_id".to_owned(), id.clone());
+    }
+    if let Some(name) = &conversation.customer_name {
+        account.insert("name".to_owned(), name.clone());
+    }
+    if let Some(email) = &conversation.customer_email {
+        account.insert("email".to_owned(), email.clone());
+    }
+    account
+}
+
+fn entry(at_ms: i64, actor: &str, action: &str, detail: serde_json::Value) -> TrailEntry {
+    TrailEntry {
+        at_ms,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        detail,
+    }
+}

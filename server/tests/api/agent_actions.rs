@@ -1,0 +1,159 @@
+//! Agent actions beyond the main flow: the queue ordered by SLA risk, an agent's
+//! escalation with an edited note (both versions kept), refusals that keep
+//! escalation and transfer apart, reopen; and the live event stream.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+
+use crate::harness::{TestApp, error_code, on_every_backend};
+
+#[tokio::test]
+async fn agent_actions_and_queue_order() {
+    on_every_backend(agent_actions).await;
+}
+
+async fn start(app: &TestApp, session: &str, message: &str) -> (String, String) {
+    let body = json!({"session_id": session, "idempotency_key": format!("k-{session}"),
+        "message": message, "intent": "talk_to_person"});
+    let started = app
+        .json(
+            "POST",
+            "/api/widget/v1/conversations?site=pk_demo",
+            &[],
+            &body,
+        )
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    (
+        started.body["conversation_id"].as_str().unwrap().to_owned(),
+        started.body["conversation_token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+async fn agent_actions(app: TestApp) {
+    // A tier-2 ticket (2 h to acknowledge) and a tier-1 ticket (15 min): tier 1 is more at risk.
+    start(&app, "s-a", "I want to cancel my subscription").await;
+    start(&app, "s-b", "How do I export invoices?").await;
+    let queue = app.agent("GET", "/tickets", None).await;
+    let tiers: Vec<&str> = queue
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ticket"]["tier"].as_str().unwrap())
+        .collect();
+    assert_eq!(tiers, vec!["tier1", "tier2"]);
+    let tier1 = queue.body[0]["ticket"]["id"].as_str().unwrap().to_owned();
+    let path = |p: &str| format!("/tickets/{tier1}{p}");
+
+    // Escalation goes up; a sideways move is a transfer, never an escalation.
+    let sideways = app
+        .agent(
+            "POST",
+            &path("/escalate"),
+            Some(&json!({"agent": "ann", "to_tier": "tier1",
+        "escalation_type": "functional", "reason": "same tier"})),
+        )
+        .await;
+    assert_eq!(error_code(&sideways), "invalid_value");
+    let note = json!({"goal": "Export invoices as CSV", "tried": ["Export button"], "sentiment": "neutral",
+        "commitments": [], "reason": "Needs an engineer: export is broken for this account"});
+    let up = app.agent("POST", &path("/escalate"), Some(&json!({"agent": "ann", "to_tier": "tier3",
+        "escalation_type": "functional", "priority": "high", "reason": "Export broken", "note": note}))).await;
+    assert_eq!(up.status, 200, "{}", up.body);
+    assert_eq!(up.body["tier"], "tier3");
+    assert_eq!(up.body["state"], "new");
+    let detail = app.agent("GET", &path(""), None).await;
+    let notes = detail.body["handoff_notes"].as_array().unwrap();
+    let sources: Vec<&str> = notes
+        .iter()
+        .map(|n| n["source"].as_str().unwrap())
+        .collect();
+    // Generated at the request for a person, generated again at the escalation, then confirmed.
+    assert_eq!(sources, vec!["generated", "generated", "confirmed"]);
+    assert_eq!(notes[2]["note"]["goal"], "Export invoices as CSV");
+    assert_eq!(notes[2]["author"], "ann");
+    let incomplete = app
+        .agent(
+            "PUT",
+            &path("/handoff-note"),
+            Some(&json!({"agent": "ann",
+        "note": {"goal": "", "sentiment": "", "reason": ""}})),
+        )
+        .await;
+    assert!(error_code(&incomplete) == "invalid_value");
+
+    // A resolved ticket can be reopened; resolving it again needs the fields.
+    app.agent(
+        "POST",
+        &path("/acknowledge"),
+        Some(&json!({"agent": "eng"})),
+    )
+    .await;
+    let full = json!({"root_cause": "Timeout", "fix": "Index added", "environment": "prod", "version": "2.4.1"});
+    let resolved = app
+        .agent(
+            "POST",
+            &path("/resolve"),
+            Some(&json!({"agent": "eng", "resolution": full})),
+        )
+        .await;
+    assert_eq!(resolved.body["state"], "resolved", "{}", resolved.body);
+    let reopened = app
+        .agent(
+            "POST",
+            &path("/reopen"),
+            Some(&json!({"agent": "eng", "reason": "Came back"})),
+        )
+        .await;
+    assert_eq!(reopened.body["state"], "in_progress");
+    let missing = app.agent("GET", "/tickets/t_nope", None).await;
+    assert_eq!(error_code(&missing), "not_found");
+}
+
+#[tokio::test]
+async fn event_stream_sends_the_conversation_at_once() {
+    on_every_backend(event_stream).await;
+}
+
+async fn event_stream(app: TestApp) {
+    let (id, token) = start(&app, "s-sse", "Hello, anyone?").await;
+    let uri = format!("/api/widget/v1/conversations/{id}/events?site=pk_demo&token={token}");
+    let response = app
+        .router
+        .clone()
+        .oneshot(Request::get(&uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.into_body();
+    let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+        .await
+        .expect("first event in time")
+        .expect("a frame")
+        .expect("no error");
+    let text = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
+    assert!(text.starts_with("event: messages\n"), "{text}");
+    assert!(
+        text.contains("Hello, anyone?") && text.contains("waiting_for_agent"),
+        "{text}"
+    );
+    let refused = app
+        .raw(
+            "GET",
+            &format!("/api/widget/v1/conversations/{id}/events?site=pk_demo&token=wrong"),
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(error_code(&refused), "unauthorized");
+}
