@@ -286,7 +286,10 @@ mod tests {
     #[test]
     fn titles_lose_reply_prefixes_and_get_a_capital() {
         assert_eq!(clean_title("Re: RE:  export   fails."), "Export fails");
-        assert_eq!(clean_title("why does export fail?"), "Why does export fail?");
+        assert_eq!(
+            clean_title("why does export fail?"),
+            "Why does export fail?"
+        );
         assert!(clean_title(&"word ".repeat(60)).chars().count() <= MAX_TITLE_CHARS + 1);
     }
 
