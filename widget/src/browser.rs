@@ -123,7 +123,7 @@ impl Widget {
             }
             return;
         }
-        leptos::task::spawn_local(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             let outcome = post_json(&self.events_url(), &body).await;
             let mut outbox = self.outbox.borrow_mut();
             match outcome {
