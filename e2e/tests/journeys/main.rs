@@ -1,0 +1,5 @@
+//! Browser journeys: real Chromium on the sample product page against a real
+//! `waymark` server. Run through `cargo xtask test`, which builds the server and
+//! the widget first and installs Chromium when missing.
+
+mod skeleton;
