@@ -157,3 +157,57 @@ async fn event_stream(app: TestApp) {
         .await;
     assert_eq!(error_code(&refused), "unauthorized");
 }
+
+#[tokio::test]
+async fn site_matrix_is_versioned_and_validated() {
+    on_every_backend(site_matrix).await;
+}
+
+async fn site_matrix(app: TestApp) {
+    let auth = format!("Bearer {}", crate::harness::API_TOKEN);
+    let current = app.agent("GET", "/matrix", None).await;
+    assert_eq!(
+        current.body["version"], 1,
+        "the demo site stores the sample matrix"
+    );
+    let broken = app
+        .raw(
+            "PUT",
+            "/api/v1/sites/demo/matrix",
+            &[("authorization", &auth)],
+            "version = 1\n[[rules]]\nid = 3\n",
+        )
+        .await;
+    assert_eq!(error_code(&broken), "invalid_value");
+    // Without the cancel rule, cancel language no longer escalates.
+    let source = current.body["source"]
+        .as_str()
+        .unwrap()
+        .replace("id = \"cancel-language\"", "id = \"cancel-words\"")
+        .replace("\"cancel\", \"cancel my subscription\", ", "");
+    let stored = app
+        .raw(
+            "PUT",
+            "/api/v1/sites/demo/matrix",
+            &[("authorization", &auth)],
+            source.clone(),
+        )
+        .await;
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert_eq!(stored.body["version"], 2);
+    let same = app
+        .raw(
+            "PUT",
+            "/api/v1/sites/demo/matrix",
+            &[("authorization", &auth)],
+            source,
+        )
+        .await;
+    assert_eq!(
+        same.body["version"], 2,
+        "an unchanged matrix is not a new version"
+    );
+    let (_, _) = start(&app, "s-m", "I will cancel").await;
+    let queue = app.agent("GET", "/tickets", None).await;
+    assert_eq!(queue.body[0]["ticket"]["tier"], "tier1");
+}

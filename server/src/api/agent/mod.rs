@@ -4,7 +4,9 @@
 //!
 //! - [`sessions`]: sessions and page trails.
 //! - [`tickets`]: the queue, ticket detail and actions.
+//! - [`matrix`]: the site's versioned escalation matrix.
 
+pub mod matrix;
 pub mod sessions;
 pub mod tickets;
 
@@ -26,6 +28,16 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Get,
             "/api/v1/sites/{site_id}/sessions/{session_id}/events",
             sessions::session_events,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/matrix",
+            matrix::get_matrix,
+        )
+        .add(
+            Verb::Put,
+            "/api/v1/sites/{site_id}/matrix",
+            matrix::put_matrix,
         )
         .add(Verb::Get, "/api/v1/sites/{site_id}/tickets", tickets::queue)
         .add(
