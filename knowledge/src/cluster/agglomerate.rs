@@ -1,10 +1,11 @@
-//! Refinement of near-duplicate groups by TF-IDF similarity: nearest neighbours
-//! through an inverted index, then merges in order of similarity (Kruskal), each
-//! accepted only while the two groups' centroids stay similar, so chains of
-//! loosely related tickets do not collapse into one cluster.
+//! Refinement of near-duplicate groups by TF-IDF similarity: merges along
+//! nearest-neighbour edges in order of similarity (Kruskal), each accepted only while
+//! the two groups' centroids stay similar, so chains of loosely related tickets do not
+//! collapse into one cluster.
 
 use std::collections::HashMap;
 
+use super::neighbours::Edge;
 use super::vectors::SparseVector;
 
 /// How tickets are linked into clusters after near-duplicate grouping.
@@ -20,6 +21,12 @@ pub struct RefineConfig {
     pub candidate_terms: usize,
     /// Terms in more tickets than this are not used to find candidates.
     pub max_postings: usize,
+    /// Of a term's tickets, only this many (those with the highest weight for it) are
+    /// read to find candidates.
+    pub postings_per_term: usize,
+    /// Threads scoring candidate pairs (0: one per available core). The result does
+    /// not depend on it.
+    pub threads: usize,
 }
 
 impl Default for RefineConfig {
@@ -30,133 +37,10 @@ impl Default for RefineConfig {
             min_merge_similarity: 0.45,
             candidate_terms: 10,
             max_postings: 5000,
+            postings_per_term: 5000,
+            threads: 0,
         }
     }
-}
-
-/// A similarity link between tickets `a < b`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Edge {
-    /// The smaller ticket index.
-    pub a: usize,
-    /// The larger ticket index.
-    pub b: usize,
-    /// Their cosine similarity.
-    pub similarity: f32,
-}
-
-/// The nearest neighbours of every ticket within its partition, as sorted edges.
-///
-/// Each pair is scored once, from the earlier ticket's highest-weighted terms: the
-/// postings are sorted by ticket, so only the later part of each list is read. Both
-/// tickets of a scored pair keep it among their best `neighbours`.
-pub fn neighbour_edges(
-    vectors: &[SparseVector],
-    partition: &[u32],
-    config: &RefineConfig,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Vec<Edge> {
-    let postings = build_postings(vectors, config.max_postings);
-    let mut accumulator = vec![0.0f32; vectors.len()];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut best: Vec<Vec<(f32, usize)>> = vec![Vec::new(); vectors.len()];
-    for (index, vector) in vectors.iter().enumerate() {
-        if index % 1024 == 0 {
-            progress(index, vectors.len());
-        }
-        let mut top_terms: Vec<(u32, f32)> = vector.entries().to_vec();
-        top_terms.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        top_terms.truncate(config.candidate_terms);
-        for (term, weight) in top_terms {
-            let Some(list) = postings.get(&term) else {
-                continue;
-            };
-            let later = list.partition_point(|(other, _)| *other as usize <= index);
-            for &(other, other_weight) in &list[later..] {
-                let other = other as usize;
-                if partition[other] != partition[index] {
-                    continue;
-                }
-                if accumulator[other] == 0.0 {
-                    touched.push(other);
-                }
-                accumulator[other] += weight * other_weight;
-            }
-        }
-        let by_score =
-            |x: &usize, y: &usize| accumulator[*y].total_cmp(&accumulator[*x]).then(x.cmp(y));
-        let shortlist_len = config.neighbours * 3;
-        if touched.len() > shortlist_len {
-            touched.select_nth_unstable_by(shortlist_len, by_score);
-        }
-        for &other in &touched[..touched.len().min(shortlist_len)] {
-            let similarity = vector.cosine(&vectors[other]);
-            if similarity >= config.min_edge_similarity {
-                keep_best(&mut best[index], (similarity, other), config.neighbours);
-                keep_best(&mut best[other], (similarity, index), config.neighbours);
-            }
-        }
-        for other in touched.drain(..) {
-            accumulator[other] = 0.0;
-        }
-    }
-    let mut edges: Vec<Edge> = best
-        .iter()
-        .enumerate()
-        .flat_map(|(index, neighbours)| {
-            neighbours.iter().map(move |&(similarity, other)| Edge {
-                a: index.min(other),
-                b: index.max(other),
-                similarity,
-            })
-        })
-        .collect();
-    progress(vectors.len(), vectors.len());
-    edges.sort_by(|x, y| {
-        y.similarity
-            .total_cmp(&x.similarity)
-            .then(x.a.cmp(&y.a))
-            .then(x.b.cmp(&y.b))
-    });
-    edges.dedup_by(|x, y| x.a == y.a && x.b == y.b);
-    edges
-}
-
-/// Keeps the `limit` most similar neighbours (ties: smaller index first).
-fn keep_best(neighbours: &mut Vec<(f32, usize)>, candidate: (f32, usize), limit: usize) {
-    let worse = |x: &(f32, usize), y: &(f32, usize)| x.0 < y.0 || (x.0 == y.0 && x.1 > y.1);
-    if neighbours.len() < limit {
-        neighbours.push(candidate);
-        return;
-    }
-    let Some((weakest, _)) = neighbours.iter().enumerate().min_by(|(_, x), (_, y)| {
-        if worse(x, y) {
-            std::cmp::Ordering::Less
-        } else if worse(y, x) {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
-    }) else {
-        return;
-    };
-    if worse(&neighbours[weakest], &candidate) {
-        neighbours[weakest] = candidate;
-    }
-}
-
-fn build_postings(vectors: &[SparseVector], max_postings: usize) -> HashMap<u32, Vec<(u32, f32)>> {
-    let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
-    for (index, vector) in vectors.iter().enumerate() {
-        for &(term, weight) in vector.entries() {
-            postings
-                .entry(term)
-                .or_default()
-                .push((index as u32, weight));
-        }
-    }
-    postings.retain(|_, list| list.len() <= max_postings);
-    postings
 }
 
 /// Union-find over tickets whose roots carry the sum of their members' vectors.

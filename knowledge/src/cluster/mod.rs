@@ -5,7 +5,8 @@
 //! - [`text`]: analyser (stems, stop words, exact error codes) and stable hashing.
 //! - [`vectors`]: TF-IDF model and sparse unit vectors.
 //! - [`minhash`]: signatures, LSH bands, near-duplicate pairs.
-//! - [`agglomerate`]: nearest-neighbour edges and centroid-checked merging.
+//! - [`neighbours`]: nearest-neighbour edges through an inverted index, multi-threaded.
+//! - [`agglomerate`]: centroid-checked merging along those edges.
 //! - [`features`]: which ticket fields count, with which weight.
 //! - [`ids`]: stable cluster ids.
 //! - [`run`]: [`cluster_tickets`], one run from tickets to named clusters.
@@ -14,6 +15,7 @@ pub mod agglomerate;
 pub mod features;
 pub mod ids;
 pub mod minhash;
+pub mod neighbours;
 pub mod run;
 pub mod text;
 pub mod vectors;

@@ -7,6 +7,7 @@ use super::agglomerate::{self, RefineConfig};
 use super::features::{self, FieldWeights};
 use super::ids::{self, ClusterId, PreviousAssignments};
 use super::minhash::{self, MinHashConfig};
+use super::neighbours;
 use super::text::Analyzer;
 use super::vectors::{self, SparseVector, TfIdfModel};
 use crate::ticket::{ResolvedTicket, TicketId};
@@ -114,7 +115,7 @@ pub fn cluster_tickets(
         groups.union(a, b, &vectors);
     }
     let edges =
-        agglomerate::neighbour_edges(&vectors, &partition, &config.refine, &mut |done, total| {
+        neighbours::neighbour_edges(&vectors, &partition, &config.refine, &mut |done, total| {
             progress(Stage::Neighbours, done, total)
         });
     progress(Stage::Merge, 0, edges.len());
