@@ -11,7 +11,7 @@ use waymark_core::wire::{
     StartConversationRequest, WireMessage,
 };
 
-use super::routing::{Snapshot, rejected_suggestions, route, snapshot};
+use super::routing::{Snapshot, early_warnings, rejected_suggestions, route, snapshot};
 use super::{FlowError, new_id, new_token, session_events, site_matrix};
 use crate::storage::tickets::{CommitOutcome, CsatRecord};
 use crate::storage::{ConversationRecord, MessageRecord, Store, TicketChange, TrailEntry};
@@ -183,6 +183,10 @@ pub async fn send_message(
         if let Some(routed) = route(&matrix, &snapshot, None, now_ms)? {
             store
                 .commit_ticket_change(site_id, &conversation.id, &routed.change)
+                .await?;
+        } else if let Some(warnings) = early_warnings(&matrix, &snapshot, now_ms) {
+            store
+                .commit_ticket_change(site_id, &conversation.id, &warnings)
                 .await?;
         }
     }

@@ -92,22 +92,7 @@ pub(crate) fn route(
 ) -> Result<Option<Routed>, FlowError> {
     let first =
         first_tier(matrix).ok_or_else(|| FlowError::Matrix("the matrix has no tiers".into()))?;
-    let subject = snapshot
-        .messages
-        .iter()
-        .find(|m| m.author == MessageAuthor::Customer)
-        .map(|m| m.text.chars().take(120).collect::<String>())
-        .unwrap_or_default();
-    let facts = build_facts(&FactsInput {
-        ticket: snapshot.ticket.as_ref(),
-        first_tier: first.id.as_str(),
-        conversation_started_ms: snapshot.conversation.created_at_ms,
-        subject: &subject,
-        messages: &snapshot.messages,
-        events: &snapshot.events,
-        account: AccountFacts::default(),
-    });
-    let evaluation = explain(matrix, &facts, Timestamp(now_ms));
+    let (subject, facts, evaluation) = evaluate(matrix, snapshot, first.id.as_str(), now_ms);
     let routing = evaluation.decisions.iter().find(|decision| {
         matches!(
             decision.action,
@@ -269,6 +254,71 @@ pub(crate) fn route(
         notice,
         status,
     }))
+}
+
+/// Facts and evaluation of a conversation as of `now_ms`, with its subject line.
+fn evaluate(
+    matrix: &waymark_core::matrix::EscalationMatrix,
+    snapshot: &Snapshot,
+    first_tier: &str,
+    now_ms: i64,
+) -> (String, waymark_core::rules::Facts, Evaluation) {
+    let subject = snapshot
+        .messages
+        .iter()
+        .find(|m| m.author == MessageAuthor::Customer)
+        .map(|m| m.text.chars().take(120).collect::<String>())
+        .unwrap_or_default();
+    let facts = build_facts(&FactsInput {
+        ticket: snapshot.ticket.as_ref(),
+        first_tier,
+        conversation_started_ms: snapshot.conversation.created_at_ms,
+        subject: &subject,
+        messages: &snapshot.messages,
+        events: &snapshot.events,
+        account: AccountFacts::default(),
+    });
+    let evaluation = explain(matrix, &facts, Timestamp(now_ms));
+    (subject, facts, evaluation)
+}
+
+/// Early warnings for a ticket that no rule routes: each warning rule that fires
+/// for the first time is recorded in the trail with its reason and recommended
+/// next step, for the agent to confirm or adjust.
+pub(crate) fn early_warnings(
+    matrix: &waymark_core::matrix::EscalationMatrix,
+    snapshot: &Snapshot,
+    now_ms: i64,
+) -> Option<TicketChange> {
+    let mut ticket = snapshot.ticket.clone()?;
+    let first = first_tier(matrix)?;
+    let (_, _, evaluation) = evaluate(matrix, snapshot, first.id.as_str(), now_ms);
+    let mut trail = Vec::new();
+    for warning in &evaluation.decisions {
+        let DecidedAction::EarlyWarning { next_step } = &warning.action else {
+            continue;
+        };
+        let rule = warning.rule.as_str().to_owned();
+        if ticket.fired_rules.contains(&rule) {
+            continue;
+        }
+        trail.push(entry(
+            now_ms,
+            &format!("rule:{rule}"),
+            "early_warning",
+            json!({ "rule": rule, "next_step": next_step, "explanation": explanation(&evaluation, warning) }),
+        ));
+        ticket.fired_rules.push(rule);
+    }
+    if trail.is_empty() {
+        return None;
+    }
+    ticket.updated_at_ms = now_ms;
+    Some(TicketChange {
+        ticket: Some(ticket),
+        trail,
+        ..TicketChange::default()
+    })
 }
 
 fn explanation(evaluation: &Evaluation, decision: &Decision) -> String {

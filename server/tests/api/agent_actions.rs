@@ -211,3 +211,61 @@ async fn site_matrix(app: TestApp) {
     let queue = app.agent("GET", "/tickets", None).await;
     assert_eq!(queue.body[0]["ticket"]["tier"], "tier1");
 }
+
+#[tokio::test]
+async fn follow_ups_and_early_warnings_reach_the_trail() {
+    on_every_backend(follow_ups).await;
+}
+
+async fn follow_ups(app: TestApp) {
+    let auth = format!("Bearer {}", crate::harness::API_TOKEN);
+    let current = app.agent("GET", "/matrix", None).await;
+    let source = format!(
+        "{}\n[[rules]]\nid = \"second-message\"\ndescription = \"Two customer messages\"\n\
+         when.all = [{{ turns_at_least = {{ count = 2 }} }}]\nthen.action = \"early_warning\"\n\
+         then.next_step = \"Answer before the customer asks again.\"\n",
+        current.body["source"].as_str().unwrap()
+    );
+    let stored = app
+        .raw(
+            "PUT",
+            "/api/v1/sites/demo/matrix",
+            &[("authorization", &auth)],
+            source,
+        )
+        .await;
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    let (id, token) = start(&app, "s-f", "How do I export invoices?").await;
+    let bearer = format!("Bearer {token}");
+    let sent = app
+        .json(
+            "POST",
+            &format!("/api/widget/v1/conversations/{id}/messages?site=pk_demo"),
+            &[("authorization", &bearer)],
+            &json!({"idempotency_key": "m1", "text": "Who has my ticket?"}),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let queue = app.agent("GET", "/tickets", None).await;
+    let ticket_id = queue.body[0]["ticket"]["id"].as_str().unwrap();
+    let detail = app
+        .agent("GET", &format!("/tickets/{ticket_id}"), None)
+        .await;
+    let actions: Vec<&str> = detail.body["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"status_follow_up"), "{actions:?}");
+    let warning = detail.body["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "early_warning")
+        .expect("an early warning");
+    assert_eq!(
+        warning["detail"]["next_step"],
+        "Answer before the customer asks again."
+    );
+}

@@ -50,6 +50,7 @@ async fn full_flow(app: TestApp) {
     let config = app
         .raw("GET", &format!("/api/widget/v1/config?{site}"), &[], "")
         .await;
+    assert_eq!(config.body["v"], 1);
     let config: SiteConfig = serde_json::from_value(config.body).unwrap();
     let rule_ids: Vec<&str> = config
         .proactive_rules

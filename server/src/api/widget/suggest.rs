@@ -31,6 +31,7 @@ pub(super) async fn site_config(
     let site = authorize_site(&state, &key, &headers).await?;
     let matrix = site_matrix(&state.store, &site.id).await?;
     Ok(Json(SiteConfig {
+        v: waymark_core::wire::PROTOCOL_VERSION,
         proactive_rules: matrix.proactive_rules(),
         ..SiteConfig::default()
     }))
