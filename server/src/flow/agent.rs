@@ -333,6 +333,10 @@ pub async fn suggested_resolution(
     Ok(prefill_resolution(&snapshot))
 }
 
+/// The message that asks the customer for a rating once their request is resolved;
+/// the widget answers with `POST /conversations/{id}/csat`.
+pub const CSAT_REQUEST: &str = "Your request is resolved. How did we do? Rate us from 1 to 5.";
+
 /// Resolves the ticket (an escalated one needs root cause, fix, environment and
 /// version) and adds it to the knowledge index.
 pub async fn resolve(
@@ -352,6 +356,17 @@ pub async fn resolve(
             json!({ "resolution": resolution }),
         )],
         ticket: Some(ticket.clone()),
+        messages: vec![MessageRecord {
+            seq: 0,
+            id: new_id("m")?,
+            conversation_id: ticket.conversation_id.clone(),
+            idempotency_key: None,
+            author: MessageAuthor::System,
+            author_name: None,
+            text: CSAT_REQUEST.to_owned(),
+            sentiment: None,
+            at_ms: actor.now_ms,
+        }],
         conversation_status: Some((ConversationStatus::Resolved, None)),
         ..TicketChange::default()
     };

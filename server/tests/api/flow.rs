@@ -325,6 +325,14 @@ async fn full_flow(app: TestApp) {
         .raw("GET", &conv("/messages"), &[("authorization", &auth)], "")
         .await;
     assert_eq!(polled.body["status"], "resolved");
+    let last = polled.body["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["author"], "system");
+    assert!(last["text"].as_str().unwrap().contains("How did we do?"));
     let csat = json!({"idempotency_key": "csat-1", "score": 5, "comment": "Thanks Sam"});
     for _ in 0..2 {
         let rated = app
@@ -373,5 +381,6 @@ async fn full_flow(app: TestApp) {
     let transfer = &detail.body["trail"][7]["detail"];
     assert_eq!(transfer["handoff"]["kind"], "transfer");
     assert_eq!(detail.body["ticket"]["stage"], "feedback");
-    assert_eq!(detail.body["messages"].as_array().unwrap().len(), 5);
+    // first message, reason, notice, reply, transfer notice, CSAT request.
+    assert_eq!(detail.body["messages"].as_array().unwrap().len(), 6);
 }
