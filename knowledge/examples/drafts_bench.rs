@@ -148,6 +148,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(terms) = knob("WAYMARK_CANDIDATE_TERMS") {
         config.cluster.refine.candidate_terms = terms;
     }
+    if let Some(threads) = knob("WAYMARK_THREADS") {
+        config.cluster.refine.threads = threads;
+    }
     if let Some(kept) = knob("WAYMARK_POSTINGS_PER_TERM") {
         config.cluster.refine.postings_per_term = kept;
     }

@@ -25,7 +25,8 @@ pub struct RefineConfig {
     /// read to find candidates.
     pub postings_per_term: usize,
     /// Threads scoring candidate pairs (0: one per available core). The result does
-    /// not depend on it.
+    /// not depend on it. One by default: the server shares its cores with requests,
+    /// and on a busy machine a second thread measured slower.
     pub threads: usize,
 }
 
@@ -38,7 +39,7 @@ impl Default for RefineConfig {
             candidate_terms: 10,
             max_postings: 5000,
             postings_per_term: 5000,
-            threads: 0,
+            threads: 1,
         }
     }
 }
