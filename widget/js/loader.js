@@ -25,10 +25,29 @@
   for (var i = 0; i < queued.length; i++) state.commands.push([].slice.call(queued[i]));
   w.Waymark = api_fn;
 
-  function page() {
-    var l = w.location;
-    return { url: l.origin + l.pathname, route: l.pathname, title: d.title };
+  // Scrubbing before anything leaves the page (the server scrubs again).
+  function scrub(text) {
+    return String(text)
+      .replace(/[^\s@\/:]+@[^\s@\/]+\.[a-z]{2,}/gi, "[email]")
+      .replace(/\/\/[^\/\s@]+@/g, "//")
+      .replace(/\b(?:\d[ -]?){12,18}\d\b/g, "[number]")
+      .replace(/\b(eyJ[\w-]+\.[\w-]+\.[\w-]+|[A-Za-z0-9_-]{32,})\b/g, "[token]");
   }
+  function strip(url) {
+    try { var u = new URL(url, w.location.href); return scrub(u.origin + u.pathname); } catch (e) { return ""; }
+  }
+  function page(first) {
+    var l = w.location;
+    var p = { url: strip(l.href), route: scrub(l.pathname), title: scrub(d.title) };
+    if (first) {
+      if (d.referrer) p.referrer = strip(d.referrer);
+      p.viewport = { width: w.innerWidth, height: w.innerHeight };
+      p.locale = navigator.language || null;
+    }
+    return p;
+  }
+  state.scrub = scrub;
+  state.page = function () { return page(false); };
   function emit(type, fields) {
     var event = { id: state.session + "." + (++state.seq), at_ms: Date.now(), type: type };
     for (var k in fields) event[k] = fields[k];
@@ -37,14 +56,26 @@
   }
   state.emit = emit;
 
-  emit("page_view", page());
-  var last = w.location.pathname;
+  // Pages the host marks as error pages: <meta name="waymark:error-page"> or data-waymark-error-page.
+  function markedError() {
+    return !!d.querySelector('meta[name="waymark:error-page"],[data-waymark-error-page]');
+  }
+  state.markedError = markedError;
+  var last = w.location.pathname, entered = Date.now();
+  function viewed(type) {
+    emit(type, page(type === "page_view"));
+    if (d.readyState !== "loading" && markedError()) emit("error_page", page());
+  }
+  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", function () { if (markedError()) emit("error_page", page()); });
+  viewed("page_view");
   function navigated() {
     var now = w.location.pathname;
     if (now === last) return;
-    last = now;
-    // Let the app update the title first.
-    setTimeout(function () { emit("navigation", page()); }, 0);
+    var dwell = Date.now() - entered;
+    if (dwell >= 1000) emit("dwell", { route: scrub(last), duration_ms: dwell });
+    last = now; entered = Date.now();
+    // Let the app update the title and content first.
+    setTimeout(function () { viewed("navigation"); }, 0);
   }
   ["pushState", "replaceState"].forEach(function (name) {
     var original = history[name];
@@ -58,13 +89,72 @@
   w.addEventListener("hashchange", navigated);
   w.addEventListener("error", function (e) {
     if (!e.message) return;
-    emit("js_error", { message: String(e.message), source: e.filename || null, route: w.location.pathname });
+    emit("js_error", { message: scrub(e.message), source: e.filename ? strip(e.filename) : null, route: scrub(w.location.pathname) });
   });
   w.addEventListener("unhandledrejection", function (e) {
     var reason = e.reason;
     var message = reason && reason.message ? reason.message : String(reason);
-    emit("js_error", { message: "Unhandled rejection: " + message, source: null, route: w.location.pathname });
+    emit("js_error", { message: scrub("Unhandled rejection: " + message), source: null, route: scrub(w.location.pathname) });
   });
+
+  // Failed requests (status >= 400 or network failure): method, URL without query, status, duration.
+  // Never headers or bodies. The widget's own calls are left out.
+  function failed(method, url, status, started) {
+    var u = strip(url);
+    if (!u || (api && u.indexOf(api) === 0 && u.indexOf("/api/widget/") > 0)) return;
+    emit("failed_request", { method: String(method || "GET").toUpperCase(), url: u, status: status || null,
+      duration_ms: Math.round(Date.now() - started), route: scrub(w.location.pathname) });
+  }
+  var originalFetch = w.fetch;
+  if (originalFetch) {
+    w.fetch = function (input, init) {
+      var started = Date.now();
+      var method = (init && init.method) || (input && input.method) || "GET";
+      var url = typeof input === "string" ? input : (input && input.url) || String(input);
+      return originalFetch.apply(this, arguments).then(function (r) {
+        if (r.status >= 400) failed(method, url, r.status, started);
+        return r;
+      }, function (err) { failed(method, url, 0, started); throw err; });
+    };
+  }
+  var XHR = w.XMLHttpRequest && w.XMLHttpRequest.prototype;
+  if (XHR) {
+    var open = XHR.open, send = XHR.send;
+    XHR.open = function (method, url) { this.__wm = [method, url]; return open.apply(this, arguments); };
+    XHR.send = function () {
+      var xhr = this, started = Date.now();
+      if (xhr.__wm) xhr.addEventListener("loadend", function () {
+        if (xhr.status === 0 || xhr.status >= 400) failed(xhr.__wm[0], xhr.__wm[1], xhr.status, started);
+      });
+      return send.apply(this, arguments);
+    };
+  }
+
+  // Rage clicks (more than 3 clicks within 1 s on one target) and dead clicks
+  // (a click on something that looks clickable but is not, after which the page did not change).
+  // The target is a short selector, never its text.
+  function selector(el) {
+    var s = el.tagName ? el.tagName.toLowerCase() : "?";
+    if (el.id) return s + "#" + el.id;
+    var c = typeof el.className === "string" && el.className.trim().split(/\s+/)[0];
+    return c ? s + "." + c : s;
+  }
+  var burst = { target: "", count: 0, at: 0 };
+  d.addEventListener("click", function (e) {
+    var el = e.target;
+    if (!el || !el.tagName || (el.closest && el.closest("#waymark-widget"))) return;
+    var target = selector(el), now = Date.now();
+    if (burst.target === target && now - burst.at < 1000) burst.count++; else burst = { target: target, count: 1, at: now };
+    if (burst.count === 4) emit("rage_click", { target: target, route: scrub(w.location.pathname), clicks: 4 });
+    var active = el.closest && el.closest("a,button,input,select,textarea,label,summary,[role=button],[onclick],[tabindex]");
+    if (!active && w.getComputedStyle(el).cursor === "pointer") {
+      var before = d.body ? d.body.innerHTML.length : 0, route = w.location.pathname;
+      setTimeout(function () {
+        if (w.location.pathname === route && d.body && d.body.innerHTML.length === before)
+          emit("dead_click", { target: target, route: scrub(route) });
+      }, 1000);
+    }
+  }, true);
 
   function start() {
     import(base + "/waymark_widget.js").then(function (m) {

@@ -2,7 +2,7 @@
 //! and mounts the UI. Everything here talks to JavaScript; decisions are made
 //! by plain structs such as [`crate::outbox::Outbox`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -11,7 +11,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use waymark_core::wire::PROTOCOL_VERSION;
 
+use crate::net::{self, Endpoint};
 use crate::outbox::Outbox;
+use crate::panel::Keys;
+use crate::strings;
+use crate::ui::{self, Ctx};
 
 /// How often queued events are sent while the page is open.
 const FLUSH_EVERY: Duration = Duration::from_millis(1_000);
@@ -24,6 +28,9 @@ struct Widget {
     outbox: RefCell<Outbox<String>>,
     /// No request before this time (ms since epoch): backoff and `Retry-After`.
     not_before_ms: RefCell<f64>,
+    /// False while the site requires consent and the host has not given it.
+    may_send: Cell<bool>,
+    ctx: Rc<Ctx>,
 }
 
 fn get_string(object: &JsValue, key: &str) -> String {
@@ -33,17 +40,54 @@ fn get_string(object: &JsValue, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The page's language: `<html lang>`, else the browser's.
+fn page_locale() -> String {
+    let document = leptos::prelude::document();
+    let lang = document
+        .document_element()
+        .and_then(|e| e.get_attribute("lang"))
+        .unwrap_or_default();
+    if !lang.is_empty() {
+        return lang;
+    }
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default()
+}
+
 /// Starts the widget. Called by `loader.js` with its state object
-/// (`site`, `api`, `session`, `buffer`, and the `sink` slot for new events).
+/// (`site`, `api`, `session`, `buffer`, `commands`, and the `sink` slot for new events).
 #[wasm_bindgen]
 pub fn boot(loader: JsValue) {
-    let widget = Rc::new(Widget {
+    let endpoint = Endpoint {
         api: get_string(&loader, "api"),
         site: get_string(&loader, "site"),
-        session: get_string(&loader, "session"),
+    };
+    let session = get_string(&loader, "session");
+    let ctx = Rc::new(Ctx {
+        endpoint: endpoint.clone(),
+        keys: RefCell::new(Keys::new(&session)),
+        session: session.clone(),
+        loader: loader.clone(),
+        strings: strings::for_locale(&page_locale()),
+        latest: RefCell::default(),
+        nudger: RefCell::default(),
+        identity: RefCell::new(JsValue::UNDEFINED),
+        conversation: RefCell::new(None),
+        model: RefCell::default(),
+        root: RefCell::new(None),
+        may_store: Cell::new(false),
+    });
+    let widget = Rc::new(Widget {
+        api: endpoint.api.clone(),
+        site: endpoint.site.clone(),
+        session,
         outbox: RefCell::new(Outbox::default()),
         not_before_ms: RefCell::new(0.0),
+        may_send: Cell::new(true),
+        ctx: ctx.clone(),
     });
+    ui::mount(&ctx);
     if let Ok(buffer) = Reflect::get(&loader, &JsValue::from_str("buffer")) {
         for json in Array::from(&buffer).iter() {
             widget.accept(json.as_string().unwrap_or_default().as_str());
@@ -53,6 +97,42 @@ pub fn boot(loader: JsValue) {
     let sink = Closure::<dyn Fn(String)>::new(move |json: String| sink_widget.accept(&json));
     let _ = Reflect::set(&loader, &JsValue::from_str("sink"), sink.as_ref());
     sink.forget();
+
+    let command_ctx = ctx.clone();
+    let command_loader = loader.clone();
+    let run_commands = move || {
+        let Ok(commands) = Reflect::get(&command_loader, &JsValue::from_str("commands")) else {
+            return;
+        };
+        let commands = Array::from(&commands);
+        for command in commands.iter() {
+            let command = Array::from(&command);
+            let name = command.get(0).as_string().unwrap_or_default();
+            ui::command(&command_ctx, &name, &command.get(1));
+        }
+        commands.set_length(0);
+    };
+    run_commands();
+    let on_command = Closure::<dyn Fn()>::new(run_commands);
+    let _ = Reflect::set(
+        &loader,
+        &JsValue::from_str("onCommand"),
+        on_command.as_ref(),
+    );
+    on_command.forget();
+
+    let config_widget = widget.clone();
+    leptos::task::spawn_local(async move {
+        let url = config_widget.ctx.endpoint.url("/config", "");
+        if let Ok(config) = net::call(&url, "GET", None, None).await {
+            ui::apply_config(&config_widget.ctx, &config);
+            let consent = get_string(&net::get(&config, "privacy"), "consent");
+            config_widget
+                .may_send
+                .set(consent != "after_consent" || config_widget.ctx.may_store.get());
+        }
+    });
+    ui::restore(&ctx);
 
     let flush_widget = widget.clone();
     let _ = leptos::prelude::set_interval_with_handle(
@@ -73,7 +153,6 @@ pub fn boot(loader: JsValue) {
     on_hide.forget();
 
     widget.clone().flush(false);
-    crate::ui::mount();
 }
 
 impl Widget {
@@ -81,8 +160,12 @@ impl Widget {
     /// into the outbox. The server validates every event and refuses a batch
     /// naming the event at fault.
     fn accept(&self, json: &str) {
-        if json.starts_with('{') {
-            self.outbox.borrow_mut().push(json.to_owned());
+        if !json.starts_with('{') {
+            return;
+        }
+        self.outbox.borrow_mut().push(json.to_owned());
+        if let Ok(event) = js_sys::JSON::parse(json) {
+            ui::observe(&self.ctx, &event);
         }
     }
 
@@ -97,6 +180,9 @@ impl Widget {
     /// Sends the next batch. On page hide the batch goes with `sendBeacon`, which
     /// the browser delivers after the page is gone.
     fn flush(self: Rc<Self>, page_hidden: bool) {
+        if !self.may_send.get() && !self.ctx.may_store.get() {
+            return;
+        }
         if js_sys::Date::now() < *self.not_before_ms.borrow() && !page_hidden {
             return;
         }

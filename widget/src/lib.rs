@@ -6,10 +6,16 @@
 //! Shadow DOM ([`ui`]). Logic lives in plain structs tested natively; the
 //! browser-only parts are behind `cfg(target_arch = "wasm32")`.
 
+pub mod nudge;
 pub mod outbox;
+pub mod panel;
+pub mod strings;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
+#[cfg(target_arch = "wasm32")]
+mod net;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 

@@ -1,0 +1,95 @@
+//! Calls to the widget API (`/api/widget/v1`): JSON in with `JSON.stringify`,
+//! JSON out read with `Reflect`, so no serde types are compiled into the wasm.
+
+use js_sys::{JSON, Object, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// Where the API is and which site this is.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// Origin of the Waymark server.
+    pub api: String,
+    /// The site key (`pk_…`).
+    pub site: String,
+}
+
+impl Endpoint {
+    /// `{api}/api/widget/v1{path}?site=…{extra}`.
+    pub fn url(&self, path: &str, extra: &str) -> String {
+        format!(
+            "{}/api/widget/v1{path}?site={}{extra}",
+            self.api,
+            js_sys::encode_uri_component(&self.site)
+        )
+    }
+}
+
+/// A JSON object from key/value pairs.
+pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        if !value.is_undefined() {
+            let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+        }
+    }
+    object.into()
+}
+
+/// `object[key]` (undefined when missing).
+pub fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `object[key]` as a string, empty when missing.
+pub fn text(object: &JsValue, key: &str) -> String {
+    get(object, key).as_string().unwrap_or_default()
+}
+
+/// A string value, or undefined (left out of the JSON) when empty.
+pub fn optional(value: &str) -> JsValue {
+    if value.is_empty() {
+        JsValue::UNDEFINED
+    } else {
+        JsValue::from_str(value)
+    }
+}
+
+/// Calls the API; `Ok` with the parsed body (null when empty), `Err` when the
+/// network failed or the status was not 2xx.
+pub async fn call(
+    url: &str,
+    method: &str,
+    body: Option<&JsValue>,
+    token: Option<&str>,
+) -> Result<JsValue, ()> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| ())?;
+    if let Some(body) = body {
+        let json = JSON::stringify(body).map_err(|_| ())?;
+        init.set_body(&json);
+        let _ = headers.set("content-type", "application/json");
+    }
+    if let Some(token) = token {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(())?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| ())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| ())?;
+    if !response.ok() {
+        return Err(());
+    }
+    let body = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| ())?)
+        .await
+        .map_err(|_| ())?
+        .as_string()
+        .unwrap_or_default();
+    if body.is_empty() {
+        return Ok(JsValue::NULL);
+    }
+    JSON::parse(&body).map_err(|_| ())
+}

@@ -1,0 +1,536 @@
+//! What the panel's buttons do: calls to the widget API, with their outcome put
+//! into the [`Model`](crate::view::Model) and rendered. Every failure shows in
+//! the panel; nothing pretends to have worked.
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use js_sys::{Array, Function, JSON};
+use leptos::prelude::{set_interval_with_handle, set_timeout};
+use wasm_bindgen::prelude::*;
+
+use super::Ctx;
+use crate::net::{self, get, object, optional, text};
+use crate::nudge::Signal;
+use crate::panel::{self, Answer, Author, Delivery, Message, Prefill, PrefillLabels, Screen};
+
+/// Where a conversation is kept for reloads in the same browser session.
+const STORED_CONVERSATION: &str = "waymark.conversation";
+/// How often agent replies are polled while a conversation is open.
+const POLL_EVERY: Duration = Duration::from_millis(2_000);
+
+/// The page as the loader describes it (`{url, route, title}`, scrubbed).
+fn page(ctx: &Ctx) -> JsValue {
+    get(&ctx.loader, "page")
+        .dyn_into::<Function>()
+        .ok()
+        .and_then(|f| f.call0(&JsValue::NULL).ok())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+fn route(ctx: &Ctx) -> String {
+    text(&page(ctx), "route")
+}
+
+/// Shows a screen and moves focus into it.
+fn show(ctx: &Rc<Ctx>, screen: Screen) {
+    {
+        let mut model = ctx.model.borrow_mut();
+        model.screen = screen;
+        model.note = None;
+        if screen == Screen::Escalate {
+            model.prefill = prefill(ctx, &model);
+            model.identified = !ctx.identity.borrow().is_undefined();
+        }
+    }
+    ctx.render();
+    ctx.focus_panel();
+}
+
+fn set_open(ctx: &Rc<Ctx>, open: bool) {
+    ctx.model.borrow_mut().open = open;
+    ctx.render();
+    if open {
+        ctx.focus_panel();
+    } else if let Some(launcher) = ctx.find(".wm-launcher") {
+        let _ = launcher.focus();
+    }
+}
+
+fn set_note(ctx: &Ctx, note: Option<&'static str>) {
+    ctx.model.borrow_mut().note = note;
+    ctx.render_note();
+}
+
+/// A click on an element with `data-act`.
+pub fn act(ctx: &Rc<Ctx>, action: &str, argument: &str) {
+    match action {
+        "toggle" => {
+            ctx.may_store.set(true);
+            let open = !ctx.model.borrow().open;
+            set_open(ctx, open);
+        }
+        "close" => set_open(ctx, false),
+        "back" => show(ctx, Screen::Ask),
+        "article" => show(ctx, Screen::Article(argument.parse().unwrap_or_default())),
+        "solved" => solved(ctx, argument),
+        "talk" => {
+            let screen = if ctx.conversation.borrow().is_some() {
+                Screen::Conversation
+            } else {
+                Screen::Escalate
+            };
+            show(ctx, screen);
+        }
+        "retry" => retry(ctx, argument),
+        "rate" => rate(ctx, argument.parse().unwrap_or(0)),
+        _ => {}
+    }
+}
+
+/// The user typed: ask for answers once they pause.
+pub fn typed(ctx: &Rc<Ctx>, value: String) {
+    ctx.model.borrow_mut().typed = value.clone();
+    let ctx = ctx.clone();
+    set_timeout(
+        move || {
+            if ctx.model.borrow().typed == value
+                && let Some(query) = panel::query_for(&value)
+            {
+                suggest(&ctx, Some(query), None);
+            }
+        },
+        Duration::from_millis(u64::from(panel::DEBOUNCE_MS)),
+    );
+}
+
+/// Asks `/suggest` for answers to a question or to this page's error.
+fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<&'static str>) {
+    let ticket = ctx.latest.borrow_mut().issue();
+    let error = ctx.nudger.borrow().error_on(&route(ctx));
+    let body = object(&[
+        ("v", JsValue::from(1)),
+        ("session_id", JsValue::from_str(&ctx.session)),
+        (
+            "query",
+            query
+                .as_deref()
+                .map(JsValue::from_str)
+                .unwrap_or(JsValue::UNDEFINED),
+        ),
+        ("page", page(ctx)),
+        (
+            "error",
+            error
+                .map(|e| object(&[("message", JsValue::from_str(&e))]))
+                .unwrap_or(JsValue::UNDEFINED),
+        ),
+        (
+            "rule",
+            rule.map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED),
+        ),
+        ("limit", JsValue::from(5)),
+    ]);
+    set_note(ctx, Some(ctx.strings.searching));
+    let ctx = ctx.clone();
+    leptos::task::spawn_local(async move {
+        let result = net::call(&ctx.endpoint.url("/suggest", ""), "POST", Some(&body), None).await;
+        if !ctx.latest.borrow().is_current(ticket) {
+            return;
+        }
+        let Ok(response) = result else {
+            set_note(&ctx, Some(ctx.strings.failed));
+            return;
+        };
+        let answers: Vec<Answer> = Array::from(&get(&response, "answers"))
+            .iter()
+            .map(|a| Answer {
+                id: text(&a, "id"),
+                title: text(&a, "title"),
+                snippet: text(&a, "snippet"),
+                url: get(&a, "url").as_string(),
+                confidence: get(&a, "confidence").as_f64().unwrap_or(0.0),
+            })
+            .collect();
+        {
+            let mut model = ctx.model.borrow_mut();
+            model.note = answers.is_empty().then_some(ctx.strings.no_answers);
+            model.query_id = text(&response, "query_id");
+            model.answers = panel::rank(answers);
+        }
+        ctx.render_answers();
+    });
+}
+
+/// "This solved it": recorded as a deflection.
+fn solved(ctx: &Rc<Ctx>, answer_id: &str) {
+    let key = ctx.keys.borrow_mut().next("fb");
+    let query_id = ctx.model.borrow().query_id.clone();
+    let body = object(&[
+        ("v", JsValue::from(1)),
+        ("session_id", JsValue::from_str(&ctx.session)),
+        ("idempotency_key", JsValue::from_str(&key)),
+        ("query_id", JsValue::from_str(&query_id)),
+        ("answer_id", JsValue::from_str(answer_id)),
+        ("outcome", JsValue::from_str("solved")),
+    ]);
+    let ctx = ctx.clone();
+    leptos::task::spawn_local(async move {
+        let outcome = net::call(
+            &ctx.endpoint.url("/suggest/feedback", ""),
+            "POST",
+            Some(&body),
+            None,
+        )
+        .await;
+        set_note(
+            &ctx,
+            Some(if outcome.is_ok() {
+                ctx.strings.thanks
+            } else {
+                ctx.strings.failed
+            }),
+        );
+    });
+}
+
+/// What the form already knows.
+fn prefill(ctx: &Ctx, model: &crate::view::Model) -> Prefill {
+    let page = page(ctx);
+    let route = text(&page, "route");
+    Prefill {
+        page: format!("{} ({route})", text(&page, "title")),
+        error: ctx.nudger.borrow().error_on(&route),
+        question: model.typed.clone(),
+        tried: model.answers.iter().map(|a| a.title.clone()).collect(),
+    }
+}
+
+/// Sends the escalation form: starts the conversation with a person.
+pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
+    ctx.may_store.set(true);
+    let s = ctx.strings;
+    let labels = PrefillLabels {
+        page: s.page,
+        error: s.error,
+        tried: s.tried,
+    };
+    let (message, rejected, rule) = {
+        let model = ctx.model.borrow();
+        let rejected = Array::new();
+        for answer in &model.answers {
+            rejected.push(&JsValue::from_str(&answer.id));
+        }
+        let rule = ctx.nudger.borrow().last_rule();
+        (model.prefill.message(&goal, &labels), rejected, rule)
+    };
+    let mut identity = ctx.identity.borrow().clone();
+    if identity.is_undefined() && !email.trim().is_empty() {
+        identity = object(&[
+            (
+                "user_id",
+                JsValue::from_str(&format!("anonymous:{}", ctx.session)),
+            ),
+            ("email", JsValue::from_str(email.trim())),
+        ]);
+    }
+    // One key per form: a second submit after a failure returns the same conversation.
+    let key = format!("{}.conv", ctx.session);
+    let body = object(&[
+        ("v", JsValue::from(1)),
+        ("session_id", JsValue::from_str(&ctx.session)),
+        ("idempotency_key", JsValue::from_str(&key)),
+        ("message", JsValue::from_str(&message)),
+        ("identity", identity),
+        ("page", page(ctx)),
+        ("intent", JsValue::from_str("talk_to_person")),
+        ("rejected_answers", rejected.into()),
+        (
+            "rule",
+            rule.map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED),
+        ),
+    ]);
+    set_note(ctx, None);
+    let ctx = ctx.clone();
+    leptos::task::spawn_local(async move {
+        let started = net::call(
+            &ctx.endpoint.url("/conversations", ""),
+            "POST",
+            Some(&body),
+            None,
+        )
+        .await;
+        let Some(started) = started
+            .ok()
+            .filter(|s| !text(s, "conversation_id").is_empty())
+        else {
+            set_note(&ctx, Some(ctx.strings.failed));
+            return;
+        };
+        ctx.model.borrow_mut().thread.merge(
+            vec![Message {
+                id: key,
+                author: Author::Me,
+                author_name: None,
+                text: message,
+                delivery: Delivery::Delivered,
+            }],
+            None,
+        );
+        take_status(&ctx, &started);
+        open_conversation(
+            &ctx,
+            text(&started, "conversation_id"),
+            text(&started, "conversation_token"),
+        );
+    });
+}
+
+/// Notice and status from a response; the notice is announced when it changes.
+fn take_status(ctx: &Ctx, response: &JsValue) {
+    let notice = text(&get(response, "notice"), "text");
+    let status = text(response, "status");
+    let mut model = ctx.model.borrow_mut();
+    if !notice.is_empty() && model.notice != notice {
+        ctx.announce(&notice);
+        model.notice = notice;
+    }
+    if !status.is_empty() {
+        model.status = status;
+    }
+}
+
+/// Remembers the conversation (for reloads), shows it and starts polling.
+fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
+    if ctx.may_store.get()
+        && let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+    {
+        let saved = object(&[
+            ("id", JsValue::from_str(&id)),
+            ("token", JsValue::from_str(&token)),
+        ]);
+        if let Ok(json) = JSON::stringify(&saved) {
+            let _ = storage.set_item(STORED_CONVERSATION, &String::from(json));
+        }
+    }
+    *ctx.conversation.borrow_mut() = Some((id, token));
+    show(ctx, Screen::Conversation);
+    poll(ctx);
+    let ctx = ctx.clone();
+    let _ = set_interval_with_handle(move || poll(&ctx), POLL_EVERY);
+}
+
+/// A conversation kept from before a reload, if any: reopened and polled.
+pub fn restore(ctx: &Rc<Ctx>) {
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+        return;
+    };
+    let Some(saved) = storage.get_item(STORED_CONVERSATION).ok().flatten() else {
+        return;
+    };
+    let Ok(saved) = JSON::parse(&saved) else {
+        return;
+    };
+    let (id, token) = (text(&saved, "id"), text(&saved, "token"));
+    if id.is_empty() {
+        return;
+    }
+    ctx.may_store.set(true);
+    ctx.model.borrow_mut().open = true;
+    open_conversation(ctx, id, token);
+}
+
+fn conversation_url(ctx: &Ctx, suffix: &str, extra: &str) -> Option<(String, String)> {
+    let (id, token) = ctx.conversation.borrow().clone()?;
+    let path = format!(
+        "/conversations/{}{suffix}",
+        js_sys::encode_uri_component(&id)
+    );
+    Some((ctx.endpoint.url(&path, extra), token))
+}
+
+/// Fetches new messages, the status and the notice.
+fn poll(ctx: &Rc<Ctx>) {
+    let cursor = ctx.model.borrow().thread.cursor.clone();
+    let extra = cursor
+        .map(|c| format!("&after={}", js_sys::encode_uri_component(&c)))
+        .unwrap_or_default();
+    let Some((url, token)) = conversation_url(ctx, "/messages", &extra) else {
+        return;
+    };
+    let ctx = ctx.clone();
+    leptos::task::spawn_local(async move {
+        let Ok(response) = net::call(&url, "GET", None, Some(&token)).await else {
+            return;
+        };
+        let incoming: Vec<Message> = Array::from(&get(&response, "messages"))
+            .iter()
+            .map(|m| Message {
+                id: text(&m, "id"),
+                author: Author::from_wire(&text(&m, "author")),
+                author_name: get(&m, "author_name").as_string(),
+                text: text(&m, "text"),
+                delivery: Delivery::Delivered,
+            })
+            .collect();
+        let cursor = get(&response, "cursor").as_string();
+        let newest_reply = {
+            let mut model = ctx.model.borrow_mut();
+            let before = model.thread.messages.len();
+            let new_replies = model.thread.merge(incoming, cursor);
+            (new_replies > 0)
+                .then(|| {
+                    model.thread.messages[before..]
+                        .iter()
+                        .rev()
+                        .find(|m| m.author == Author::Support)
+                        .map(|m| m.text.clone())
+                })
+                .flatten()
+        };
+        take_status(&ctx, &response);
+        if let Some(reply) = newest_reply {
+            ctx.announce(&format!("{}: {reply}", ctx.strings.support));
+        }
+        ctx.render_conversation();
+    });
+}
+
+/// Sends a reply.
+pub fn send(ctx: &Rc<Ctx>, message: String) {
+    let key = ctx.keys.borrow_mut().next("msg");
+    ctx.model.borrow_mut().thread.sending(&key, &message);
+    ctx.render_conversation();
+    deliver(ctx, key, message);
+}
+
+/// Sends a failed message again, with its key (never a duplicate).
+fn retry(ctx: &Rc<Ctx>, key: &str) {
+    let message = ctx.model.borrow_mut().thread.retry(key);
+    if let Some(message) = message {
+        ctx.render_conversation();
+        deliver(ctx, key.to_owned(), message);
+    }
+}
+
+fn deliver(ctx: &Rc<Ctx>, key: String, message: String) {
+    let body = object(&[
+        ("v", JsValue::from(1)),
+        ("idempotency_key", JsValue::from_str(&key)),
+        ("text", JsValue::from_str(&message)),
+    ]);
+    let ctx = ctx.clone();
+    leptos::task::spawn_local(async move {
+        let outcome = match conversation_url(&ctx, "/messages", "") {
+            Some((url, token)) => net::call(&url, "POST", Some(&body), Some(&token)).await,
+            None => Err(()),
+        };
+        {
+            let thread = &mut ctx.model.borrow_mut().thread;
+            match outcome {
+                Ok(accepted) => thread.delivered(&key, &text(&accepted, "message_id")),
+                Err(()) => thread.failed(&key),
+            }
+        }
+        ctx.render_conversation();
+    });
+}
+
+/// CSAT after resolution.
+fn rate(ctx: &Rc<Ctx>, score: u8) {
+    let key = ctx.keys.borrow_mut().next("csat");
+    let body = object(&[
+        ("v", JsValue::from(1)),
+        ("idempotency_key", JsValue::from_str(&key)),
+        ("score", JsValue::from(score)),
+    ]);
+    let Some((url, token)) = conversation_url(ctx, "/csat", "") else {
+        return;
+    };
+    let ctx = ctx.clone();
+    leptos::task::spawn_local(async move {
+        match net::call(&url, "POST", Some(&body), Some(&token)).await {
+            Ok(_) => {
+                ctx.model.borrow_mut().rated = true;
+                ctx.render_conversation();
+            }
+            Err(()) => set_note(&ctx, Some(ctx.strings.failed)),
+        }
+    });
+}
+
+/// Opens the nudge: the panel with answers for this page and its error.
+fn nudge(ctx: &Rc<Ctx>, query: Option<String>, rule: &'static str) {
+    {
+        let mut model = ctx.model.borrow_mut();
+        model.nudged = true;
+        model.screen = Screen::Ask;
+        model.open = true;
+    }
+    ctx.render();
+    ctx.announce(ctx.strings.nudge);
+    suggest(ctx, query, Some(rule));
+}
+
+/// One captured event (wire JSON): page signals may open the nudge.
+pub fn observe(ctx: &Rc<Ctx>, event: &JsValue) {
+    let Some(signal) = Signal::from_type(&text(event, "type")) else {
+        return;
+    };
+    let route = text(event, "route");
+    let message = get(event, "message").as_string();
+    let at = get(event, "at_ms")
+        .as_f64()
+        .unwrap_or_else(js_sys::Date::now);
+    let nudge_due = ctx
+        .nudger
+        .borrow_mut()
+        .observe(signal, &route, message.as_deref(), at);
+    let Some(due) = nudge_due else { return };
+    if ctx.model.borrow().open || ctx.conversation.borrow().is_some() {
+        return;
+    }
+    nudge(ctx, None, due.rule);
+}
+
+/// `Waymark(name, argument)` from the host page.
+pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
+    match name {
+        "open" => set_open(ctx, true),
+        "close" => set_open(ctx, false),
+        "consent" => ctx.may_store.set(true),
+        "identify" => {
+            let id = text(argument, "id");
+            if !id.is_empty() {
+                *ctx.identity.borrow_mut() = object(&[
+                    ("user_id", JsValue::from_str(&id)),
+                    ("user_hash", optional(&text(argument, "user_hash"))),
+                    ("email", optional(&text(argument, "email"))),
+                    ("name", optional(&text(argument, "name"))),
+                ]);
+            }
+        }
+        // `Waymark('trigger', 'checkout_failed')`: the host names a moment; the nudge
+        // opens with answers for this page.
+        "trigger" => nudge(ctx, argument.as_string(), "host_trigger"),
+        "shutdown" => {
+            if let Some(host) = leptos::prelude::document().get_element_by_id("waymark-widget") {
+                host.remove();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Applies the site configuration (`GET /config`): accent colour, position.
+pub fn apply_config(ctx: &Ctx, config: &JsValue) {
+    let theme = get(config, "theme");
+    let accent = text(&theme, "accent_color");
+    let safe = accent
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"#(),. %".contains(&b));
+    ctx.theme(
+        if safe { &accent } else { "" },
+        text(&theme, "position") == "bottom_left",
+    );
+}
