@@ -79,6 +79,7 @@ pub async fn start(
         events: session_events(store, site_id, &request.session_id).await?,
         notes: 0,
         rejected: Vec::new(),
+        error_reports: super::routing::error_reports(store, site_id, now_ms).await?,
     };
     snapshot.rejected = rejected_suggestions(store, site_id, &snapshot.conversation).await?;
     let matrix = site_matrix(store, site_id).await?;

@@ -4,7 +4,9 @@
 
 use waymark_core::domain::{LifecycleStage, SignalKind, TicketState};
 use waymark_core::ids::{Fingerprint, RuleId, TierId};
-use waymark_core::rules::{AccountFacts, Author, CurrentPage, Facts, MessageFact, TicketFacts};
+use waymark_core::rules::{
+    AccountFacts, Author, CurrentPage, ErrorReport, Facts, MessageFact, TicketFacts,
+};
 use waymark_core::time::Timestamp;
 use waymark_core::wire::{ClientEvent, MessageAuthor};
 
@@ -27,6 +29,8 @@ pub struct FactsInput<'a> {
     pub events: &'a [ClientEvent],
     /// The account.
     pub account: AccountFacts,
+    /// Errors hit by any customer of the site recently (volume rules).
+    pub error_reports: Vec<ErrorReport>,
 }
 
 /// The engine's view of a conversation.
@@ -109,7 +113,7 @@ pub fn build_facts(input: &FactsInput<'_>) -> Facts {
         account: input.account.clone(),
         trail,
         current_page,
-        error_reports: Vec::new(),
+        error_reports: input.error_reports.clone(),
         fired_rules,
     }
 }
@@ -150,6 +154,7 @@ mod tests {
             messages: &messages,
             events: &events,
             account: AccountFacts::default(),
+            error_reports: Vec::new(),
         });
         let ticket = facts.ticket.as_ref().unwrap();
         assert_eq!(ticket.tier.as_str(), "tier1");

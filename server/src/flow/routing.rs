@@ -27,6 +27,7 @@ pub(crate) struct Snapshot {
     pub(crate) events: Vec<waymark_core::wire::ClientEvent>,
     pub(crate) notes: i64,
     pub(crate) rejected: Vec<String>,
+    pub(crate) error_reports: Vec<waymark_core::rules::ErrorReport>,
 }
 
 pub(crate) async fn snapshot(
@@ -50,7 +51,43 @@ pub(crate) async fn snapshot(
         events: session_events(store, site_id, &conversation.session_id).await?,
         notes,
         rejected: rejected_suggestions(store, site_id, conversation).await?,
+        error_reports: error_reports(store, site_id, now_ms_of_store()).await?,
     })
+}
+
+/// How far back volume rules look for the same error at other customers.
+pub const ERROR_REPORT_WINDOW_MS: i64 = 24 * 3_600_000;
+
+fn now_ms_of_store() -> i64 {
+    crate::storage::now_ms()
+}
+
+/// JS errors of every session of the site in the last day, one report per event;
+/// a session stands for its customer.
+pub(crate) async fn error_reports(
+    store: &Store,
+    site_id: &str,
+    now_ms: i64,
+) -> Result<Vec<waymark_core::rules::ErrorReport>, FlowError> {
+    let events = store
+        .recent_events_of_kind(site_id, "js_error", now_ms - ERROR_REPORT_WINDOW_MS, 5_000)
+        .await?;
+    Ok(events
+        .iter()
+        .filter_map(|stored| {
+            let event: waymark_core::wire::ClientEvent = serde_json::from_str(&stored.body).ok()?;
+            match event.to_signal()?.kind {
+                waymark_core::domain::SignalKind::JsError { fingerprint, .. } => {
+                    Some(waymark_core::rules::ErrorReport {
+                        fingerprint,
+                        customer: waymark_core::ids::CustomerId::new(stored.session_id.clone()),
+                        at: waymark_core::time::Timestamp(event.at_ms),
+                    })
+                }
+                _ => None,
+            }
+        })
+        .collect())
 }
 
 pub(crate) async fn rejected_suggestions(
@@ -277,6 +314,7 @@ fn evaluate(
         messages: &snapshot.messages,
         events: &snapshot.events,
         account: AccountFacts::default(),
+        error_reports: snapshot.error_reports.clone(),
     });
     let evaluation = explain(matrix, &facts, Timestamp(now_ms));
     (subject, facts, evaluation)

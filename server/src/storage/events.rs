@@ -136,6 +136,41 @@ impl Store {
             .collect()
     }
 
+    /// A site's events of one kind since `since_ms`, across sessions, newest first
+    /// (at most `limit`): what volume rules compare customers by.
+    pub async fn recent_events_of_kind(
+        &self,
+        site_id: &str,
+        kind: &str,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM events
+             WHERE site_id = $1 AND kind = $2 AND at_ms >= $3 ORDER BY at_ms DESC LIMIT $4",
+        )
+        .bind(site_id)
+        .bind(kind)
+        .bind(since_ms)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredEvent {
+                    seq: row.try_get("seq")?,
+                    session_id: row.try_get("session_id")?,
+                    client_id: row.try_get("client_id")?,
+                    at_ms: row.try_get("at_ms")?,
+                    received_ms: row.try_get("received_ms")?,
+                    kind: row.try_get("kind")?,
+                    route: row.try_get("route")?,
+                    body: row.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
     /// The most recently active sessions of a site, newest first.
     pub async fn recent_sessions(
         &self,

@@ -26,6 +26,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0002_flow.sqlite.sql"),
         postgres: include_str!("sql/0002_flow.postgres.sql"),
     },
+    Migration {
+        version: 3,
+        name: "events by kind, for volume rules across sessions",
+        sqlite: include_str!("sql/0003_events_by_kind.sqlite.sql"),
+        postgres: include_str!("sql/0003_events_by_kind.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

@@ -269,3 +269,41 @@ async fn follow_ups(app: TestApp) {
         "Answer before the customer asks again."
     );
 }
+
+#[tokio::test]
+async fn three_customers_with_the_same_error_open_a_tier3_incident() {
+    on_every_backend(same_error).await;
+}
+
+async fn same_error(app: TestApp) {
+    let now = crate::harness::now_ms();
+    for session in ["s-e1", "s-e2", "s-e3"] {
+        let batch = json!({"session_id": session, "events": [
+            {"id": "err", "at_ms": now - 5_000, "type": "js_error", "message": "TypeError: total is undefined",
+             "source": "https://acme.test/demo/app.js", "route": "/demo/invoices"}]});
+        let stored = app
+            .json("POST", "/api/widget/v1/events?site=pk_demo", &[], &batch)
+            .await;
+        assert_eq!(stored.body["stored"], 1, "{}", stored.body);
+    }
+    let body = json!({"session_id": "s-e3", "idempotency_key": "k-e3", "message": "The invoices page is blank"});
+    let started = app
+        .json(
+            "POST",
+            "/api/widget/v1/conversations?site=pk_demo",
+            &[],
+            &body,
+        )
+        .await;
+    assert_eq!(started.body["status"], "escalated", "{}", started.body);
+    assert!(
+        started.body["notice"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("We are aware of this problem")
+    );
+    let queue = app.agent("GET", "/tickets", None).await;
+    assert_eq!(queue.body[0]["ticket"]["tier"], "tier3");
+    assert_eq!(queue.body[0]["ticket"]["escalation_type"], "automated");
+    assert_eq!(queue.body[0]["ticket"]["priority"], "urgent");
+}

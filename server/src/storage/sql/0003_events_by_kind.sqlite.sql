@@ -1,0 +1,1 @@
+CREATE INDEX events_by_kind ON events (site_id, kind, at_ms);
