@@ -144,6 +144,12 @@ pub struct Identity {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The account's plan (`free`, `pro`, `enterprise`), for escalation rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// The account's tier (`standard`, `strategic`), for escalation rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_tier: Option<String>,
 }
 
 /// Start a conversation (`POST /conversations`).

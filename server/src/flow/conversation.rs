@@ -67,6 +67,8 @@ pub async fn start(
         rule: request.rule.clone(),
         rejected_answers: request.rejected_answers.clone(),
         notice: None,
+        plan: identity.and_then(|i| i.plan.clone()),
+        account_tier: identity.and_then(|i| i.account_tier.clone()),
         created_at_ms: now_ms,
         updated_at_ms: now_ms,
     };

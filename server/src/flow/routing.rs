@@ -313,7 +313,11 @@ fn evaluate(
         subject: &subject,
         messages: &snapshot.messages,
         events: &snapshot.events,
-        account: AccountFacts::default(),
+        account: AccountFacts {
+            plan: snapshot.conversation.plan.clone(),
+            tier: snapshot.conversation.account_tier.clone(),
+            attributes: Default::default(),
+        },
         error_reports: snapshot.error_reports.clone(),
     });
     let evaluation = explain(matrix, &facts, Timestamp(now_ms));
@@ -378,6 +382,12 @@ fn account_of(conversation: &ConversationRecord) -> std::collections::BTreeMap<S
     }
     if let Some(email) = &conversation.customer_email {
         account.insert("email".to_owned(), email.clone());
+    }
+    if let Some(plan) = &conversation.plan {
+        account.insert("plan".to_owned(), plan.clone());
+    }
+    if let Some(tier) = &conversation.account_tier {
+        account.insert("account_tier".to_owned(), tier.clone());
     }
     account
 }

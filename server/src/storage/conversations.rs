@@ -34,6 +34,10 @@ pub struct ConversationRecord {
     pub rejected_answers: Vec<String>,
     /// The current customer notice.
     pub notice: Option<CustomerNotice>,
+    /// The account's plan, if the host shared it.
+    pub plan: Option<String>,
+    /// The account's tier, if the host shared it.
+    pub account_tier: Option<String>,
     /// Created.
     pub created_at_ms: i64,
     /// Last change.
@@ -166,7 +170,7 @@ impl Store {
 
 const CONVERSATION_COLUMNS: &str = "SELECT id, session_id, token_hash, idempotency_key, status,
     customer_id, customer_name, customer_email, page, rule, rejected_answers, notice,
-    created_at_ms, updated_at_ms FROM conversations";
+    created_at_ms, updated_at_ms, account FROM conversations";
 
 const MESSAGE_COLUMNS: &str = "SELECT seq, id, conversation_id, idempotency_key, author,
     author_name, text, sentiment, at_ms FROM messages";
@@ -180,8 +184,8 @@ pub(crate) async fn insert_conversation(
     sqlx::query(
         "INSERT INTO conversations (site_id, id, session_id, token_hash, idempotency_key, status,
             customer_id, customer_name, customer_email, page, rule, rejected_answers, notice,
-            created_at_ms, updated_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            created_at_ms, updated_at_ms, account)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(site_id)
     .bind(&conversation.id)
@@ -198,6 +202,10 @@ pub(crate) async fn insert_conversation(
     .bind(conversation.notice.as_ref().map(to_json))
     .bind(conversation.created_at_ms)
     .bind(conversation.updated_at_ms)
+    .bind(to_json(&serde_json::json!({
+        "plan": conversation.plan,
+        "tier": conversation.account_tier,
+    })))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -255,7 +263,15 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError>
     let status: String = row.try_get("status")?;
     let rejected: String = row.try_get("rejected_answers")?;
     let notice: Option<String> = row.try_get("notice")?;
+    let account: Option<String> = row.try_get("account")?;
+    let account: serde_json::Value = account
+        .map(|text| parse_json("conversations", "account", &text))
+        .transpose()?
+        .unwrap_or_default();
+    let text_of = |key: &str| account.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     Ok(ConversationRecord {
+        plan: text_of("plan"),
+        account_tier: text_of("tier"),
         id: row.try_get("id")?,
         session_id: row.try_get("session_id")?,
         token_hash: row.try_get("token_hash")?,

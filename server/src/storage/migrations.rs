@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0003_events_by_kind.sqlite.sql"),
         postgres: include_str!("sql/0003_events_by_kind.postgres.sql"),
     },
+    Migration {
+        version: 4,
+        name: "account plan and tier on conversations",
+        sqlite: include_str!("sql/0004_conversation_account.sqlite.sql"),
+        postgres: include_str!("sql/0004_conversation_account.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

@@ -102,7 +102,7 @@ async fn full_flow(app: TestApp) {
     // The conversation starts with the assistant; no routing rule fires yet.
     let start = json!({"session_id": SESSION, "idempotency_key": "start-1",
         "message": "My payment for invoice INV-1002 keeps failing",
-        "identity": {"user_id": "u-42", "name": "Dana"},
+        "identity": {"user_id": "u-42", "name": "Dana", "plan": "pro"},
         "page": {"url": "https://acme.test/demo/billing", "route": "/demo/billing", "title": "Billing", "app_version": "2.4.1", "locale": "en-GB"},
         "rule": "frustration-on-page"});
     let started = app
@@ -201,6 +201,7 @@ async fn full_flow(app: TestApp) {
     assert!(note["reason"].as_str().unwrap().contains("cancel-language"));
     assert!(!note["sentiment"].as_str().unwrap().is_empty());
     assert_eq!(note["account"]["user_id"], "u-42");
+    assert_eq!(note["account"]["plan"], "pro");
     let failed_lines = note["page_trail"]
         .as_array()
         .unwrap()
