@@ -136,6 +136,19 @@ pub(crate) fn route(
             DecidedAction::Escalate { .. } | DecidedAction::Transfer { .. }
         )
     });
+    let ticket_closed = snapshot
+        .ticket
+        .as_ref()
+        .is_some_and(|ticket| !ticket.state.is_open());
+    if ticket_closed {
+        // Rules route open work only; a person is asked for by reopening.
+        return match human {
+            Some(_) => Err(FlowError::Conflict(
+                "the request is resolved; an agent can reopen it".into(),
+            )),
+            None => Ok(None),
+        };
+    }
     if routing.is_none() && human.is_none() {
         return Ok(None);
     }

@@ -342,6 +342,13 @@ async fn full_flow(app: TestApp) {
         assert_eq!(rated.status, 204);
     }
 
+    // A message after resolution is stored and routes nothing.
+    let after = app
+        .json("POST", &conv("/messages"), &[("authorization", &auth)],
+              &json!({"idempotency_key": "late", "text": "Thanks! I want to cancel the other invoice though."}))
+        .await;
+    assert_eq!(after.status, 200, "{}", after.body);
+
     // Stored records and the audit trail match the flow.
     let detail = app.agent("GET", &path(""), None).await;
     assert_eq!(detail.body["csat"]["score"], 5);
@@ -382,6 +389,6 @@ async fn full_flow(app: TestApp) {
     let transfer = &detail.body["trail"][7]["detail"];
     assert_eq!(transfer["handoff"]["kind"], "transfer");
     assert_eq!(detail.body["ticket"]["stage"], "feedback");
-    // first message, reason, notice, reply, transfer notice, CSAT request.
-    assert_eq!(detail.body["messages"].as_array().unwrap().len(), 6);
+    // first message, reason, notice, reply, transfer notice, CSAT request, late message.
+    assert_eq!(detail.body["messages"].as_array().unwrap().len(), 7);
 }
