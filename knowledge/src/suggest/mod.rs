@@ -226,8 +226,11 @@ fn rank_candidates(
     query: &dyn tantivy::query::Query,
     limit: usize,
 ) -> Result<Vec<(f32, tantivy::DocAddress)>> {
-    let candidates =
-        searcher.search(query, &TopDocs::with_limit(limit * 2 + 5).order_by_score())?;
+    let article_term = tantivy::Term::from_field_text(fields.kind, DocKind::Article.as_str());
+    let has_articles = searcher.doc_freq(&article_term)? > 0;
+    // Over-fetch only when articles may need to move up; a tight limit keeps pruning effective.
+    let fetch = if has_articles { limit * 2 + 5 } else { limit };
+    let candidates = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
     let article_field = searcher.schema().get_field_name(fields.article).to_owned();
     let mut ranked = Vec::with_capacity(candidates.len());
     for (score, address) in candidates {
