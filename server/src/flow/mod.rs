@@ -7,6 +7,7 @@
 //! - [`ticket`]: pure ticket operations (escalate, transfer, acknowledge, …).
 //! - [`routing`]: matrix evaluation → ticket created or moved, note, notice.
 //! - [`resolution`]: resolution prefill and the resolved ticket as knowledge.
+//! - [`suggest`]: suggestions (thin over `knowledge`) and deflection verdicts.
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
 //!
@@ -21,6 +22,7 @@ pub mod handoff;
 pub mod notice;
 pub mod resolution;
 pub mod routing;
+pub mod suggest;
 pub mod ticket;
 
 use sha2::{Digest, Sha256};
