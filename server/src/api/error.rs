@@ -107,7 +107,7 @@ impl From<crate::flow::FlowError> for ApiError {
             F::Conflict(message) => Self::new(ErrorCode::Conflict, message),
             F::Unauthorized(message) => Self::new(ErrorCode::Unauthorized, message),
             F::Store(err) => err.into(),
-            other @ (F::Matrix(_) | F::Knowledge(_)) => {
+            other @ (F::Matrix(_) | F::Knowledge(_) | F::Randomness(_)) => {
                 tracing::error!(error = %other, "flow failure");
                 Self::new(ErrorCode::Internal, "internal error")
             }

@@ -61,6 +61,9 @@ pub enum FlowError {
     /// The knowledge index failed.
     #[error("knowledge index: {0}")]
     Knowledge(String),
+    /// The operating system gave no randomness for an id or token.
+    #[error("no randomness available: {0}")]
+    Randomness(String),
 }
 
 /// The site's escalation matrix: the newest stored version, else [`DEFAULT_MATRIX`].
@@ -108,8 +111,7 @@ pub fn hash_token(token: &str) -> String {
 
 fn random_hex(bytes: usize) -> Result<String, FlowError> {
     let mut buffer = vec![0u8; bytes];
-    getrandom::fill(&mut buffer)
-        .map_err(|err| FlowError::Invalid(format!("no randomness available: {err}")))?;
+    getrandom::fill(&mut buffer).map_err(|err| FlowError::Randomness(err.to_string()))?;
     Ok(hex(&buffer))
 }
 
