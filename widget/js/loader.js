@@ -88,7 +88,7 @@
   w.addEventListener("popstate", navigated);
   w.addEventListener("hashchange", navigated);
   w.addEventListener("error", function (e) {
-    if (!e.message) return;
+    if (!e.message || (e.filename && e.filename.indexOf(base) === 0)) return;
     emit("js_error", { message: scrub(e.message), source: e.filename ? strip(e.filename) : null, route: scrub(w.location.pathname) });
   });
   w.addEventListener("unhandledrejection", function (e) {

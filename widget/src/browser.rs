@@ -88,6 +88,7 @@ pub fn boot(loader: JsValue) {
         ctx: ctx.clone(),
     });
     ui::mount(&ctx);
+    ui::restore(&ctx);
     if let Ok(buffer) = Reflect::get(&loader, &JsValue::from_str("buffer")) {
         for json in Array::from(&buffer).iter() {
             widget.accept(json.as_string().unwrap_or_default().as_str());
@@ -122,7 +123,7 @@ pub fn boot(loader: JsValue) {
     on_command.forget();
 
     let config_widget = widget.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let url = config_widget.ctx.endpoint.url("/config", "");
         if let Ok(config) = net::call(&url, "GET", None, None).await {
             ui::apply_config(&config_widget.ctx, &config);
@@ -132,7 +133,6 @@ pub fn boot(loader: JsValue) {
                 .set(consent != "after_consent" || config_widget.ctx.may_store.get());
         }
     });
-    ui::restore(&ctx);
 
     let flush_widget = widget.clone();
     let _ = leptos::prelude::set_interval_with_handle(

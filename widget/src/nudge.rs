@@ -119,6 +119,35 @@ impl Nudger {
         self.fire(route, rule)
     }
 
+    /// The counts as text, to survive full page loads (the same error page three
+    /// times is usually three loads): one `route<TAB>at_ms` line per signal, and
+    /// `!route` for routes already nudged.
+    pub fn save(&self) -> String {
+        let mut text = String::new();
+        for (route, at) in &self.seen {
+            // Whole milliseconds: float formatting would cost kilobytes of wasm.
+            let at = *at as u64;
+            text.push_str(&format!("{route}\t{at}\n"));
+        }
+        for route in &self.fired {
+            text.push_str(&format!("!{route}\n"));
+        }
+        text
+    }
+
+    /// Restores what [`save`](Self::save) wrote; unreadable lines are skipped.
+    pub fn load(&mut self, saved: &str) {
+        for line in saved.lines() {
+            if let Some(route) = line.strip_prefix('!') {
+                self.fired.push(route.to_owned());
+            } else if let Some((route, at)) = line.split_once('\t')
+                && let Ok(at) = at.parse::<u64>()
+            {
+                self.seen.push((route.to_owned(), at as f64));
+            }
+        }
+    }
+
     fn fire(&mut self, route: &str, rule: &'static str) -> Option<Nudge> {
         if self.fired.iter().any(|r| r == route) {
             return None;
@@ -199,6 +228,27 @@ mod tests {
         assert_eq!(
             nudge.error.as_deref(),
             Some("ExportError: CSV worker failed")
+        );
+    }
+
+    #[test]
+    fn counts_survive_a_page_load() {
+        let mut before = Nudger::default();
+        before.observe(Signal::ErrorPage, "/broken", None, 0.0);
+        before.observe(Signal::ErrorPage, "/broken", None, 1.0);
+        before.observe(Signal::RageClick, "/billing", None, 1.0);
+        let mut after = Nudger::default();
+        after.load(&before.save());
+        assert_eq!(
+            after
+                .observe(Signal::ErrorPage, "/broken", None, 2.0)
+                .unwrap()
+                .rule,
+            "repeated_error_page"
+        );
+        assert_eq!(
+            after.observe(Signal::RageClick, "/billing", None, 3.0),
+            None
         );
     }
 

@@ -16,6 +16,29 @@ use crate::panel::{self, Answer, Author, Delivery, Message, Prefill, PrefillLabe
 
 /// Where a conversation is kept for reloads in the same browser session.
 const STORED_CONVERSATION: &str = "waymark.conversation";
+/// Where the nudge counts are kept (once storage is allowed).
+const STORED_SIGNALS: &str = "waymark.signals";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Storage is allowed from now on (the user interacted, or the host gave consent).
+pub fn allow_storage(ctx: &Ctx) {
+    if ctx.may_store.replace(true) {
+        return;
+    }
+    save_signals(ctx);
+}
+
+fn save_signals(ctx: &Ctx) {
+    if !ctx.may_store.get() {
+        return;
+    }
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(STORED_SIGNALS, &ctx.nudger.borrow().save());
+    }
+}
 /// How often agent replies are polled while a conversation is open.
 const POLL_EVERY: Duration = Duration::from_millis(2_000);
 
@@ -66,7 +89,7 @@ fn set_note(ctx: &Ctx, note: Option<&'static str>) {
 pub fn act(ctx: &Rc<Ctx>, action: &str, argument: &str) {
     match action {
         "toggle" => {
-            ctx.may_store.set(true);
+            allow_storage(ctx);
             let open = !ctx.model.borrow().open;
             set_open(ctx, open);
         }
@@ -94,9 +117,9 @@ pub fn typed(ctx: &Rc<Ctx>, value: String) {
     let ctx = ctx.clone();
     set_timeout(
         move || {
-            if ctx.model.borrow().typed == value
-                && let Some(query) = panel::query_for(&value)
-            {
+            // Only the last keystroke's timer asks (the user paused).
+            let still_current = ctx.model.borrow().typed == value;
+            if still_current && let Some(query) = panel::query_for(&value) {
                 suggest(&ctx, Some(query), None);
             }
         },
@@ -133,7 +156,7 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<&'static str>) {
     ]);
     set_note(ctx, Some(ctx.strings.searching));
     let ctx = ctx.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let result = net::call(&ctx.endpoint.url("/suggest", ""), "POST", Some(&body), None).await;
         if !ctx.latest.borrow().is_current(ticket) {
             return;
@@ -175,7 +198,7 @@ fn solved(ctx: &Rc<Ctx>, answer_id: &str) {
         ("outcome", JsValue::from_str("solved")),
     ]);
     let ctx = ctx.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let outcome = net::call(
             &ctx.endpoint.url("/suggest/feedback", ""),
             "POST",
@@ -208,7 +231,7 @@ fn prefill(ctx: &Ctx, model: &crate::view::Model) -> Prefill {
 
 /// Sends the escalation form: starts the conversation with a person.
 pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
-    ctx.may_store.set(true);
+    allow_storage(ctx);
     let s = ctx.strings;
     let labels = PrefillLabels {
         page: s.page,
@@ -252,7 +275,7 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
     ]);
     set_note(ctx, None);
     let ctx = ctx.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let started = net::call(
             &ctx.endpoint.url("/conversations", ""),
             "POST",
@@ -267,16 +290,8 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
             set_note(&ctx, Some(ctx.strings.failed));
             return;
         };
-        ctx.model.borrow_mut().thread.merge(
-            vec![Message {
-                id: key,
-                author: Author::Me,
-                author_name: None,
-                text: message,
-                delivery: Delivery::Delivered,
-            }],
-            None,
-        );
+        // Shown at once; the first poll brings it back with its server id.
+        ctx.model.borrow_mut().thread.sending(&key, &message);
         take_status(&ctx, &started);
         open_conversation(
             &ctx,
@@ -303,7 +318,7 @@ fn take_status(ctx: &Ctx, response: &JsValue) {
 /// Remembers the conversation (for reloads), shows it and starts polling.
 fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
     if ctx.may_store.get()
-        && let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+        && let Some(storage) = session_storage()
     {
         let saved = object(&[
             ("id", JsValue::from_str(&id)),
@@ -322,9 +337,14 @@ fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
 
 /// A conversation kept from before a reload, if any: reopened and polled.
 pub fn restore(ctx: &Rc<Ctx>) {
-    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+    let Some(storage) = session_storage() else {
         return;
     };
+    // Anything stored means storage was allowed earlier in this session.
+    if let Some(saved) = storage.get_item(STORED_SIGNALS).ok().flatten() {
+        ctx.nudger.borrow_mut().load(&saved);
+        ctx.may_store.set(true);
+    }
     let Some(saved) = storage.get_item(STORED_CONVERSATION).ok().flatten() else {
         return;
     };
@@ -359,7 +379,7 @@ fn poll(ctx: &Rc<Ctx>) {
         return;
     };
     let ctx = ctx.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let Ok(response) = net::call(&url, "GET", None, Some(&token)).await else {
             return;
         };
@@ -420,7 +440,7 @@ fn deliver(ctx: &Rc<Ctx>, key: String, message: String) {
         ("text", JsValue::from_str(&message)),
     ]);
     let ctx = ctx.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         let outcome = match conversation_url(&ctx, "/messages", "") {
             Some((url, token)) => net::call(&url, "POST", Some(&body), Some(&token)).await,
             None => Err(()),
@@ -448,7 +468,7 @@ fn rate(ctx: &Rc<Ctx>, score: u8) {
         return;
     };
     let ctx = ctx.clone();
-    leptos::task::spawn_local(async move {
+    wasm_bindgen_futures::spawn_local(async move {
         match net::call(&url, "POST", Some(&body), Some(&token)).await {
             Ok(_) => {
                 ctx.model.borrow_mut().rated = true;
@@ -486,6 +506,7 @@ pub fn observe(ctx: &Rc<Ctx>, event: &JsValue) {
         .nudger
         .borrow_mut()
         .observe(signal, &route, message.as_deref(), at);
+    save_signals(ctx);
     let Some(due) = nudge_due else { return };
     if ctx.model.borrow().open || ctx.conversation.borrow().is_some() {
         return;
@@ -498,7 +519,7 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
     match name {
         "open" => set_open(ctx, true),
         "close" => set_open(ctx, false),
-        "consent" => ctx.may_store.set(true),
+        "consent" => allow_storage(ctx),
         "identify" => {
             let id = text(argument, "id");
             if !id.is_empty() {
