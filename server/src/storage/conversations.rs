@@ -217,22 +217,33 @@ pub(crate) async fn insert_message(
     site_id: &str,
     message: &MessageRecord,
 ) -> Result<bool, StoreError> {
-    let result = sqlx::query(
-        "INSERT INTO messages (site_id, conversation_id, id, idempotency_key, author, author_name,
-            text, sentiment, at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-    )
-    .bind(site_id)
-    .bind(&message.conversation_id)
-    .bind(&message.id)
-    .bind(message.idempotency_key.clone())
-    .bind(enum_text(&message.author))
-    .bind(message.author_name.clone())
-    .bind(&message.text)
-    .bind(message.sentiment)
-    .bind(message.at_ms)
-    .execute(&mut **tx)
-    .await?;
+    // sqlx's `Any` driver binds a NULL double as a 4-byte float on PostgreSQL, and
+    // the prepared statement then refuses 8-byte values: a message without a score
+    // uses a statement that does not bind the column at all.
+    const WITH_SENTIMENT: &str = "INSERT INTO messages (site_id, conversation_id, id,
+            idempotency_key, author, author_name, text, at_ms, sentiment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING";
+    const WITHOUT_SENTIMENT: &str = "INSERT INTO messages (site_id, conversation_id, id,
+            idempotency_key, author, author_name, text, at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+    let sql = if message.sentiment.is_some() {
+        WITH_SENTIMENT
+    } else {
+        WITHOUT_SENTIMENT
+    };
+    let mut query = sqlx::query(sql)
+        .bind(site_id)
+        .bind(&message.conversation_id)
+        .bind(&message.id)
+        .bind(message.idempotency_key.clone())
+        .bind(enum_text(&message.author))
+        .bind(message.author_name.clone())
+        .bind(&message.text)
+        .bind(message.at_ms);
+    if let Some(sentiment) = message.sentiment {
+        query = query.bind(sentiment);
+    }
+    let result = query.execute(&mut **tx).await?;
     Ok(result.rows_affected() == 1)
 }
 

@@ -25,7 +25,7 @@ static DATABASES: AtomicU32 = AtomicU32::new(0);
 pub struct TestApp {
     pub name: &'static str,
     pub router: Router,
-    pub _store: Store,
+    pub store: Store,
     pub _knowledge: Arc<KnowledgeIndex>,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
@@ -72,6 +72,10 @@ where
 }
 
 async fn sqlite() -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn")
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path(), None).await.expect("sqlite store");
     build("sqlite", store, dir, None).await
@@ -138,7 +142,7 @@ async fn build(
     TestApp {
         name,
         router,
-        _store: store,
+        store,
         _knowledge: knowledge,
         _dir: dir,
         _pg: pg,

@@ -120,3 +120,46 @@ async fn replays(app: TestApp) {
     let sessions = app.agent("GET", "/sessions/s-replay/events", None).await;
     assert_eq!(sessions.body.as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn regression_messages_with_and_without_sentiment_share_a_connection() {
+    on_every_backend(mixed_sentiment).await;
+}
+
+/// PostgreSQL refused an 8-byte score after a statement was prepared with a
+/// NULL score (bound as a 4-byte float by the `Any` driver).
+async fn mixed_sentiment(app: TestApp) {
+    use waymark_core::wire::MessageAuthor;
+    use waymark_server::storage::MessageRecord;
+    for n in 0..40 {
+        let message = MessageRecord {
+            seq: 0,
+            id: format!("m-{n}"),
+            conversation_id: "c-mixed".into(),
+            idempotency_key: None,
+            author: if n % 2 == 0 {
+                MessageAuthor::System
+            } else {
+                MessageAuthor::Customer
+            },
+            author_name: None,
+            text: "text".into(),
+            sentiment: (n % 2 == 1).then_some(-0.25),
+            at_ms: n,
+        };
+        let (_, stored) = app
+            .store
+            .add_message("demo", &message)
+            .await
+            .expect("stored");
+        assert!(stored, "{}: message {n}", app.name);
+    }
+    let back = app
+        .store
+        .messages_after("demo", "c-mixed", 0)
+        .await
+        .unwrap();
+    assert_eq!(back.len(), 40);
+    assert_eq!(back[1].sentiment, Some(-0.25));
+    assert_eq!(back[0].sentiment, None);
+}
