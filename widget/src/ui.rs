@@ -217,6 +217,21 @@ pub fn mount(ctx: &Rc<Ctx>) {
     }
     let _ = shadow.append_child(&frame);
     *ctx.root.borrow_mut() = Some(shadow);
+    mark("waymark:mounted");
+}
+
+/// `performance.mark(name)`: the mount benchmark reads it (ms after navigation start).
+fn mark(name: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let performance =
+        js_sys::Reflect::get(&window, &JsValue::from_str("performance")).unwrap_or(JsValue::NULL);
+    if let Ok(mark) = js_sys::Reflect::get(&performance, &JsValue::from_str("mark"))
+        && let Ok(mark) = mark.dyn_into::<Function>()
+    {
+        let _ = mark.call1(&performance, &JsValue::from_str(name));
+    }
 }
 
 /// Constructable stylesheet (works under `style-src 'self'`), `<style>` otherwise.
