@@ -18,6 +18,10 @@ const INDEX_HTML: &str = include_str!("site/index.html");
 const BROKEN_HTML: &str = include_str!("site/broken.html");
 const APP_JS: &str = include_str!("site/app.js");
 const APP_CSS: &str = include_str!("site/app.css");
+const CSP_HTML: &str = include_str!("site/csp.html");
+/// The strict policy of the `/demo/csp` page: the widget must work under it.
+const STRICT_CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
 /// Creates the demo site if it is not there yet, with the sample escalation
 /// matrix (`core/examples/escalation-matrix.toml`) as its matrix.
@@ -62,6 +66,15 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route(
             "/demo/broken",
             get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, Html(BROKEN_HTML)) }),
+        )
+        .route(
+            "/demo/csp",
+            get(|| async {
+                (
+                    [(header::CONTENT_SECURITY_POLICY, STRICT_CSP)],
+                    Html(CSP_HTML),
+                )
+            }),
         )
         .route("/demo/", get(|| async { Html(INDEX_HTML) }))
         .route("/demo/{*path}", get(|| async { Html(INDEX_HTML) }))
