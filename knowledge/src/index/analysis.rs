@@ -22,8 +22,9 @@ pub const TRIGRAM: &str = "wm_gram";
 /// Tokens longer than this many bytes are dropped (base64 blobs, minified code).
 const LONGEST_TOKEN: usize = 48;
 
-/// English function words that carry no topic (the Snowball list, plus the
-/// words that frame a request: \"is it possible\", \"I want to get\"). Questions are full of them ("how do I ... my ..."), answers too.
+/// English function words that carry no topic: the Snowball list, plus words that frame a
+/// request ("is it possible", "I want to get"). Particles that change a verb's meaning
+/// (`sign up`, `log out`, `turn off`) are kept.
 pub const STOP_WORDS: &[&str] = &[
     "i",
     "me",
@@ -110,13 +111,8 @@ pub const STOP_WORDS: &[&str] = &[
     "below",
     "to",
     "from",
-    "up",
-    "down",
     "in",
-    "out",
     "on",
-    "off",
-    "over",
     "under",
     "again",
     "further",

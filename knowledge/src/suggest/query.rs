@@ -120,6 +120,28 @@ pub(crate) fn plan(
             fuzzy,
         });
     }
+    // Words written apart that the documents write as one ("back up" → "backup", "e mail" →
+    // "email", "log in" → "login"): the joined word is searched too when it is indexed.
+    let plain_words = analysis::analyze(&mut plain, text);
+    for pair in plain_words.windows(2).take(MAX_PROSE_TERMS) {
+        let joined = format!("{}{}", pair[0], pair[1]);
+        let Some((term, _)) = analyzed_words(&mut english, &joined).into_iter().next() else {
+            continue;
+        };
+        if prose.iter().any(|known| known.term == term) {
+            continue;
+        }
+        let Some(idf) = statistics.prose_idf(&term, &joined)? else {
+            continue;
+        };
+        clauses.extend(prose_clauses(fields, ranking, (&term, &joined), 1.0));
+        prose.push(QueryTerm {
+            term,
+            surface: joined,
+            idf,
+            fuzzy: false,
+        });
+    }
     // Adjacent word pairs found as a phrase in the title or problem score extra.
     if ranking.phrase_boost > 0.0 {
         let known: Vec<&String> = user_words
