@@ -3,3 +3,4 @@
 //! the widget first and installs Chromium when missing.
 
 mod skeleton;
+mod widget;

@@ -1,0 +1,186 @@
+//! The widget's journeys: the repeated-error-page rule opens the nudge, "talk to
+//! a person" escalates with the page prefilled, the customer notice shows, an
+//! agent reply sent through the agent API appears live and survives a reload;
+//! and the widget works on a page with a strict Content-Security-Policy, its
+//! styles untouched by the host's.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use waymark_e2e::{API_TOKEN, DEMO_SITE, Harness, http, wait_for};
+
+const SETTLE: Duration = Duration::from_secs(20);
+
+/// Runs `script` in the widget's shadow root (`root`) and returns its result.
+async fn in_widget(h: &Harness, script: &str) -> anyhow::Result<serde_json::Value> {
+    h.js(&format!(
+        "const host = document.getElementById('waymark-widget');
+         const root = host && host.shadowRoot;
+         if (!root) return null;
+         {script}"
+    ))
+    .await
+}
+
+/// Waits until `selector` exists in the widget and returns its text.
+async fn widget_text(h: &Harness, what: &str, selector: &str) -> anyhow::Result<String> {
+    let script = format!(
+        "const e = root.querySelector({}); return e ? e.textContent : null;",
+        serde_json::to_string(selector)?
+    );
+    wait_for(what, SETTLE, || async {
+        Ok(in_widget(h, &script).await?.as_str().map(str::to_owned))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn repeated_error_page_nudges_and_the_escalation_gets_a_live_reply_that_survives_reload()
+-> anyhow::Result<()> {
+    let harness = Harness::start().await?;
+    let result = escalation_journey(&harness).await;
+    harness.stop().await;
+    result
+}
+
+async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
+    // The user opens and closes the widget once (storage is allowed from then on).
+    h.browser.goto(&format!("{}/demo/", h.base)).await?;
+    widget_text(h, "the launcher", ".wm-launcher").await?;
+    in_widget(
+        h,
+        "root.querySelector('.wm-launcher').click(); return true;",
+    )
+    .await?;
+    widget_text(h, "the panel", ".wm-panel").await?;
+    in_widget(
+        h,
+        "root.querySelector('[data-act=close]').click(); return true;",
+    )
+    .await?;
+
+    // The same error page three times: the nudge opens by itself.
+    for _ in 0..3 {
+        h.browser.goto(&format!("{}/demo/broken", h.base)).await?;
+        widget_text(h, "the launcher on the error page", ".wm-launcher").await?;
+    }
+    let nudge = widget_text(h, "the nudge", ".wm-nudge").await?;
+    assert!(nudge.contains("Stuck?"), "unexpected nudge: {nudge}");
+
+    // "Talk to a person": the form already knows the page; the user says what they wanted.
+    in_widget(
+        h,
+        "root.querySelector('[data-act=talk]').click(); return true;",
+    )
+    .await?;
+    let known = widget_text(h, "the prefilled context", ".wm-known").await?;
+    assert!(
+        known.contains("/demo/broken"),
+        "the form does not name the page: {known}"
+    );
+    in_widget(
+        h,
+        "root.querySelector('#wm-goal').value = 'I need last month\\'s report';
+         root.querySelector('#wm-email').value = 'ann@example.com';
+         root.querySelector('form button[type=submit]').click(); return true;",
+    )
+    .await?;
+    let notice = widget_text(h, "the customer notice", ".wm-notice").await?;
+    assert!(
+        notice.contains("expect a reply"),
+        "notice without next step: {notice}"
+    );
+
+    // An agent replies through the agent API; the reply appears without a reload.
+    let stored = h
+        .js("return sessionStorage.getItem('waymark.conversation');")
+        .await?;
+    let conversation: serde_json::Value =
+        serde_json::from_str(stored.as_str().context("no stored conversation")?)?;
+    let conversation_id = conversation["id"]
+        .as_str()
+        .context("no conversation id")?
+        .to_owned();
+    let tickets = h
+        .agent_get(&format!("/api/v1/sites/{DEMO_SITE}/tickets"))
+        .await?;
+    let ticket_id = tickets
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["ticket"]["conversation_id"] == conversation_id.as_str())
+        .and_then(|t| t["ticket"]["id"].as_str())
+        .context("no ticket for the conversation")?
+        .to_owned();
+    let reply = serde_json::json!({
+        "agent": "sam", "author_name": "Sam from Support",
+        "text": "The old reports page is being fixed; here is your report."
+    });
+    let response = http::post_json(
+        &format!(
+            "{}/api/v1/sites/{DEMO_SITE}/tickets/{ticket_id}/reply",
+            h.base
+        ),
+        Some(API_TOKEN),
+        &reply.to_string(),
+    )
+    .await?;
+    assert!(
+        response.status < 300,
+        "agent reply failed: {} {}",
+        response.status,
+        response.body
+    );
+    let shown = widget_text(h, "the agent reply", ".wm-them").await?;
+    assert!(shown.contains("being fixed"), "unexpected reply: {shown}");
+    let announced = widget_text(h, "the live region", ".wm-live").await?;
+    assert!(
+        announced.contains("being fixed"),
+        "reply not announced: {announced}"
+    );
+
+    // A reload keeps the conversation.
+    h.browser.refresh().await?;
+    let after_reload = widget_text(h, "the reply after a reload", ".wm-them").await?;
+    assert!(after_reload.contains("being fixed"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_widget_works_under_a_strict_csp_and_keeps_its_own_styles() -> anyhow::Result<()> {
+    let harness = Harness::start().await?;
+    let result = csp_journey(&harness).await;
+    harness.stop().await;
+    result
+}
+
+async fn csp_journey(h: &Harness) -> anyhow::Result<()> {
+    h.browser.goto(&format!("{}/demo/csp", h.base)).await?;
+    widget_text(h, "the launcher under a strict CSP", ".wm-launcher").await?;
+    let styled = in_widget(
+        h,
+        "const b = root.querySelector('.wm-launcher');
+         root.querySelector('.wm-launcher').click();
+         const s = getComputedStyle(b);
+         return { width: s.width, radius: s.borderRadius, sheets: root.adoptedStyleSheets.length,
+                  hostColor: getComputedStyle(document.body).color };",
+    )
+    .await?;
+    assert_eq!(
+        styled["width"], "56px",
+        "widget styles not applied: {styled}"
+    );
+    // The host styles every `button` with a 6px radius; the launcher keeps its own.
+    assert_eq!(
+        styled["radius"], "50%",
+        "host styles changed the widget: {styled}"
+    );
+    assert_eq!(styled["sheets"], 1, "{styled}");
+    assert_eq!(
+        styled["hostColor"], "rgb(29, 35, 48)",
+        "the widget changed the host page: {styled}"
+    );
+    let panel = widget_text(h, "the panel under a strict CSP", ".wm-panel h2").await?;
+    assert_eq!(panel, "How can we help?");
+    Ok(())
+}
