@@ -156,14 +156,16 @@
     }
   }, true);
 
-  function start() {
-    import(base + "/waymark_widget.js").then(function (m) {
-      return m.default({ module_or_path: base + "/waymark_widget_bg.wasm" }).then(function () {
-        m.boot(state);
-      });
-    }).catch(function (err) {
-      if (w.console) console.warn("Waymark widget failed to load:", err);
+  // Fetch and compile the widget at once (in parallel with the page's parsing); mount
+  // it once the body exists.
+  var ready = new Promise(function (resolve) {
+    if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", resolve); else resolve();
+  });
+  import(base + "/waymark_widget.js").then(function (m) {
+    return m.default({ module_or_path: base + "/waymark_widget_bg.wasm" }).then(function () { return ready; }).then(function () {
+      m.boot(state);
     });
-  }
-  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", start); else start();
+  }).catch(function (err) {
+    if (w.console) console.warn("Waymark widget failed to load:", err);
+  });
 })(window, document);
