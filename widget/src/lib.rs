@@ -1,10 +1,17 @@
-//! The Waymark help widget: a Leptos app compiled to WebAssembly and started by
-//! `js/loader.js`.
+//! The Waymark help widget, compiled to WebAssembly and started by `js/loader.js`.
 //!
-//! The loader captures from the first moment and buffers; [`boot`] takes over
-//! its buffer, sends events in batches ([`outbox`]) and mounts the UI inside a
-//! Shadow DOM ([`ui`]). Logic lives in plain structs tested natively; the
-//! browser-only parts are behind `cfg(target_arch = "wasm32")`.
+//! The loader captures from the first moment and buffers; `boot` takes over
+//! its buffer, sends events in batches ([`outbox`]) and mounts the panel inside a
+//! Shadow DOM (`ui`). What to show and when is decided by plain structs tested
+//! natively:
+//! - [`panel`]: answers, the conversation thread, the escalation prefill;
+//! - [`nudge`]: when page signals open the proactive nudge;
+//! - [`view`]: the panel as escaped HTML from a [`view::Model`];
+//! - [`strings`]: every user-visible string (English, German).
+//!
+//! The browser-only parts (`browser`, `ui`, `net`) are behind
+//! `cfg(target_arch = "wasm32")`; they read server responses with `Reflect`
+//! instead of serde types, which keeps the wasm within the 64 KiB budget.
 
 pub mod nudge;
 pub mod outbox;
