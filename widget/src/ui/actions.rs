@@ -39,8 +39,9 @@ fn save_signals(ctx: &Ctx) {
         let _ = storage.set_item(STORED_SIGNALS, &ctx.nudger.borrow().save());
     }
 }
-/// How often agent replies are polled while a conversation is open.
-const POLL_EVERY: Duration = Duration::from_millis(2_000);
+/// How often agent replies are polled while a conversation is open (the event
+/// stream usually brings them sooner).
+const POLL_EVERY: Duration = Duration::from_millis(3_000);
 
 /// The page as the loader describes it (`{url, route, title}`, scrubbed).
 fn page(ctx: &Ctx) -> JsValue {
@@ -328,9 +329,25 @@ fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
             let _ = storage.set_item(STORED_CONVERSATION, &String::from(json));
         }
     }
+    let stream_url = ctx.endpoint.url(
+        &format!(
+            "/conversations/{}/events",
+            js_sys::encode_uri_component(&id)
+        ),
+        &format!("&token={}", js_sys::encode_uri_component(&token)),
+    );
     *ctx.conversation.borrow_mut() = Some((id, token));
     show(ctx, Screen::Conversation);
     poll(ctx);
+    // Live: the event stream says when there is news and the widget fetches it;
+    // polling stays as the fallback when the stream is cut (proxies, sleep).
+    if let Ok(stream) = web_sys::EventSource::new(&stream_url) {
+        let news_ctx = ctx.clone();
+        let on_news = Closure::<dyn Fn()>::new(move || poll(&news_ctx));
+        let _ =
+            stream.add_event_listener_with_callback("messages", on_news.as_ref().unchecked_ref());
+        on_news.forget();
+    }
     let ctx = ctx.clone();
     let _ = set_interval_with_handle(move || poll(&ctx), POLL_EVERY);
 }
