@@ -28,7 +28,8 @@ struct Widget {
     outbox: RefCell<Outbox<String>>,
     /// No request before this time (ms since epoch): backoff and `Retry-After`.
     not_before_ms: RefCell<f64>,
-    /// False while the site requires consent and the host has not given it.
+    /// Whether the site's consent mode lets events go out before consent. False
+    /// until the site config says so: a site that needs consent never sends early.
     may_send: Cell<bool>,
     ctx: Rc<Ctx>,
 }
@@ -77,6 +78,7 @@ pub fn boot(loader: JsValue) {
         model: RefCell::default(),
         root: RefCell::new(None),
         may_store: Cell::new(false),
+        consented: Cell::new(false),
     });
     let widget = Rc::new(Widget {
         api: endpoint.api.clone(),
@@ -84,7 +86,7 @@ pub fn boot(loader: JsValue) {
         session,
         outbox: RefCell::new(Outbox::default()),
         not_before_ms: RefCell::new(0.0),
-        may_send: Cell::new(true),
+        may_send: Cell::new(false),
         ctx: ctx.clone(),
     });
     ui::mount(&ctx);
@@ -128,9 +130,7 @@ pub fn boot(loader: JsValue) {
         if let Ok(config) = net::call(&url, "GET", None, None).await {
             ui::apply_config(&config_widget.ctx, &config);
             let consent = get_string(&net::get(&config, "privacy"), "consent");
-            config_widget
-                .may_send
-                .set(consent != "after_consent" || config_widget.ctx.may_store.get());
+            config_widget.may_send.set(consent != "after_consent");
         }
     });
 
@@ -180,7 +180,7 @@ impl Widget {
     /// Sends the next batch. On page hide the batch goes with `sendBeacon`, which
     /// the browser delivers after the page is gone.
     fn flush(self: Rc<Self>, page_hidden: bool) {
-        if !self.may_send.get() && !self.ctx.may_store.get() {
+        if !self.may_send.get() && !self.ctx.consented.get() {
             return;
         }
         if js_sys::Date::now() < *self.not_before_ms.borrow() && !page_hidden {

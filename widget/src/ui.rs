@@ -49,6 +49,8 @@ pub struct Ctx {
     pub root: RefCell<Option<web_sys::ShadowRoot>>,
     /// Whether storage may be written (after interaction or consent).
     pub may_store: Cell<bool>,
+    /// Whether the host gave consent (`Waymark('consent')`).
+    pub consented: Cell<bool>,
 }
 
 impl Ctx {

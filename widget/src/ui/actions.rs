@@ -536,7 +536,10 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
     match name {
         "open" => set_open(ctx, true),
         "close" => set_open(ctx, false),
-        "consent" => allow_storage(ctx),
+        "consent" => {
+            ctx.consented.set(true);
+            allow_storage(ctx);
+        }
         "identify" => {
             let id = text(argument, "id");
             if !id.is_empty() {
