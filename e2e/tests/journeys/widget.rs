@@ -184,3 +184,63 @@ async fn csp_journey(h: &Harness) -> anyhow::Result<()> {
     assert_eq!(panel, "How can we help?");
     Ok(())
 }
+
+#[tokio::test]
+async fn failed_requests_and_rage_clicks_land_in_the_session_trail() -> anyhow::Result<()> {
+    let harness = Harness::start().await?;
+    let result = capture_journey(&harness).await;
+    harness.stop().await;
+    result
+}
+
+async fn capture_journey(h: &Harness) -> anyhow::Result<()> {
+    h.browser.goto(&format!("{}/demo/billing", h.base)).await?;
+    widget_text(h, "the launcher", ".wm-launcher").await?;
+    // The payment call fails (502); then four quick clicks on the heading.
+    h.js("document.getElementById('pay-now').click(); return true;")
+        .await?;
+    h.js("for (let i = 0; i < 4; i++) document.querySelector('h1').click(); return true;")
+        .await?;
+    let session = h.js("return window.__waymark.session;").await?;
+    let session = session.as_str().context("no widget session")?.to_owned();
+    let path = format!("/api/v1/sites/{DEMO_SITE}/sessions/{session}/events");
+    let events = wait_for("the failed request and the rage click", SETTLE, || async {
+        let events = h.agent_get(&path).await?;
+        let kinds: Vec<String> = events
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["type"].as_str().map(str::to_owned))
+            .collect();
+        let complete =
+            kinds.iter().any(|k| k == "failed_request") && kinds.iter().any(|k| k == "rage_click");
+        Ok(complete.then_some(events))
+    })
+    .await?;
+    let failed = events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["type"] == "failed_request")
+        .context("no failed request")?;
+    assert_eq!(failed["method"], "POST", "{failed}");
+    assert_eq!(failed["status"], 502, "{failed}");
+    assert!(
+        failed["url"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/demo/api/payment"),
+        "{failed}"
+    );
+    let page_view = events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["type"] == "page_view")
+        .context("no page view")?;
+    assert!(
+        page_view["viewport"]["width"].as_u64().unwrap_or(0) > 0,
+        "{page_view}"
+    );
+    Ok(())
+}
