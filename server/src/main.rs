@@ -135,13 +135,16 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     let config = Arc::new(config);
+    let knowledge = open_knowledge(&config);
+    if mode == ServeMode::Demo {
+        demo::seed(&store, knowledge.as_deref()).await?;
+    }
     let mut router = waymark_server::app(AppState {
         store: store.clone(),
         config: config.clone(),
-        knowledge: open_knowledge(&config),
+        knowledge,
     });
     if mode == ServeMode::Demo {
-        demo::seed(&store).await?;
         router = router.merge(demo::routes());
         if !config.widget.assets_dir.join("loader.js").exists() {
             tracing::warn!(dir = %config.widget.assets_dir.display(), "widget files not found: run `cargo xtask dist`");

@@ -7,6 +7,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 
+use waymark_knowledge::{KnowledgeDoc, KnowledgeIndex};
+
 use crate::storage::{Site, Store, StoreError};
 
 /// The demo site's id.
@@ -19,13 +21,29 @@ const BROKEN_HTML: &str = include_str!("site/broken.html");
 const APP_JS: &str = include_str!("site/app.js");
 const APP_CSS: &str = include_str!("site/app.css");
 const CSP_HTML: &str = include_str!("site/csp.html");
+/// The demo site's published articles and resolved tickets, in the Waymark JSONL
+/// import format (one document a line).
+const KNOWLEDGE_JSONL: &str = include_str!("knowledge.jsonl");
 /// The strict policy of the `/demo/csp` page: the widget must work under it.
 const STRICT_CSP: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
+/// Why the demo could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The database refused the demo site or its matrix.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The demo knowledge could not be read or indexed.
+    #[error("demo knowledge: {0}")]
+    Knowledge(String),
+}
+
 /// Creates the demo site if it is not there yet, with the sample escalation
-/// matrix (`core/examples/escalation-matrix.toml`) as its matrix.
-pub async fn seed(store: &Store) -> Result<(), StoreError> {
+/// matrix (`core/examples/escalation-matrix.toml`) as its matrix, and puts the
+/// demo's articles and resolved tickets in `knowledge` (updated on every start,
+/// so an edited sample replaces the indexed one).
+pub async fn seed(store: &Store, knowledge: Option<&KnowledgeIndex>) -> Result<(), SeedError> {
     let site = Site {
         id: DEMO_SITE_ID.into(),
         public_key: DEMO_SITE_KEY.into(),
@@ -43,7 +61,39 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
         matrix_version = version,
         "demo escalation matrix"
     );
+    if let Some(index) = knowledge {
+        let docs = knowledge_docs()?;
+        for doc in &docs {
+            index
+                .upsert(doc)
+                .map_err(|err| SeedError::Knowledge(err.to_string()))?;
+        }
+        index
+            .commit()
+            .map_err(|err| SeedError::Knowledge(err.to_string()))?;
+        tracing::info!(
+            site = DEMO_SITE_ID,
+            documents = docs.len(),
+            "demo knowledge"
+        );
+    }
     Ok(())
+}
+
+/// The demo knowledge, each document assigned to the demo site.
+pub fn knowledge_docs() -> Result<Vec<KnowledgeDoc>, SeedError> {
+    KNOWLEDGE_JSONL
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(number, line)| {
+            let mut doc: KnowledgeDoc = serde_json::from_str(line).map_err(|err| {
+                SeedError::Knowledge(format!("knowledge.jsonl line {}: {err}", number + 1))
+            })?;
+            doc.site = DEMO_SITE_ID.to_owned();
+            Ok(doc)
+        })
+        .collect()
 }
 
 /// The sample product's pages and API under `/demo/`.
@@ -95,4 +145,67 @@ async fn payment() -> impl IntoResponse {
             serde_json::json!({"error": {"code": "E502", "message": "payment provider did not answer"}}),
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+
+    use waymark_knowledge::{IndexConfig, PageContext, SuggestRequest};
+
+    use super::*;
+
+    fn best_answer(index: &KnowledgeIndex, text: &str, route: &str, error: Option<&str>) -> String {
+        let request = SuggestRequest {
+            site: DEMO_SITE_ID.into(),
+            text: text.into(),
+            context: PageContext {
+                route: Some(route.into()),
+                errors: error.map(str::to_owned).into_iter().collect(),
+                ..PageContext::default()
+            },
+            limit: 3,
+        };
+        let found = index.suggest(&request).expect("suggest");
+        found.first().map(|s| s.id.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_demo_failure_has_its_answer_from_the_page_alone() {
+        let docs = knowledge_docs().expect("demo knowledge parses");
+        assert!(
+            docs.iter()
+                .all(|doc| doc.site == DEMO_SITE_ID && doc.validate().is_ok())
+        );
+        let index = KnowledgeIndex::in_memory(IndexConfig::default()).expect("index");
+        for doc in &docs {
+            index.upsert(doc).expect("upsert");
+        }
+        index.commit().expect("commit");
+
+        let cases = [
+            ("/demo/billing", "E502", "payment-failed-e502"),
+            ("/demo/broken", "E500", "old-reports-page-e500"),
+            (
+                "/demo/reports/export",
+                "ExportError: CSV worker failed to start",
+                "csv-export-worker",
+            ),
+        ];
+        for (route, error, expected) in cases {
+            assert_eq!(
+                best_answer(&index, "", route, Some(error)),
+                expected,
+                "{route}"
+            );
+        }
+        assert_eq!(
+            best_answer(&index, "how do I change my plan", "/demo/billing", None),
+            "change-plan-billing-email"
+        );
+        assert_eq!(
+            best_answer(&index, "resend invoice pdf", "/demo/invoices", None),
+            "download-invoice-pdf"
+        );
+    }
 }

@@ -116,7 +116,9 @@ async fn build(
     dir: tempfile::TempDir,
     pg: Option<PgDatabase>,
 ) -> TestApp {
-    waymark_server::demo::seed(&store).await.expect("seed");
+    waymark_server::demo::seed(&store, None)
+        .await
+        .expect("seed");
     let env = BTreeMap::from([("WAYMARK_API_TOKEN".to_owned(), API_TOKEN.to_owned())]);
     let config = Config::load(None, &env).expect("config");
     let knowledge = Arc::new(KnowledgeIndex::in_memory(IndexConfig::default()).expect("index"));
