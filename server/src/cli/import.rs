@@ -23,6 +23,10 @@ pub struct Args {
     /// The site (tenant) the imported tickets belong to.
     #[arg(long, default_value = "default")]
     site: String,
+    /// Replace every document of the site with this export (a full rebuild of the
+    /// site's index); without it, records are added, or updated by id.
+    #[arg(long)]
+    replace: bool,
 }
 
 /// Runs `waymark import`.
@@ -46,16 +50,29 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let index = KnowledgeIndex::open_or_create(&args.index, IndexConfig::default())
         .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
     let total = imported.docs.len();
-    for (done, doc) in imported.docs.iter().enumerate() {
-        index.upsert(doc)?;
-        if (done + 1) % 1_000 == 0 || done + 1 == total {
-            eprint!("\rindexing: {}/{total} documents", done + 1);
-            std::io::stderr().flush().ok();
+    if args.replace {
+        eprintln!("rebuilding site `{}` from {total} documents", args.site);
+        let rebuilt = index.rebuild_site(&args.site, imported.docs)?;
+        print!("{}", imported.report);
+        for refused in &rebuilt.refused {
+            println!("not indexed: {refused}");
         }
+        println!(
+            "site `{}` rebuilt: {} documents indexed",
+            args.site, rebuilt.indexed
+        );
+    } else {
+        for (done, doc) in imported.docs.iter().enumerate() {
+            index.upsert(doc)?;
+            if (done + 1) % 1_000 == 0 || done + 1 == total {
+                eprint!("\rindexing: {}/{total} documents", done + 1);
+                std::io::stderr().flush().ok();
+            }
+        }
+        index.commit()?;
+        eprintln!();
+        print!("{}", imported.report);
     }
-    index.commit()?;
-    eprintln!();
-    print!("{}", imported.report);
     println!(
         "index {} now holds {} documents",
         args.index.display(),
