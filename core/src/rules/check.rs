@@ -26,6 +26,30 @@ pub(crate) fn in_window(at: Timestamp, now: Timestamp, within: DurationMs) -> bo
     at <= now && at >= now.minus(within)
 }
 
+/// What a check reports about the value it found: text for explanations, or
+/// nothing at all for [`holds`], so that the browser's lean path compiles no
+/// formatting of the found values.
+pub(crate) trait Found {
+    /// The report of a found value described by `text` (called only when wanted).
+    fn found(text: impl FnOnce() -> String) -> Self;
+}
+
+impl Found for String {
+    fn found(text: impl FnOnce() -> String) -> Self {
+        text()
+    }
+}
+
+impl Found for () {
+    fn found(_: impl FnOnce() -> String) -> Self {}
+}
+
+/// Whether `condition` holds for `facts` as of `now`: the same verdict as
+/// [`check`], without describing anything.
+pub(crate) fn holds(condition: &Condition, facts: &Facts, now: Timestamp) -> bool {
+    outcome::<()>(condition, facts, now).0
+}
+
 /// Checks `condition` at `path` against `facts` as of `now`.
 pub(crate) fn check(
     path: String,
@@ -33,7 +57,7 @@ pub(crate) fn check(
     facts: &Facts,
     now: Timestamp,
 ) -> ConditionCheck {
-    let (satisfied, actual) = outcome(condition, facts, now);
+    let (satisfied, actual) = outcome::<String>(condition, facts, now);
     ConditionCheck {
         path,
         condition: condition.describe(),
@@ -42,11 +66,11 @@ pub(crate) fn check(
     }
 }
 
-fn no_ticket() -> (bool, String) {
-    (false, "no ticket".to_owned())
+fn no_ticket<A: Found>() -> (bool, A) {
+    (false, A::found(|| "no ticket".to_owned()))
 }
 
-fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, String) {
+fn outcome<A: Found>(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, A) {
     let ticket = facts.ticket.as_ref();
     match condition {
         Condition::OpenAtTier { tier, for_at_least } => {
@@ -54,15 +78,18 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 return no_ticket();
             };
             if &ticket.tier != tier {
-                return (false, format!("at {}", ticket.tier));
+                return (false, A::found(|| format!("at {}", ticket.tier)));
             }
             if !ticket.state.is_open() {
-                return (false, format!("{} at {}", ticket.state, ticket.tier));
+                return (
+                    false,
+                    A::found(|| format!("{} at {}", ticket.state, ticket.tier)),
+                );
             }
             let elapsed = now.since(ticket.at_tier_since);
             (
                 elapsed >= *for_at_least,
-                format!("open at {} for {elapsed}", ticket.tier),
+                A::found(|| format!("open at {} for {elapsed}", ticket.tier)),
             )
         }
         Condition::SlaRemaining { sla, below } => {
@@ -74,14 +101,16 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 SlaKind::Resolution => ticket.resolution_due,
             };
             match due {
-                None => (false, format!("no {} SLA running", sla.name())),
+                None => (false, A::found(|| format!("no {} SLA running", sla.name()))),
                 Some(due) => {
                     let remaining = due.since(now);
-                    let actual = if remaining.0 < 0 {
-                        format!("breached {} ago", DurationMs(-remaining.0))
-                    } else {
-                        format!("{remaining} remaining")
-                    };
+                    let actual = A::found(|| {
+                        if remaining.0 < 0 {
+                            format!("breached {} ago", DurationMs(-remaining.0))
+                        } else {
+                            format!("{remaining} remaining")
+                        }
+                    });
                     (remaining < *below, actual)
                 }
             }
@@ -90,15 +119,21 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
             let Some(ticket) = ticket else {
                 return no_ticket();
             };
-            (any.contains(&ticket.tier), format!("at {}", ticket.tier))
+            (
+                any.contains(&ticket.tier),
+                A::found(|| format!("at {}", ticket.tier)),
+            )
         }
         Condition::SentimentBelow { score } => {
             let Some(ticket) = ticket else {
                 return no_ticket();
             };
             match ticket.current_sentiment() {
-                None => (false, "no sentiment score".to_owned()),
-                Some(current) => (current < *score, format!("sentiment {current}")),
+                None => (false, A::found(|| "no sentiment score".to_owned())),
+                Some(current) => (
+                    current < *score,
+                    A::found(|| format!("sentiment {current}")),
+                ),
             }
         }
         Condition::SentimentDrop {
@@ -138,7 +173,7 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
             let hit = ticket.product_areas.iter().any(|area| any.contains(area));
             (
                 hit,
-                format!("product areas [{}]", ticket.product_areas.join(", ")),
+                A::found(|| format!("product areas [{}]", ticket.product_areas.join(", "))),
             )
         }
         Condition::BillingAmountAbove { amount } => {
@@ -146,8 +181,11 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 return no_ticket();
             };
             match ticket.billing_amount {
-                None => (false, "no billing amount".to_owned()),
-                Some(actual) => (actual > *amount, format!("billing amount {actual}")),
+                None => (false, A::found(|| "no billing amount".to_owned())),
+                Some(actual) => (
+                    actual > *amount,
+                    A::found(|| format!("billing amount {actual}")),
+                ),
             }
         }
         Condition::SameErrorCustomers { at_least, within } => {
@@ -206,13 +244,19 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
             let count = count_signals(facts, now, *within, |kind| {
                 matches!(kind, SignalKind::RageClick { .. })
             });
-            (count >= *at_least, counted(count as usize, "rage click"))
+            (
+                count >= *at_least,
+                A::found(|| counted(count as usize, "rage click")),
+            )
         }
         Condition::DeadClicks { at_least, within } => {
             let count = count_signals(facts, now, *within, |kind| {
                 matches!(kind, SignalKind::DeadClick { .. })
             });
-            (count >= *at_least, counted(count as usize, "dead click"))
+            (
+                count >= *at_least,
+                A::found(|| counted(count as usize, "dead click")),
+            )
         }
         Condition::Dwell { route, at_least } => dwell(facts, now, route, *at_least),
         Condition::Plan { any } => one_of(facts.account.plan.as_deref(), any, "plan"),
@@ -220,10 +264,10 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
             one_of(facts.account.tier.as_deref(), any, "account tier")
         }
         Condition::Attribute { key, any } => match facts.account.attributes.get(key) {
-            None => (false, format!("no attribute {key}")),
+            None => (false, A::found(|| format!("no attribute {key}"))),
             Some(value) => {
                 let text = value.as_text();
-                (any.contains(&text), format!("{key} = {text}"))
+                (any.contains(&text), A::found(|| format!("{key} = {text}")))
             }
         },
         Condition::AttributeAtLeast { key, value } => {
@@ -233,9 +277,13 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 .get(key)
                 .map(|v| (v.as_text(), v.as_number()))
             {
-                None => (false, format!("no attribute {key}")),
-                Some((text, None)) => (false, format!("{key} = {text} (not a number)")),
-                Some((_, Some(number))) => (number >= *value, format!("{key} = {number}")),
+                None => (false, A::found(|| format!("no attribute {key}"))),
+                Some((text, None)) => {
+                    (false, A::found(|| format!("{key} = {text} (not a number)")))
+                }
+                Some((_, Some(number))) => {
+                    (number >= *value, A::found(|| format!("{key} = {number}")))
+                }
             }
         }
         Condition::CustomerMessagesWithin { at_least, within } => {
@@ -248,7 +296,7 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
                 .count();
             (
                 recent >= *at_least as usize,
-                format!("{} within {within}", counted(recent, "customer message")),
+                A::found(|| format!("{} within {within}", counted(recent, "customer message"))),
             )
         }
         Condition::TurnsAtLeast { count } => {
@@ -258,7 +306,7 @@ fn outcome(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, Strin
             let turns = ticket.customer_messages().count();
             (
                 turns >= *count as usize,
-                format!("{turns} customer messages"),
+                A::found(|| format!("{turns} customer messages")),
             )
         }
     }
@@ -273,24 +321,24 @@ fn counted(count: usize, singular: &str) -> String {
     }
 }
 
-fn phrase_outcome(found: Option<&str>) -> (bool, String) {
+fn phrase_outcome<A: Found>(found: Option<&str>) -> (bool, A) {
     match found {
-        Some(phrase) => (true, format!("found \"{phrase}\"")),
-        None => (false, "none found".to_owned()),
+        Some(phrase) => (true, A::found(|| format!("found \"{phrase}\""))),
+        None => (false, A::found(|| "none found".to_owned())),
     }
 }
 
-fn one_of(actual: Option<&str>, any: &[String], what: &str) -> (bool, String) {
+fn one_of<A: Found>(actual: Option<&str>, any: &[String], what: &str) -> (bool, A) {
     match actual {
-        None => (false, format!("no {what}")),
+        None => (false, A::found(|| format!("no {what}"))),
         Some(value) => (
             any.iter().any(|wanted| wanted == value),
-            format!("{what} {value}"),
+            A::found(|| format!("{what} {value}")),
         ),
     }
 }
 
-fn sentiment_drop(ticket: &TicketFacts, at_least: f64, over_last: u32) -> (bool, String) {
+fn sentiment_drop<A: Found>(ticket: &TicketFacts, at_least: f64, over_last: u32) -> (bool, A) {
     let scores: Vec<f64> = ticket
         .customer_messages()
         .filter_map(|m| m.sentiment)
@@ -299,7 +347,7 @@ fn sentiment_drop(ticket: &TicketFacts, at_least: f64, over_last: u32) -> (bool,
     if scores.len() < wanted {
         return (
             false,
-            format!("only {}", counted(scores.len(), "scored customer message")),
+            A::found(|| format!("only {}", counted(scores.len(), "scored customer message"))),
         );
     }
     let window = &scores[scores.len() - wanted..];
@@ -308,19 +356,19 @@ fn sentiment_drop(ticket: &TicketFacts, at_least: f64, over_last: u32) -> (bool,
     // Scores are decimals; compare with a small tolerance so that 0.5 → 0.1 counts as 0.4.
     (
         drop + 1e-9 >= at_least,
-        format!("from {first} to {last} (drop {:.2})", drop),
+        A::found(|| format!("from {first} to {last} (drop {:.2})", drop)),
     )
 }
 
-fn same_error_customers(
+fn same_error_customers<A: Found>(
     facts: &Facts,
     now: Timestamp,
     at_least: u32,
     within: DurationMs,
-) -> (bool, String) {
+) -> (bool, A) {
     let fingerprints = facts.fingerprints();
     if fingerprints.is_empty() {
-        return (false, "no error fingerprint".to_owned());
+        return (false, A::found(|| "no error fingerprint".to_owned()));
     }
     let mut customers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for report in &facts.error_reports {
@@ -336,23 +384,30 @@ fn same_error_customers(
         .map(|(fingerprint, who)| (who.len(), *fingerprint))
         .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)));
     match best {
-        None => (false, "0 customers".to_owned()),
+        None => (false, A::found(|| "0 customers".to_owned())),
         Some((count, fingerprint)) => (
             count >= at_least as usize,
-            format!("{} with {fingerprint}", counted(count, "customer")),
+            A::found(|| format!("{} with {fingerprint}", counted(count, "customer"))),
         ),
     }
 }
 
-fn most_repeated(keys: impl Iterator<Item = String>, at_least: u32, what: &str) -> (bool, String) {
+fn most_repeated<A: Found>(
+    keys: impl Iterator<Item = String>,
+    at_least: u32,
+    what: &str,
+) -> (bool, A) {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for key in keys {
         *counts.entry(key).or_default() += 1;
     }
     let best = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
     match best {
-        None => (false, format!("no {what}")),
-        Some((key, count)) => (*count >= at_least as usize, format!("{count}× {key}")),
+        None => (false, A::found(|| format!("no {what}"))),
+        Some((key, count)) => (
+            *count >= at_least as usize,
+            A::found(|| format!("{count}× {key}")),
+        ),
     }
 }
 
@@ -370,7 +425,12 @@ fn count_signals(
     u32::try_from(count).unwrap_or(u32::MAX)
 }
 
-fn dwell(facts: &Facts, now: Timestamp, pattern: &str, at_least: DurationMs) -> (bool, String) {
+fn dwell<A: Found>(
+    facts: &Facts,
+    now: Timestamp,
+    pattern: &str,
+    at_least: DurationMs,
+) -> (bool, A) {
     let current = facts
         .current_page
         .as_ref()
@@ -387,7 +447,10 @@ fn dwell(facts: &Facts, now: Timestamp, pattern: &str, at_least: DurationMs) -> 
         .chain(completed)
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
     match longest {
-        None => (false, format!("never on {pattern}")),
-        Some((route, duration)) => (duration >= at_least, format!("{duration} on {route}")),
+        None => (false, A::found(|| format!("never on {pattern}"))),
+        Some((route, duration)) => (
+            duration >= at_least,
+            A::found(|| format!("{duration} on {route}")),
+        ),
     }
 }

@@ -1,7 +1,7 @@
 //! Evaluation: every rule, every condition, then selection by the documented
 //! tie-breaks (see the module docs of [`crate::rules`]).
 
-use super::check::{ConditionCheck, check};
+use super::check::{ConditionCheck, check, holds};
 use super::facts::Facts;
 use super::notice::{NoticeVars, render_notice};
 use crate::domain::{EscalationType, LifecycleStage, Priority};
@@ -196,6 +196,32 @@ pub fn explain(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Eval
         decisions,
         rules: explanations,
     }
+}
+
+/// The `offer_help` rule among `rules` that fires for `facts` as of `now`, if any:
+/// the rule [`evaluate`] selects for help (highest `priority`, then earliest;
+/// rules in `facts.fired_rules` are skipped), decided without building
+/// explanations. This is what the widget runs in the browser over the site's
+/// proactive rules, so no text formatting is compiled into it.
+pub fn offer_help<'a>(rules: &'a [Rule], facts: &Facts, now: Timestamp) -> Option<&'a Rule> {
+    rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| {
+            rule.then.action == ActionKind::OfferHelp
+                && !facts.fired_rules.contains(&rule.id)
+                && rule_holds(rule, facts, now)
+        })
+        .max_by_key(|(index, rule)| (rule.then.priority, Reverse(*index)))
+        .map(|(_, rule)| rule)
+}
+
+/// Whether a rule's conditions hold: all of `all`, and one of `any` when it has some.
+fn rule_holds(rule: &Rule, facts: &Facts, now: Timestamp) -> bool {
+    let when = &rule.when;
+    (!when.all.is_empty() || !when.any.is_empty())
+        && when.all.iter().all(|c| holds(c, facts, now))
+        && (when.any.is_empty() || when.any.iter().any(|c| holds(c, facts, now)))
 }
 
 fn check_rule(rule: &Rule, facts: &Facts, now: Timestamp) -> (bool, Vec<ConditionCheck>) {

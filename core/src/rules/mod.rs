@@ -16,6 +16,9 @@
 //!    escalation or transfer was selected (it supersedes them).
 //!
 //! Decisions come out in that order: routing, then help, then warnings.
+//!
+//! [`offer_help`] makes the help selection alone, without explanations: the
+//! widget runs it in the browser over the site's proactive rules.
 
 mod check;
 mod evaluate;
@@ -26,6 +29,7 @@ mod replay;
 pub use check::ConditionCheck;
 pub use evaluate::{
     DecidedAction, Decision, Evaluation, RuleExplanation, RuleOutcome, evaluate, explain,
+    offer_help,
 };
 pub use facts::{
     AccountFacts, AttributeValue, Author, CurrentPage, ErrorReport, Facts, MessageFact, TicketFacts,

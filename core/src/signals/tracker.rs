@@ -205,6 +205,12 @@ impl PageTracker {
         observed
     }
 
+    /// Appends a signal detected outside the tracker to the trail: the loader
+    /// detects rage and dead clicks from the first moment, before the widget runs.
+    pub fn record(&mut self, signal: PageSignal) {
+        self.remember(std::slice::from_ref(&signal));
+    }
+
     /// Advances time to `now`: reports clicks that turned out dead.
     pub fn tick(&mut self, now: Timestamp) -> Observed {
         let observed = Observed {
@@ -329,5 +335,18 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["rage", "dead", "dead", "dead", "dead"]);
         assert_eq!(tracker.trail().count(), 3);
+        tracker.record(PageSignal {
+            at: Timestamp(8_000),
+            kind: SignalKind::RageClick {
+                target: "div.total".into(),
+                route: "/checkout".into(),
+                clicks: 4,
+            },
+        });
+        assert_eq!(tracker.trail().count(), 3);
+        assert!(matches!(
+            tracker.facts().trail.last().map(|s| &s.kind),
+            Some(SignalKind::RageClick { target, .. }) if target == "div.total"
+        ));
     }
 }

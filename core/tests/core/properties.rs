@@ -1,5 +1,6 @@
 //! Property tests: evaluation is deterministic and order-independent where it says
-//! so, a rule that does not match never changes decisions, and scrubbing is
+//! so, a rule that does not match never changes decisions, the browser's lean help
+//! selection agrees with the full evaluation, and scrubbing is
 //! idempotent and never leaves a planted card, token or password.
 
 use crate::support::*;
@@ -7,7 +8,9 @@ use proptest::prelude::*;
 use waymark_core::domain::TicketState;
 use waymark_core::ids::{Fingerprint, RuleId, TierId};
 use waymark_core::matrix::{ActionKind, Condition, Rule, RuleAction, When};
-use waymark_core::rules::{Facts, RuleOutcome, TicketFacts, evaluate, explain};
+use waymark_core::rules::{
+    DecidedAction, Facts, RuleOutcome, TicketFacts, evaluate, explain, offer_help,
+};
 use waymark_core::scrub::{ScrubConfig, scrub_text};
 use waymark_core::time::DurationMs;
 
@@ -224,6 +227,34 @@ proptest! {
         let extra = evaluation.rules.iter().find(|r| r.rule.as_str() == "extra");
         prop_assume!(extra.is_some_and(|r| r.outcome == RuleOutcome::NotMatched));
         prop_assert_eq!(before, evaluation.decisions);
+    }
+
+    #[test]
+    fn the_lean_help_selection_agrees_with_the_full_evaluation(
+        facts in any_facts(),
+        extra in prop::collection::vec(
+            (prop::collection::vec(any_condition(), 0..3), prop::collection::vec(any_condition(), 0..3), any_action()),
+            0..4,
+        ),
+        fired in prop::collection::vec(prop::sample::select(vec!["extra0", "extra1", "repeated-error-page"]), 0..2),
+    ) {
+        let mut matrix = sample_matrix();
+        for (index, (all, any, then)) in extra.into_iter().enumerate() {
+            matrix.rules.push(Rule {
+                id: RuleId::new(format!("extra{index}")),
+                description: String::new(),
+                when: When { all, any },
+                then,
+            });
+        }
+        let mut facts = facts;
+        facts.fired_rules = fired.into_iter().map(RuleId::new).collect();
+        let full = evaluate(&matrix, &facts, NOW)
+            .into_iter()
+            .find(|d| matches!(d.action, DecidedAction::OfferHelp { .. }))
+            .map(|d| d.rule);
+        let lean = offer_help(&matrix.rules, &facts, NOW).map(|rule| rule.id.clone());
+        prop_assert_eq!(full, lean);
     }
 
     #[test]
