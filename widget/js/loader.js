@@ -1,15 +1,16 @@
 /*! Waymark widget loader. Starts capturing page context at once, keeps calls made
  * before the widget loads, and loads the WebAssembly widget without blocking the page.
  * Embed: <script src="https://YOUR-WAYMARK/widget/loader.js" data-site="pk_..." async></script>
+ * (or through waymark.mjs, which sets __waymarkBoot and imports this file).
  */
 (function (w, d) {
   "use strict";
   if (w.__waymark) return;
-  var script = d.currentScript;
-  var base = script ? script.src.replace(/\/loader\.js(\?.*)?$/, "") : "";
-  var site = script ? script.getAttribute("data-site") : null;
-  var api = script && script.getAttribute("data-api") || base.replace(/\/widget$/, "");
-  var nonce = script && (script.nonce || script.getAttribute("nonce")) || "";
+  var script = d.currentScript, opt = w.__waymarkBoot || {};
+  var base = script ? script.src.replace(/\/loader\.js(\?.*)?$/, "") : opt.base || "";
+  var site = script ? script.getAttribute("data-site") : opt.site || null;
+  var api = script && script.getAttribute("data-api") || opt.api || base.replace(/\/widget$/, "");
+  var nonce = script && (script.nonce || script.getAttribute("nonce")) || opt.nonce || "";
   var rand = function () { return Math.random().toString(36).slice(2, 10); };
   var state = {
     site: site, api: api, base: base, nonce: nonce,
