@@ -1,5 +1,6 @@
 //! `waymark knowledge build-drafts | gaps | sentiment`: article drafts from resolved
-//! tickets, knowledge gaps from the suggest log, and a sentiment probe, thin over
+//! tickets, knowledge gaps from the suggestions recorded in the database (or a suggest
+//! log file), and a sentiment probe, thin over
 //! `waymark_knowledge::{drafts, gaps, sentiment}`. The optional draft rewrite is the
 //! only network call, made here (see `knowledge/http.rs`).
 
@@ -18,6 +19,7 @@ use waymark_knowledge::gaps::{GapClosure, GapConfig, closures_for_article, find_
 use waymark_knowledge::sentiment::{ShiftWindow, analyze_conversation, escalation_phrases, score};
 use waymark_knowledge::ticket::ResolvedTicket;
 use waymark_knowledge::{DocKind, KnowledgeDoc};
+use waymark_server::{Config, Store};
 
 /// Arguments of `waymark knowledge`.
 #[derive(Debug, clap::Args)]
@@ -88,10 +90,17 @@ struct BuildDraftsArgs {
 
 #[derive(Debug, clap::Args)]
 struct GapsArgs {
-    /// The suggest log, one JSON object per line
-    /// (`{"query","route","fingerprint","best_score","escalated","at_ms"}`).
+    /// Read a suggest log, one JSON object per line
+    /// (`{"query","route","fingerprint","best_score","escalated","at_ms"}`), instead of
+    /// the suggestions recorded in the configured database.
     #[arg(long)]
-    log: PathBuf,
+    log: Option<PathBuf>,
+    /// The site whose recorded suggestions are read (without `--log`).
+    #[arg(long, default_value = "default")]
+    site: String,
+    /// How many days of recorded suggestions are read (without `--log`).
+    #[arg(long, default_value_t = 90)]
+    days: u32,
     /// Published articles (JSON lines); those covering a gap's route and fingerprint close it.
     #[arg(long)]
     articles: Option<PathBuf>,
@@ -110,10 +119,19 @@ struct GapsArgs {
 }
 
 /// Runs `waymark knowledge`.
-pub async fn run(args: Args) -> anyhow::Result<()> {
+pub async fn run(
+    args: Args,
+    config: impl FnOnce() -> anyhow::Result<Config>,
+) -> anyhow::Result<()> {
     match args.command {
         KnowledgeCommand::BuildDrafts(args) => build_drafts_command(args).await,
-        KnowledgeCommand::Gaps(args) => gaps_command(args),
+        KnowledgeCommand::Gaps(args) => {
+            let entries = match &args.log {
+                Some(path) => read_jsonl(path, "suggest log entry")?,
+                None => recorded_suggestions(&config()?, &args.site, args.days).await?,
+            };
+            gaps_command(&args, entries)
+        }
         KnowledgeCommand::Sentiment { messages } => {
             sentiment_command(&messages);
             Ok(())
@@ -252,8 +270,44 @@ fn stage_label(stage: Stage) -> &'static str {
     }
 }
 
-fn gaps_command(args: GapsArgs) -> anyhow::Result<()> {
-    let entries: Vec<SuggestLogEntry> = read_jsonl(&args.log, "suggest log entry")?;
+/// The suggestion sets the server recorded for `site` in the last `days` days.
+async fn recorded_suggestions(
+    config: &Config,
+    site: &str,
+    days: u32,
+) -> anyhow::Result<Vec<SuggestLogEntry>> {
+    let store = Store::open(
+        &config.storage.data_dir,
+        config.storage.database_url.as_deref(),
+    )
+    .await
+    .context("cannot open the database (storage.data_dir / DATABASE_URL)")?;
+    if store.site(site).await?.is_none() {
+        store.close().await;
+        anyhow::bail!("there is no site `{site}` in the database (pass --site)");
+    }
+    let since_ms = waymark_server::storage::now_ms() - i64::from(days) * 86_400_000;
+    let outcomes = store.suggestion_outcomes(site, since_ms).await;
+    store.close().await;
+    let entries: Vec<SuggestLogEntry> = outcomes?
+        .into_iter()
+        .map(|outcome| SuggestLogEntry {
+            query: outcome.query,
+            route: outcome.route,
+            fingerprint: outcome.fingerprint,
+            best_score: outcome.best_score,
+            escalated: outcome.escalated,
+            at_ms: outcome.at_ms,
+        })
+        .collect();
+    eprintln!(
+        "{} suggestion sets of site `{site}` in the last {days} days",
+        entries.len()
+    );
+    Ok(entries)
+}
+
+fn gaps_command(args: &GapsArgs, entries: Vec<SuggestLogEntry>) -> anyhow::Result<()> {
     let mut closures: Vec<GapClosure> = match &args.closures {
         Some(path) => read_jsonl(path, "closure")?,
         None => Vec::new(),

@@ -60,6 +60,14 @@ pub async fn suggest(
                 session_id: request.session_id.clone(),
                 query,
                 answer_ids: answers.iter().map(|a| a.id.clone()).collect(),
+                route: request.page.as_ref().map(|page| page.route.clone()),
+                fingerprint: request.error.as_ref().map(|error| {
+                    error
+                        .fingerprint
+                        .clone()
+                        .unwrap_or_else(|| error.message.clone())
+                }),
+                best_score: answers.first().map_or(0.0, |a| a.confidence),
                 at_ms: now_ms,
             },
         )

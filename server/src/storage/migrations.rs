@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0004_conversation_account.sqlite.sql"),
         postgres: include_str!("sql/0004_conversation_account.postgres.sql"),
     },
+    Migration {
+        version: 5,
+        name: "page route, error fingerprint and best score of suggestion sets, for knowledge gaps",
+        sqlite: include_str!("sql/0005_suggestion_context.sqlite.sql"),
+        postgres: include_str!("sql/0005_suggestion_context.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

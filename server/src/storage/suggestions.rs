@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{Store, StoreError};
 
 /// A suggestion set shown to a user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ShownSuggestions {
     /// The id the widget quotes in its feedback.
     pub query_id: String,
@@ -16,7 +16,30 @@ pub struct ShownSuggestions {
     pub query: String,
     /// Answer ids, best first.
     pub answer_ids: Vec<String>,
+    /// The page route the set was asked from, if known.
+    pub route: Option<String>,
+    /// The error fingerprint (or message) in the page context, if any.
+    pub fingerprint: Option<String>,
+    /// The confidence of the best answer, 0 when there was none.
+    pub best_score: f32,
     /// When.
+    pub at_ms: i64,
+}
+
+/// A suggestion set as knowledge-gap detection reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestionOutcome {
+    /// What the user typed (scrubbed), empty for a proactive nudge.
+    pub query: String,
+    /// The page route, if known.
+    pub route: Option<String>,
+    /// The error fingerprint, if any.
+    pub fingerprint: Option<String>,
+    /// The confidence of the best answer.
+    pub best_score: f32,
+    /// Whether the same session asked for a person at or after this set.
+    pub escalated: bool,
+    /// When the set was shown.
     pub at_ms: i64,
 }
 
@@ -45,14 +68,17 @@ impl Store {
         shown: &ShownSuggestions,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO suggestions (site_id, query_id, session_id, query, answers, at_ms)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            "INSERT INTO suggestions (site_id, query_id, session_id, query, answers, route, fingerprint, best_score, at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
         )
         .bind(site_id)
         .bind(&shown.query_id)
         .bind(&shown.session_id)
         .bind(&shown.query)
         .bind(super::to_json(&shown.answer_ids))
+        .bind(shown.route.as_deref())
+        .bind(shown.fingerprint.as_deref())
+        .bind(f64::from(shown.best_score))
         .bind(shown.at_ms)
         .execute(self.pool())
         .await?;
@@ -103,6 +129,48 @@ impl Store {
                     query_id: row.try_get("query_id")?,
                     answer_id: row.try_get("answer_id")?,
                     outcome: row.try_get("outcome")?,
+                    at_ms: row.try_get("at_ms")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The suggestion sets shown since `since_ms`, oldest first, each with whether
+    /// its session then asked for a person. Sets recorded before scores were kept
+    /// are left out.
+    pub async fn suggestion_outcomes(
+        &self,
+        site_id: &str,
+        since_ms: i64,
+    ) -> Result<Vec<SuggestionOutcome>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.query, s.route, s.fingerprint, s.best_score, s.at_ms,
+                    EXISTS (SELECT 1 FROM conversations c
+                            WHERE c.site_id = s.site_id AND c.session_id = s.session_id
+                              AND c.created_at_ms >= s.at_ms) AS escalated
+             FROM suggestions s
+             WHERE s.site_id = $1 AND s.at_ms >= $2 AND s.best_score IS NOT NULL
+             ORDER BY s.at_ms, s.query_id",
+        )
+        .bind(site_id)
+        .bind(since_ms)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let best_score: f64 = row.try_get("best_score")?;
+                // SQLite answers EXISTS with an integer, PostgreSQL with a boolean.
+                let escalated = match row.try_get::<bool, _>("escalated") {
+                    Ok(escalated) => escalated,
+                    Err(_) => row.try_get::<i64, _>("escalated")? != 0,
+                };
+                Ok(SuggestionOutcome {
+                    query: row.try_get("query")?,
+                    route: row.try_get("route")?,
+                    fingerprint: row.try_get("fingerprint")?,
+                    #[allow(clippy::cast_possible_truncation)]
+                    best_score: best_score as f32,
+                    escalated,
                     at_ms: row.try_get("at_ms")?,
                 })
             })

@@ -5,5 +5,6 @@
 mod agent_actions;
 mod bad_input;
 mod flow;
+mod gaps;
 mod harness;
 mod idempotency;

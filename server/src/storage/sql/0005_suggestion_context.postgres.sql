@@ -1,0 +1,4 @@
+ALTER TABLE suggestions ADD COLUMN route TEXT;
+ALTER TABLE suggestions ADD COLUMN fingerprint TEXT;
+ALTER TABLE suggestions ADD COLUMN best_score DOUBLE PRECISION;
+CREATE INDEX suggestions_by_time ON suggestions (site_id, at_ms);

@@ -1,0 +1,114 @@
+//! Suggestion sets are recorded with their page, error and best score, and whether the
+//! session then asked for a person: the input of knowledge-gap detection.
+
+use serde_json::json;
+use waymark_knowledge::gaps::{GapConfig, SuggestLogEntry, find_gaps};
+
+use crate::harness::{TestApp, now_ms, on_every_backend};
+
+#[tokio::test]
+async fn unanswered_questions_that_escalated_become_a_gap() {
+    on_every_backend(gaps).await;
+}
+
+async fn gaps(app: TestApp) {
+    let backend = app.name;
+    let site = "site=pk_demo";
+    let before = now_ms();
+    let ask = |session: &str, query: &str, route: &str, error: Option<&str>| {
+        let mut body = json!({
+            "session_id": session, "query": query,
+            "page": {"url": format!("https://acme.test{route}"), "route": route, "title": "Acme"}
+        });
+        if let Some(message) = error {
+            body["error"] = json!({"message": message, "fingerprint": "fp-export-worker"});
+        }
+        body
+    };
+    // Two sessions ask about an export error nothing answers, then ask for a person;
+    // a third asks about payments, which the index answers, and does not escalate.
+    for (session, query) in [
+        ("s-gap-1", "export csv button crashes"),
+        ("s-gap-2", "the csv download spins forever"),
+    ] {
+        let shown = app
+            .json(
+                "POST",
+                &format!("/api/widget/v1/suggest?{site}"),
+                &[],
+                &ask(
+                    session,
+                    query,
+                    "/demo/reports/export",
+                    Some("ExportError: CSV worker failed to start"),
+                ),
+            )
+            .await;
+        assert_eq!(shown.status, 200, "{backend}: {}", shown.body);
+        let started = app
+            .json(
+                "POST",
+                &format!("/api/widget/v1/conversations?{site}"),
+                &[],
+                &json!({"session_id": session, "idempotency_key": format!("start-{session}"),
+                        "message": "The export still does not work"}),
+            )
+            .await;
+        assert_eq!(started.status, 201, "{backend}: {}", started.body);
+    }
+    let answered = app
+        .json(
+            "POST",
+            &format!("/api/widget/v1/suggest?{site}"),
+            &[],
+            &ask("s-gap-3", "payment failed 502", "/demo/billing", None),
+        )
+        .await;
+    assert_eq!(answered.status, 200, "{backend}: {}", answered.body);
+    assert_eq!(
+        answered.body["answers"][0]["id"], "retry-payment",
+        "{backend}: {}",
+        answered.body
+    );
+
+    let outcomes = app
+        .store
+        .suggestion_outcomes("demo", before)
+        .await
+        .expect("outcomes");
+    assert_eq!(outcomes.len(), 3, "{backend}: {outcomes:?}");
+    let export: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.route.as_deref() == Some("/demo/reports/export"))
+        .collect();
+    assert_eq!(export.len(), 2, "{backend}");
+    assert!(
+        export.iter().all(|o| o.escalated
+            && o.best_score < 0.35
+            && o.fingerprint.as_deref() == Some("fp-export-worker")),
+        "{backend}: {export:?}"
+    );
+    let billing = outcomes
+        .iter()
+        .find(|o| o.route.as_deref() == Some("/demo/billing"))
+        .expect("billing set");
+    assert!(!billing.escalated, "{backend}");
+    assert!(billing.best_score >= 0.35, "{backend}: {billing:?}");
+
+    let entries: Vec<SuggestLogEntry> = outcomes
+        .into_iter()
+        .map(|o| SuggestLogEntry {
+            query: o.query,
+            route: o.route,
+            fingerprint: o.fingerprint,
+            best_score: o.best_score,
+            escalated: o.escalated,
+            at_ms: o.at_ms,
+        })
+        .collect();
+    let found = find_gaps(&entries, &[], &GapConfig::default(), now_ms());
+    assert_eq!(found.len(), 1, "{backend}: {found:?}");
+    assert_eq!(found[0].key.route, "/demo/reports/export");
+    assert_eq!(found[0].count, 2);
+    assert!(found[0].examples.iter().any(|e| e.contains("csv")));
+}
