@@ -282,24 +282,20 @@ async fn recorded_suggestions(
     )
     .await
     .context("cannot open the database (storage.data_dir / DATABASE_URL)")?;
-    if store.site(site).await?.is_none() {
-        store.close().await;
-        anyhow::bail!("there is no site `{site}` in the database (pass --site)");
-    }
-    let since_ms = waymark_server::storage::now_ms() - i64::from(days) * 86_400_000;
-    let outcomes = store.suggestion_outcomes(site, since_ms).await;
+    let entries = match store.site(site).await {
+        Ok(Some(_)) => {
+            let now_ms = waymark_server::storage::now_ms();
+            waymark_server::flow::gaps::suggest_log(&store, site, days, now_ms)
+                .await
+                .map_err(anyhow::Error::from)
+        }
+        Ok(None) => Err(anyhow::anyhow!(
+            "there is no site `{site}` in the database (pass --site)"
+        )),
+        Err(err) => Err(err.into()),
+    };
     store.close().await;
-    let entries: Vec<SuggestLogEntry> = outcomes?
-        .into_iter()
-        .map(|outcome| SuggestLogEntry {
-            query: outcome.query,
-            route: outcome.route,
-            fingerprint: outcome.fingerprint,
-            best_score: outcome.best_score,
-            escalated: outcome.escalated,
-            at_ms: outcome.at_ms,
-        })
-        .collect();
+    let entries = entries?;
     eprintln!(
         "{} suggestion sets of site `{site}` in the last {days} days",
         entries.len()

@@ -10,6 +10,7 @@
 //! - [`suggest`]: suggestions (thin over `knowledge`) and deflection verdicts.
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
+//! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
 //!
 //! Every change is committed as one [`crate::storage::TicketChange`], so the
 //! ticket, its audit trail, the messages the customer sees and the idempotency key
@@ -18,6 +19,7 @@
 pub mod agent;
 pub mod conversation;
 pub mod facts;
+pub mod gaps;
 pub mod handoff;
 pub mod notice;
 pub mod resolution;

@@ -177,6 +177,39 @@ impl Store {
             .collect()
     }
 
+    /// The suggestion sets a session was shown, oldest first.
+    pub async fn session_suggestions(
+        &self,
+        site_id: &str,
+        session_id: &str,
+    ) -> Result<Vec<ShownSuggestions>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT query_id, session_id, query, answers, route, fingerprint, best_score, at_ms
+             FROM suggestions WHERE site_id = $1 AND session_id = $2 ORDER BY at_ms, query_id",
+        )
+        .bind(site_id)
+        .bind(session_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let answers: String = row.try_get("answers")?;
+                let best_score: Option<f64> = row.try_get("best_score")?;
+                Ok(ShownSuggestions {
+                    query_id: row.try_get("query_id")?,
+                    session_id: row.try_get("session_id")?,
+                    query: row.try_get("query")?,
+                    answer_ids: serde_json::from_str(&answers).unwrap_or_default(),
+                    route: row.try_get("route")?,
+                    fingerprint: row.try_get("fingerprint")?,
+                    #[allow(clippy::cast_possible_truncation)]
+                    best_score: best_score.unwrap_or(0.0) as f32,
+                    at_ms: row.try_get("at_ms")?,
+                })
+            })
+            .collect()
+    }
+
     /// How many suggestion sets a session was shown.
     pub async fn session_suggestion_count(
         &self,

@@ -1,10 +1,11 @@
 //! Suggestion sets are recorded with their page, error and best score, and whether the
-//! session then asked for a person: the input of knowledge-gap detection.
+//! session then asked for a person: the input of knowledge-gap detection, served to
+//! knowledge managers by the agent API, next to each session's sets and verdicts.
 
 use serde_json::json;
 use waymark_knowledge::gaps::{GapConfig, SuggestLogEntry, find_gaps};
 
-use crate::harness::{TestApp, now_ms, on_every_backend};
+use crate::harness::{TestApp, error_code, now_ms, on_every_backend};
 
 #[tokio::test]
 async fn unanswered_questions_that_escalated_become_a_gap() {
@@ -70,6 +71,46 @@ async fn gaps(app: TestApp) {
         "{backend}: {}",
         answered.body
     );
+
+    // The user says the payment answer solved it: a deflection, visible to agents.
+    let feedback = app
+        .json(
+            "POST",
+            &format!("/api/widget/v1/suggest/feedback?{site}"),
+            &[],
+            &json!({"session_id": "s-gap-3", "idempotency_key": "fb-gap-3",
+                    "query_id": answered.body["query_id"], "answer_id": "retry-payment",
+                    "outcome": "solved"}),
+        )
+        .await;
+    assert_eq!(feedback.status, 204, "{backend}: {}", feedback.body);
+    let sets = app
+        .agent("GET", "/sessions/s-gap-3/suggestions", None)
+        .await;
+    assert_eq!(sets.status, 200, "{backend}: {}", sets.body);
+    assert_eq!(sets.body.as_array().map(Vec::len), Some(1), "{backend}");
+    assert_eq!(sets.body[0]["route"], "/demo/billing");
+    assert_eq!(sets.body[0]["answers"][0], "retry-payment");
+    assert_eq!(sets.body[0]["verdicts"][0]["outcome"], "solved");
+    assert_eq!(sets.body[0]["verdicts"][0]["answer_id"], "retry-payment");
+
+    let listed = app.agent("GET", "/knowledge/gaps", None).await;
+    assert_eq!(listed.status, 200, "{backend}: {}", listed.body);
+    assert_eq!(
+        listed.body.as_array().map(Vec::len),
+        Some(1),
+        "{backend}: {}",
+        listed.body
+    );
+    assert_eq!(listed.body[0]["key"]["route"], "/demo/reports/export");
+    assert_eq!(listed.body[0]["count"], 2);
+    for bad in ["?max_confidence=2", "?days=soon", "?colour=red"] {
+        let refused = app
+            .agent("GET", &format!("/knowledge/gaps{bad}"), None)
+            .await;
+        assert_eq!(refused.status, 400, "{backend} {bad}: {}", refused.body);
+        assert_eq!(error_code(&refused), "invalid_value", "{bad}");
+    }
 
     let outcomes = app
         .store

@@ -5,7 +5,9 @@
 //! - [`sessions`]: sessions and page trails.
 //! - [`tickets`]: the queue, ticket detail and actions.
 //! - [`matrix`]: the site's versioned escalation matrix.
+//! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 
+pub mod knowledge;
 pub mod matrix;
 pub mod sessions;
 pub mod tickets;
@@ -28,6 +30,16 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Get,
             "/api/v1/sites/{site_id}/sessions/{session_id}/events",
             sessions::session_events,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/sessions/{session_id}/suggestions",
+            knowledge::session_suggestions,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/knowledge/gaps",
+            knowledge::gaps,
         )
         .add(
             Verb::Get,

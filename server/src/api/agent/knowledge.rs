@@ -1,0 +1,118 @@
+//! What the suggestions did: the sets a session was shown with the user's verdicts
+//! (deflection), and the site's knowledge gaps.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use waymark_knowledge::gaps::GapConfig;
+
+use super::{authorize, ensure_site};
+use crate::api::AppState;
+use crate::api::error::{ApiError, ErrorCode};
+use crate::api::json::Json;
+
+/// One suggestion set with the verdicts given on it.
+#[derive(Debug, Serialize)]
+pub(super) struct SuggestionSetDto {
+    query_id: String,
+    query: String,
+    route: Option<String>,
+    fingerprint: Option<String>,
+    answers: Vec<String>,
+    best_confidence: f32,
+    at_ms: i64,
+    verdicts: Vec<VerdictDto>,
+}
+
+/// A user's verdict on one answer: `solved` (a deflection) or `not_helpful`.
+#[derive(Debug, Serialize)]
+pub(super) struct VerdictDto {
+    answer_id: String,
+    outcome: String,
+    at_ms: i64,
+}
+
+pub(super) async fn session_suggestions(
+    State(state): State<AppState>,
+    Path((site_id, session_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<SuggestionSetDto>>, ApiError> {
+    authorize(&state, &headers)?;
+    ensure_site(&state, &site_id).await?;
+    let sets = state
+        .store
+        .session_suggestions(&site_id, &session_id)
+        .await?;
+    let mut verdicts = state.store.session_verdicts(&site_id, &session_id).await?;
+    Ok(Json(
+        sets.into_iter()
+            .map(|set| {
+                let (own, rest): (Vec<_>, Vec<_>) = verdicts
+                    .drain(..)
+                    .partition(|verdict| verdict.query_id == set.query_id);
+                verdicts = rest;
+                SuggestionSetDto {
+                    query_id: set.query_id,
+                    query: set.query,
+                    route: set.route,
+                    fingerprint: set.fingerprint,
+                    answers: set.answer_ids,
+                    best_confidence: set.best_score,
+                    at_ms: set.at_ms,
+                    verdicts: own
+                        .into_iter()
+                        .map(|verdict| VerdictDto {
+                            answer_id: verdict.answer_id,
+                            outcome: verdict.outcome,
+                            at_ms: verdict.at_ms,
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct GapsQuery {
+    days: Option<u32>,
+    limit: Option<usize>,
+    max_confidence: Option<f32>,
+}
+
+pub(super) async fn gaps(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    query: Result<Query<GapsQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<waymark_knowledge::gaps::Gap>>, ApiError> {
+    authorize(&state, &headers)?;
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::new(
+            ErrorCode::InvalidValue,
+            format!(
+                "query string: {} (expected days, limit, max_confidence)",
+                rejection.body_text()
+            ),
+        )
+    })?;
+    ensure_site(&state, &site_id).await?;
+    let mut config = GapConfig::default();
+    if let Some(max) = query.max_confidence {
+        if !(0.0..=1.0).contains(&max) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidValue,
+                "max_confidence must be between 0 and 1",
+            ));
+        }
+        config.max_best_score = max;
+    }
+    let days = query.days.unwrap_or(90).clamp(1, 3650);
+    let now_ms = crate::storage::now_ms();
+    let mut found =
+        crate::flow::gaps::recent_gaps(&state.store, &site_id, days, &config, now_ms).await?;
+    found.truncate(query.limit.unwrap_or(20).clamp(1, 200));
+    Ok(Json(found))
+}
