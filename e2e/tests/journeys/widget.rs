@@ -1,4 +1,5 @@
-//! The widget's journeys: the repeated-error-page rule opens the nudge, "talk to
+//! The widget's journeys: the repeated-error-page rule opens the nudge with the
+//! answer to that error, and "this solved it" is recorded as a deflection; "talk to
 //! a person" escalates with the page prefilled, the customer notice shows, an
 //! agent reply sent through the agent API appears live and survives a reload;
 //! and the widget works on a page with a strict Content-Security-Policy, its
@@ -143,6 +144,74 @@ async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
     h.browser.refresh().await?;
     let after_reload = widget_text(h, "the reply after a reload", ".wm-them").await?;
     assert!(after_reload.contains("being fixed"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_nudge_answers_the_error_page_and_solved_it_is_a_deflection() -> anyhow::Result<()> {
+    let harness = Harness::start().await?;
+    let result = deflection_journey(&harness).await;
+    harness.stop().await;
+    result
+}
+
+async fn deflection_journey(h: &Harness) -> anyhow::Result<()> {
+    h.browser.goto(&format!("{}/demo/", h.base)).await?;
+    widget_text(h, "the launcher", ".wm-launcher").await?;
+    in_widget(
+        h,
+        "root.querySelector('.wm-launcher').click(); return true;",
+    )
+    .await?;
+    widget_text(h, "the panel", ".wm-panel").await?;
+    in_widget(
+        h,
+        "root.querySelector('[data-act=close]').click(); return true;",
+    )
+    .await?;
+    for _ in 0..3 {
+        h.browser.goto(&format!("{}/demo/broken", h.base)).await?;
+        widget_text(h, "the launcher on the error page", ".wm-launcher").await?;
+    }
+    widget_text(h, "the nudge", ".wm-nudge").await?;
+
+    // The nudge leads with the demo's article about this error page.
+    let first = widget_text(h, "the nudge's answers", ".wm-answer").await?;
+    assert!(
+        first.contains("old Reports page"),
+        "the first answer is not about the error page: {first}"
+    );
+    in_widget(h, "root.querySelector('.wm-answer').click(); return true;").await?;
+    let article = widget_text(h, "the article in the panel", ".wm-article").await?;
+    assert!(
+        article.contains("Reports → Export"),
+        "the article does not say what to do: {article}"
+    );
+    in_widget(
+        h,
+        "root.querySelector('[data-act=solved]').click(); return true;",
+    )
+    .await?;
+
+    // The verdict is stored against what was shown on that page.
+    let session = h.js("return window.__waymark.session;").await?;
+    let session = session.as_str().context("no widget session")?.to_owned();
+    let path = format!("/api/v1/sites/{DEMO_SITE}/sessions/{session}/suggestions");
+    let solved = wait_for("the deflection", SETTLE, || async {
+        let sets = h.agent_get(&path).await?;
+        Ok(sets.as_array().into_iter().flatten().find_map(|set| {
+            let verdict = set["verdicts"]
+                .as_array()?
+                .iter()
+                .find(|v| v["outcome"] == "solved")?;
+            Some((set.clone(), verdict.clone()))
+        }))
+    })
+    .await?;
+    let (set, verdict) = solved;
+    assert_eq!(verdict["answer_id"], "old-reports-page-e500", "{set}");
+    assert_eq!(set["route"], "/demo/broken", "{set}");
+    assert_eq!(set["answers"][0], "old-reports-page-e500", "{set}");
     Ok(())
 }
 
