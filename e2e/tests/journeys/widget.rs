@@ -216,6 +216,65 @@ async fn deflection_journey(h: &Harness) -> anyhow::Result<()> {
 }
 
 #[tokio::test]
+async fn the_es_module_entry_boots_the_widget_and_keeps_commands_sent_before_boot()
+-> anyhow::Result<()> {
+    let harness = Harness::start().await?;
+    let result = module_journey(&harness).await;
+    harness.stop().await;
+    result
+}
+
+async fn module_journey(h: &Harness) -> anyhow::Result<()> {
+    h.browser.goto(&format!("{}/demo/module", h.base)).await?;
+    widget_text(h, "the launcher booted from waymark.mjs", ".wm-launcher").await?;
+    let session = wait_for("the widget session", SETTLE, || async {
+        let session = h
+            .js("return window.__waymark && window.__waymark.session;")
+            .await?;
+        Ok(session.as_str().map(str::to_owned))
+    })
+    .await?;
+    let path = format!("/api/v1/sites/{DEMO_SITE}/sessions/{session}/events");
+    let events = wait_for("the page view", SETTLE, || async {
+        let events = h.agent_get(&path).await?;
+        let seen = events
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| e["type"] == "page_view");
+        Ok(seen.then_some(events))
+    })
+    .await?;
+    let view = events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["type"] == "page_view")
+        .context("no page view")?;
+    assert_eq!(view["route"], "/demo/module", "{view}");
+    // The identify call made before boot reached the widget: the escalation form
+    // does not ask an identified user for an email address.
+    in_widget(
+        h,
+        "root.querySelector('.wm-launcher').click(); return true;",
+    )
+    .await?;
+    widget_text(h, "the panel", ".wm-panel").await?;
+    in_widget(
+        h,
+        "root.querySelector('[data-act=talk]').click(); return true;",
+    )
+    .await?;
+    widget_text(h, "the escalation form", ".wm-known").await?;
+    let asks_email = in_widget(h, "return root.querySelector('#wm-email') !== null;").await?;
+    assert_eq!(
+        asks_email, false,
+        "identify before boot was lost: the form asks for an email"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_widget_works_under_a_strict_csp_and_keeps_its_own_styles() -> anyhow::Result<()> {
     let harness = Harness::start().await?;
     let result = csp_journey(&harness).await;

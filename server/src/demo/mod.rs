@@ -1,6 +1,8 @@
 //! The demo: a sample product ("Acme Ledger", a small single-page app with a page
 //! that fails, an API call that fails and a button that throws) with the widget
-//! embedded by one script tag, plus the demo site it reports to.
+//! embedded by one script tag (`/demo/csp`: the same under a strict CSP;
+//! `/demo/module`: booted from the ES-module entry), plus the demo site it reports
+//! to and its knowledge.
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -21,6 +23,8 @@ const BROKEN_HTML: &str = include_str!("site/broken.html");
 const APP_JS: &str = include_str!("site/app.js");
 const APP_CSS: &str = include_str!("site/app.css");
 const CSP_HTML: &str = include_str!("site/csp.html");
+const MODULE_HTML: &str = include_str!("site/module.html");
+const MODULE_JS: &str = include_str!("site/module.js");
 /// The demo site's published articles and resolved tickets, in the Waymark JSONL
 /// import format (one document a line).
 const KNOWLEDGE_JSONL: &str = include_str!("knowledge.jsonl");
@@ -111,6 +115,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             "/demo/app.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], APP_CSS) }),
         )
+        .route(
+            "/demo/module.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], MODULE_JS) }),
+        )
+        .route("/demo/module", get(|| async { Html(MODULE_HTML) }))
         .route("/demo/api/invoices", get(invoices))
         .route("/demo/api/payment", post(payment))
         .route(

@@ -23,6 +23,12 @@
       return "<h1>Billing</h1><p>Plan: Growth · next charge on the 1st.</p>" +
         "<button id=\"pay-now\">Pay outstanding balance</button><div id=\"pay-result\"></div>";
     },
+    "/demo/csp": function () {
+      return "<h1>Dashboard</h1><p>This copy of the dashboard is served with a strict Content-Security-Policy; the widget still works.</p>";
+    },
+    "/demo/module": function () {
+      return "<h1>Dashboard</h1><p>This copy of the dashboard boots Waymark from its ES-module entry, as a bundled app would.</p>";
+    },
     "/demo/reports/export": function () {
       return "<h1>Export</h1><p>Download every invoice as CSV.</p><button id=\"export-csv\">Export CSV</button>";
     }
