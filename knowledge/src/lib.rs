@@ -4,6 +4,7 @@
 //! - [`index`]: the tantivy index on disk: analyzers, schema, add/update/delete, rebuild.
 //! - [`suggest`]: user words + page context → answers with snippet, explanation, confidence.
 //! - [`similar`]: resolved tickets similar to a given ticket.
+//! - `lookup`: one document by id ([`KnowledgeIndex::document`]).
 //! - [`import`]: Zendesk, Freshdesk, Intercom and JSONL exports → documents, with a report.
 //! - [`eval`]: retrieval evaluation against baselines, and the scale benchmark.
 //! - [`error`]: the crate's error type.
@@ -16,6 +17,7 @@ pub mod eval;
 pub mod gaps;
 pub mod import;
 pub mod index;
+mod lookup;
 pub mod sentiment;
 pub mod similar;
 pub mod suggest;

@@ -1,0 +1,55 @@
+//! One document by its id, as it was indexed: what an answer opens to.
+
+use tantivy::TantivyDocument;
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+
+use crate::suggest::stored_doc;
+use crate::{KnowledgeDoc, KnowledgeIndex, Result};
+
+impl KnowledgeIndex {
+    /// The document `id` of `site` as it was indexed, if the index holds it.
+    pub fn document(&self, site: &str, id: &str) -> Result<Option<KnowledgeDoc>> {
+        let searcher = self.searcher();
+        let query = TermQuery::new(self.key_term(site, id), IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = hits.first() else {
+            return Ok(None);
+        };
+        let stored: TantivyDocument = searcher.doc(*address)?;
+        stored_doc(&stored, self.fields().source).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+
+    use crate::{DocKind, IndexConfig, KnowledgeDoc, KnowledgeIndex};
+
+    #[test]
+    fn a_document_comes_back_whole_and_only_for_its_site() {
+        let index = KnowledgeIndex::in_memory(IndexConfig::default()).expect("index");
+        let article = KnowledgeDoc {
+            site: "acme".into(),
+            id: "reset-password".into(),
+            kind: DocKind::Article,
+            title: "Reset your password".into(),
+            problem: "Open Settings, then Security, and choose Reset password.".into(),
+            routes: vec!["/settings/security".into()],
+            ..KnowledgeDoc::default()
+        };
+        index.upsert(&article).expect("upsert");
+        index.commit().expect("commit");
+        assert_eq!(
+            index.document("acme", "reset-password").expect("lookup"),
+            Some(article)
+        );
+        assert_eq!(
+            index.document("other", "reset-password").expect("lookup"),
+            None
+        );
+        assert_eq!(index.document("acme", "missing").expect("lookup"), None);
+    }
+}
