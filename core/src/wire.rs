@@ -28,10 +28,11 @@ mod events;
 
 pub use config::{ColorScheme, ConsentMode, PrivacySettings, SiteConfig, Theme, WidgetPosition};
 pub use conversation::{
-    AnswerSource, ConversationIntent, ConversationStarted, ConversationStatus, CsatRequest,
-    CustomerNotice, ErrorContext, EscalateRequest, EscalationAccepted, Identity, MessageAccepted,
-    MessageAuthor, MessagesResponse, Recommendation, SendMessageRequest, StartConversationRequest,
-    SuggestFeedback, SuggestOutcome, SuggestRequest, SuggestResponse, SuggestedAnswer, WireMessage,
+    AnswerDetail, AnswerSource, ConversationIntent, ConversationStarted, ConversationStatus,
+    CsatRequest, CustomerNotice, ErrorContext, EscalateRequest, EscalationAccepted, Identity,
+    MessageAccepted, MessageAuthor, MessagesResponse, Recommendation, SendMessageRequest,
+    StartConversationRequest, SuggestFeedback, SuggestOutcome, SuggestRequest, SuggestResponse,
+    SuggestedAnswer, WireMessage,
 };
 pub use events::{
     ClickInfo, ClientEvent, DwellInfo, EventBatch, EventBatchAccepted, EventKind, FailedRequest,

@@ -89,6 +89,23 @@ pub enum AnswerSource {
     Ticket,
 }
 
+/// An answer opened in the panel (`GET /answers/{id}`): its whole text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AnswerDetail {
+    /// Article or ticket id.
+    pub id: String,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: AnswerSource,
+    /// Title.
+    pub title: String,
+    /// The text, paragraphs separated by blank lines: an article's body, or what
+    /// fixed a resolved ticket and the agents' answers (never the other customer's
+    /// own words).
+    #[serde(default)]
+    pub body: String,
+}
+
 /// What the widget leads with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

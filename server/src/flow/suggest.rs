@@ -3,8 +3,8 @@
 
 use waymark_core::scrub::{ScrubConfig, scrub_text};
 use waymark_core::wire::{
-    AnswerSource, Recommendation, SuggestFeedback, SuggestOutcome, SuggestRequest, SuggestResponse,
-    SuggestedAnswer,
+    AnswerDetail, AnswerSource, Recommendation, SuggestFeedback, SuggestOutcome, SuggestRequest,
+    SuggestResponse, SuggestedAnswer,
 };
 use waymark_knowledge::{DocKind, KnowledgeIndex};
 
@@ -159,4 +159,41 @@ pub async fn feedback(
         .await?;
     tracing::info!(site = site_id, answer = %request.answer_id, outcome, new, "suggestion verdict");
     Ok(new)
+}
+
+/// The whole text of answer `id` of `site_id`, as the panel opens it. A resolved
+/// ticket shows what fixed it and the agents' answers, never the other customer's
+/// own words.
+pub fn answer_detail(
+    index: Option<&KnowledgeIndex>,
+    site_id: &str,
+    id: &str,
+) -> Result<AnswerDetail, FlowError> {
+    let not_found = || FlowError::NotFound(format!("there is no answer `{id}`"));
+    let index = index.ok_or_else(not_found)?;
+    let doc = index
+        .document(site_id, id)
+        .map_err(|err| FlowError::Knowledge(err.to_string()))?
+        .ok_or_else(not_found)?;
+    let (source, body) = match doc.kind {
+        DocKind::Article => (AnswerSource::Article, doc.problem),
+        DocKind::Ticket => {
+            let paragraphs: Vec<&str> = doc
+                .resolution
+                .fix
+                .iter()
+                .map(String::as_str)
+                .chain(doc.answers.iter().map(String::as_str))
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .collect();
+            (AnswerSource::Ticket, paragraphs.join("\n\n"))
+        }
+    };
+    Ok(AnswerDetail {
+        id: doc.id,
+        source,
+        title: doc.title,
+        body,
+    })
 }

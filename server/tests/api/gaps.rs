@@ -94,6 +94,35 @@ async fn gaps(app: TestApp) {
     assert_eq!(sets.body[0]["verdicts"][0]["outcome"], "solved");
     assert_eq!(sets.body[0]["verdicts"][0]["answer_id"], "retry-payment");
 
+    // The answer opens whole in the panel; unknown ids are a clear 404.
+    let opened = app
+        .raw(
+            "GET",
+            &format!("/api/widget/v1/answers/retry-payment?{site}"),
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(opened.status, 200, "{backend}: {}", opened.body);
+    assert_eq!(opened.body["source"], "article");
+    assert!(
+        opened.body["body"]
+            .as_str()
+            .is_some_and(|body| body.contains("retry the payment")),
+        "{backend}: {}",
+        opened.body
+    );
+    let missing = app
+        .raw(
+            "GET",
+            &format!("/api/widget/v1/answers/no-such-answer?{site}"),
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(missing.status, 404, "{backend}: {}", missing.body);
+    assert_eq!(error_code(&missing), "not_found");
+
     let listed = app.agent("GET", "/knowledge/gaps", None).await;
     assert_eq!(listed.status, 200, "{backend}: {}", listed.body);
     assert_eq!(

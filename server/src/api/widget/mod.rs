@@ -29,6 +29,7 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
         .add(Verb::Get, "/api/widget/v1/config", suggest::site_config)
         .add(Verb::Post, "/api/widget/v1/events", events::ingest_events)
         .add(Verb::Post, "/api/widget/v1/suggest", suggest::suggest)
+        .add(Verb::Get, "/api/widget/v1/answers/{id}", suggest::answer)
         .add(
             Verb::Post,
             "/api/widget/v1/suggest/feedback",

@@ -1,9 +1,12 @@
-//! `GET /config`, `POST /suggest` (thin over `knowledge`) and
-//! `POST /suggest/feedback` (what was shown and whether it helped: deflection).
+//! `GET /config`, `POST /suggest` (thin over `knowledge`), `GET /answers/{id}` (an
+//! answer opened in the panel) and `POST /suggest/feedback` (what was shown and
+//! whether it helped: deflection).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use waymark_core::wire::{SiteConfig, SuggestFeedback, SuggestRequest, SuggestResponse};
+use waymark_core::wire::{
+    AnswerDetail, SiteConfig, SuggestFeedback, SuggestRequest, SuggestResponse,
+};
 
 use super::{SiteKey, authorize_site};
 use crate::api::AppState;
@@ -43,6 +46,20 @@ pub(super) async fn suggest(
     )
     .await?;
     Ok(Json(response))
+}
+
+pub(super) async fn answer(
+    State(state): State<AppState>,
+    key: SiteKey,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<AnswerDetail>, ApiError> {
+    let site = authorize_site(&state, &key, &headers).await?;
+    Ok(Json(flow::answer_detail(
+        state.knowledge.as_deref(),
+        &site.id,
+        &id,
+    )?))
 }
 
 pub(super) async fn feedback(
