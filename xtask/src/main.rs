@@ -133,6 +133,39 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             .args(&extra);
             sh::run(&mut cmd)
         }
+        "widget" => {
+            let dist = dist::run()?;
+            sh::run(sh::cargo().args([
+                "build",
+                "--quiet",
+                "--release",
+                "-p",
+                "waymark-server",
+                "--bin",
+                "waymark",
+            ]))?;
+            let (browser, driver) = tools::chromium().context(
+                "chromium and chromedriver are not on PATH (run `cargo xtask test` once)",
+            )?;
+            let bin = sh::target_dir()?.join("release").join("waymark");
+            sh::run(
+                sh::cargo()
+                    .args([
+                        "run",
+                        "--quiet",
+                        "-p",
+                        "waymark-e2e",
+                        "--bin",
+                        "bench-widget",
+                        "--",
+                    ])
+                    .args(&extra)
+                    .env("WAYMARK_BIN", bin)
+                    .env("WAYMARK_WIDGET_DIR", &dist.dir)
+                    .env("WAYMARK_CHROMIUM", browser)
+                    .env("WAYMARK_CHROMEDRIVER", driver),
+            )
+        }
         "help" => {
             print_bench_help();
             Ok(())
@@ -146,7 +179,9 @@ fn print_bench_help() {
         "cargo xtask bench <what> [--dataset DIR] [extra arguments]\n\n  \
          eval        retrieval quality (MRR@10, Recall@k, nDCG@10, latency) against baselines\n  \
          knowledge   index build rate and suggest latency at 10k and 100k documents vs PostgreSQL FTS\n  \
-         drafts      article drafts from 100k resolved tickets\n\n\
+         drafts      article drafts from 100k resolved tickets\n  \
+         widget      widget size table, then launcher mount time after navigation start in headless\n              \
+         Chromium (extra argument: number of page loads, default 15)\n\n\
          The dataset defaults to ../shared/data/stackfaq."
     );
 }
