@@ -2,9 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
 
 use crate::Result;
 use crate::document::{DocKind, KnowledgeDoc};
@@ -52,22 +49,12 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let kind = TermQuery::new(
-            tantivy::Term::from_field_text(fields.kind, DocKind::Ticket.as_str()),
-            IndexRecordOption::Basic,
-        );
-        let query: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-            (Occur::Must, plan.query),
-            (
-                Occur::Must,
-                Box::new(tantivy::query::ConstScoreQuery::new(Box::new(kind), 0.0)),
-            ),
-        ]));
-        let candidates =
-            searcher.search(&query, &TopDocs::with_limit(limit + 1).order_by_score())?;
+        let tickets = tantivy::Term::from_field_text(fields.kind, DocKind::Ticket.as_str());
+        let candidates = plan.top(&searcher, &[tickets], limit + 1)?;
         let mut self_score = None;
         let mut similar = Vec::with_capacity(limit);
-        for (score, address) in candidates {
+        for hit in candidates {
+            let (score, address) = (hit.score, hit.address);
             let stored: TantivyDocument = searcher.doc(address)?;
             let id = first_text(&stored, fields.id);
             if id == ticket.id {

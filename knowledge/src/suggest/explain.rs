@@ -4,7 +4,7 @@
 //! the share of the query's information (IDF-weighted terms) that the document covers, how far
 //! it stands ahead of the next candidate, and whether the page's error or route matched exactly.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -12,6 +12,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use super::query::QueryPlan;
+use super::retrieve::Hit;
 use super::{Snippet, Suggestion};
 use crate::document::{DocKind, KnowledgeDoc};
 use crate::index::Fields;
@@ -88,13 +89,14 @@ pub fn confidence(signals: &ConfidenceSignals) -> f32 {
 pub(crate) fn explain_all(
     plan: &QueryPlan,
     lookup: &PostingsLookup<'_>,
-    ranked: Vec<(f32, DocAddress, KnowledgeDoc)>,
+    ranked: Vec<(Hit, KnowledgeDoc)>,
 ) -> Vec<Suggestion> {
     let best = ranked
         .first()
-        .map_or(0.0, |(score, _, _)| *score)
+        .map_or(0.0, |(hit, _)| hit.score)
         .max(f32::MIN_POSITIVE);
-    let second = ranked.get(1).map_or(0.0, |(score, _, _)| *score);
+    let second = ranked.get(1).map_or(0.0, |(hit, _)| hit.score);
+    let clauses: HashSet<&Term> = plan.terms.terms.iter().map(|(term, _)| term).collect();
     let snippet_terms: BTreeMap<String, f32> = plan
         .prose
         .iter()
@@ -116,8 +118,21 @@ pub(crate) fn explain_all(
     ranked
         .into_iter()
         .enumerate()
-        .map(|(rank, (score, address, doc))| {
-            let (matched, coverage, matched_idf) = matched_fields(plan, lookup, address);
+        .map(|(rank, (hit, doc))| {
+            let score = hit.score;
+            let terms = DocTerms {
+                lookup,
+                address: hit.address,
+                clauses: &clauses,
+                matched: hit.matched.as_ref().map(|matched| {
+                    matched
+                        .iter()
+                        .filter_map(|index| plan.terms.terms.get(*index))
+                        .map(|(term, _)| term)
+                        .collect()
+                }),
+            };
+            let (matched, coverage, matched_idf) = matched_fields(plan, &terms);
             let signals = ConfidenceSignals {
                 coverage,
                 relative_score: (score / best).clamp(0.0, 1.0),
@@ -144,15 +159,10 @@ pub(crate) fn explain_all(
         .collect()
 }
 
-/// The fields of a document that the query matched, and the IDF-weighted coverage. Exact
-/// terms are looked up in the index's postings (cheap at any document length); fuzzy terms
-/// have been corrected to indexed words before.
-fn matched_fields(
-    plan: &QueryPlan,
-    lookup: &PostingsLookup<'_>,
-    address: DocAddress,
-) -> (Vec<MatchedField>, f32, f32) {
-    let fields = lookup.fields;
+/// The fields of a document that the query matched, and the IDF-weighted coverage. Fuzzy
+/// terms have been corrected to indexed words before, so every check is an exact term.
+fn matched_fields(plan: &QueryPlan, terms: &DocTerms<'_>) -> (Vec<MatchedField>, f32, f32) {
+    let fields = terms.lookup.fields;
     let prose_fields = [
         (MatchKind::Title, fields.title),
         (MatchKind::Problem, fields.problem),
@@ -165,7 +175,7 @@ fn matched_fields(
     for (kind, field) in prose_fields {
         let mut words = Vec::new();
         for (index, query_term) in plan.prose.iter().enumerate() {
-            let hit = lookup.contains(address, field, &query_term.term);
+            let hit = terms.contains(field, &query_term.term);
             if hit {
                 covered[index] = true;
                 words.push(query_term.surface.clone());
@@ -181,8 +191,8 @@ fn matched_fields(
         .identifiers
         .iter()
         .filter(|(identifier, _)| {
-            lookup.contains(address, fields.errors, identifier)
-                || lookup.contains(address, fields.identifiers, identifier)
+            terms.contains(fields.errors, identifier)
+                || terms.contains(fields.identifiers, identifier)
         })
         .map(|(_, surface)| surface.clone())
         .collect();
@@ -190,7 +200,7 @@ fn matched_fields(
         .prose
         .iter()
         .zip(covered.iter_mut())
-        .filter(|(term, _)| lookup.contains(address, fields.errors, &term.surface.to_lowercase()))
+        .filter(|(term, _)| terms.contains(fields.errors, &term.surface.to_lowercase()))
         .map(|(term, hit)| {
             *hit = true;
             term.surface.clone()
@@ -227,7 +237,7 @@ fn matched_fields(
     let mut context_covered = 0.0;
     if let Some(route) = &plan.route {
         context_total += 1.0;
-        if lookup.contains(address, fields.route, route) {
+        if terms.contains(fields.route, route) {
             context_covered += 1.0;
             matched.push(MatchedField {
                 kind: MatchKind::Route,
@@ -237,7 +247,7 @@ fn matched_fields(
     }
     if let Some(area) = &plan.area {
         context_total += 0.5;
-        if lookup.contains(address, fields.area, area) {
+        if terms.contains(fields.area, area) {
             context_covered += 0.5;
             matched.push(MatchedField {
                 kind: MatchKind::ProductArea,
@@ -255,6 +265,27 @@ fn matched_fields(
     };
     let matched_idf = covered_all + 3.0 * context_covered;
     (matched, coverage.clamp(0.0, 1.0), matched_idf)
+}
+
+/// Answers "does this document hold this term in this field": from the clauses retrieval saw
+/// it hold when known, else from the index's postings.
+struct DocTerms<'a> {
+    lookup: &'a PostingsLookup<'a>,
+    address: DocAddress,
+    /// Every term of the query.
+    clauses: &'a HashSet<&'a Term>,
+    /// The terms of the query that the document holds, when retrieval recorded them.
+    matched: Option<HashSet<&'a Term>>,
+}
+
+impl DocTerms<'_> {
+    fn contains(&self, field: Field, text: &str) -> bool {
+        let term = Term::from_field_text(field, text);
+        match &self.matched {
+            Some(matched) if self.clauses.contains(&term) => matched.contains(&term),
+            _ => self.lookup.contains(self.address, field, text),
+        }
+    }
 }
 
 /// Answers "does this document have this term in this field" from the postings.

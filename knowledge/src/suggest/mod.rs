@@ -3,16 +3,17 @@
 //!
 //! - [`query`]: builds the weighted query (prose terms in every field, identifiers exact and by
 //!   trigrams, route and product area boosts, fuzzy matching of unknown words).
+//! - `retrieve`: the top documents of that query, with MaxScore pruning.
 //! - [`explain`]: matched fields, snippets and the confidence model.
 
 pub mod explain;
 pub mod query;
+mod retrieve;
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
-use tantivy::collector::TopDocs;
 use tantivy::schema::Value;
 
 use crate::document::{DocKind, KnowledgeDoc};
@@ -20,6 +21,7 @@ use crate::index::KnowledgeIndex;
 use crate::{KnowledgeError, Result};
 
 pub use explain::{MatchKind, MatchedField};
+use retrieve::Hit;
 
 /// Most suggestions one request may ask for.
 pub const MAX_LIMIT: usize = 50;
@@ -180,11 +182,12 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let best = rank_candidates(&searcher, fields, ranking, &plan.query, limit)?;
+        let best = rank_candidates(&searcher, fields, ranking, &plan, limit)?;
         let mut ranked = Vec::with_capacity(best.len());
-        for (score, address) in best {
-            let stored: TantivyDocument = searcher.doc(address)?;
-            ranked.push((score, address, stored_doc(&stored, fields.source)?));
+        for hit in best {
+            let stored: TantivyDocument = searcher.doc(hit.address)?;
+            let doc = stored_doc(&stored, fields.source)?;
+            ranked.push((hit, doc));
         }
         let lookup = explain::PostingsLookup {
             searcher: &searcher,
@@ -207,10 +210,10 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let best = rank_candidates(&searcher, fields, ranking, &plan.query, limit)?;
+        let best = rank_candidates(&searcher, fields, ranking, &plan, limit)?;
         let mut ids = Vec::with_capacity(best.len());
-        for (_, address) in best {
-            let stored: TantivyDocument = searcher.doc(address)?;
+        for hit in best {
+            let stored: TantivyDocument = searcher.doc(hit.address)?;
             ids.push(first_text(&stored, fields.id));
         }
         Ok(ids)
@@ -223,17 +226,18 @@ fn rank_candidates(
     searcher: &tantivy::Searcher,
     fields: &crate::index::Fields,
     ranking: &RankingConfig,
-    query: &dyn tantivy::query::Query,
+    plan: &query::QueryPlan,
     limit: usize,
-) -> Result<Vec<(f32, tantivy::DocAddress)>> {
+) -> Result<Vec<Hit>> {
     let article_term = tantivy::Term::from_field_text(fields.kind, DocKind::Article.as_str());
     let has_articles = searcher.doc_freq(&article_term)? > 0;
     // Over-fetch only when articles may need to move up; a tight limit keeps pruning effective.
     let fetch = if has_articles { limit * 2 + 5 } else { limit };
-    let candidates = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
+    let candidates = plan.top(searcher, &[], fetch)?;
     let article_field = searcher.schema().get_field_name(fields.article).to_owned();
     let mut ranked = Vec::with_capacity(candidates.len());
-    for (score, address) in candidates {
+    for mut hit in candidates {
+        let address = hit.address;
         let segment = searcher.segment_reader(address.segment_ord);
         let is_article = segment
             .fast_fields()
@@ -246,9 +250,10 @@ fn rank_candidates(
         } else {
             1.0
         };
-        ranked.push((score * factor, address));
+        hit.score *= factor;
+        ranked.push(hit);
     }
-    ranked.sort_by(|left, right| right.0.total_cmp(&left.0));
+    ranked.sort_by(|left, right| right.score.total_cmp(&left.score));
     ranked.truncate(limit);
     Ok(ranked)
 }

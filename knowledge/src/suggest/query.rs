@@ -8,7 +8,9 @@ use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
+
+use super::retrieve::{Hit, TermUnion};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::{RankingConfig, SuggestRequest};
@@ -39,8 +41,10 @@ pub(crate) struct QueryTerm {
 
 /// The query and what it looked for.
 pub(crate) struct QueryPlan {
-    /// The query to run.
-    pub query: Box<dyn Query>,
+    /// The weighted terms to search (with the site filter when the index holds other sites).
+    pub terms: TermUnion,
+    /// Word pairs scored as phrases, with their weights (only when phrases are weighted).
+    pub phrases: Vec<(PhraseQuery, f32)>,
     /// Prose terms from the user's words, the page title and error messages.
     pub prose: Vec<QueryTerm>,
     /// Identifiers (lowercased) with the form the user or page gave.
@@ -57,6 +61,68 @@ impl QueryPlan {
     /// Whether the request held nothing to search for.
     pub fn is_empty(&self) -> bool {
         self.clauses == 0
+    }
+
+    /// The best `limit` documents, best first, restricted to documents that also hold every
+    /// term of `filters`. A union of terms runs through MaxScore pruning ([`TermUnion::top`]);
+    /// phrases need tantivy's general query.
+    pub fn top(
+        &self,
+        searcher: &Searcher,
+        filters: &[Term],
+        limit: usize,
+    ) -> tantivy::Result<Vec<Hit>> {
+        if self.phrases.is_empty() {
+            let mut union = self.terms.clone();
+            union.filters.extend_from_slice(filters);
+            return union.top(searcher, limit);
+        }
+        let query = self.query(filters);
+        let best = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(limit).order_by_score(),
+        )?;
+        Ok(best
+            .into_iter()
+            .map(|(score, address)| Hit {
+                score,
+                address,
+                matched: None,
+            })
+            .collect())
+    }
+
+    /// The plan as one tantivy query: a union of boosted term and phrase queries, with every
+    /// filter as a required clause that does not score.
+    pub fn query(&self, filters: &[Term]) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .terms
+            .terms
+            .iter()
+            .map(|(term, boost)| (Occur::Should, boosted_term(term.clone(), *boost)))
+            .collect();
+        for (phrase, boost) in &self.phrases {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(phrase.clone()), *boost)),
+            ));
+        }
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        let required: Vec<&Term> = self.terms.filters.iter().chain(filters).collect();
+        if !required.is_empty() {
+            let mut all: Vec<(Occur, Box<dyn Query>)> = required
+                .into_iter()
+                .map(|term| {
+                    let filter = TermQuery::new(term.clone(), IndexRecordOption::Basic);
+                    let clause: Box<dyn Query> =
+                        Box::new(ConstScoreQuery::new(Box::new(filter), 0.0));
+                    (Occur::Must, clause)
+                })
+                .collect();
+            all.push((Occur::Must, query));
+            query = Box::new(BooleanQuery::new(all));
+        }
+        query
     }
 }
 
@@ -85,7 +151,8 @@ pub(crate) fn plan(
     let text = truncate(&request.text, MAX_TEXT_BYTES);
     let context = &request.context;
     let statistics = Statistics::new(searcher, fields)?;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut clauses: Vec<(Term, f32)> = Vec::new();
+    let mut phrases: Vec<(PhraseQuery, f32)> = Vec::new();
 
     // The user's own words weigh most; page title and error messages add context.
     let user_words = analyzed_words(&mut english, text);
@@ -168,11 +235,7 @@ pub(crate) fn plan(
                     ],
                     1,
                 );
-                let boost = ranking.phrase_boost * weight;
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(phrase), boost)),
-                ));
+                phrases.push((phrase, ranking.phrase_boost * weight));
             }
         }
     }
@@ -231,16 +294,13 @@ pub(crate) fn plan(
             (fields.identifiers, ranking.identifier),
         ];
         for (field, boost) in exact {
-            clauses.push((Occur::Should, boosted_term(field, identifier, boost)));
+            clauses.push((Term::from_field_text(field, identifier), boost));
         }
         let grams = analysis::analyze(&mut trigrams, identifier);
         if grams.len() > 1 {
             let gram_boost = ranking.error_grams / grams.len() as f32;
             for gram in grams {
-                clauses.push((
-                    Occur::Should,
-                    boosted_term(fields.error_grams, &gram, gram_boost),
-                ));
+                clauses.push((Term::from_field_text(fields.error_grams, &gram), gram_boost));
             }
         }
     }
@@ -253,8 +313,8 @@ pub(crate) fn plan(
         .filter(|route| route != "/");
     if let Some(route) = &route {
         clauses.push((
-            Occur::Should,
-            boosted_term(fields.route, route, ranking.route_exact),
+            Term::from_field_text(fields.route, route),
+            ranking.route_exact,
         ));
     }
     let route_texts = route.iter().cloned().chain(
@@ -266,8 +326,8 @@ pub(crate) fn plan(
     for route_text in route_texts {
         for word in analysis::analyze(&mut plain, &route_text.replace(":id", " ")) {
             clauses.push((
-                Occur::Should,
-                boosted_term(fields.route_words, &word, ranking.route_words),
+                Term::from_field_text(fields.route_words, &word),
+                ranking.route_words,
             ));
         }
     }
@@ -278,28 +338,22 @@ pub(crate) fn plan(
         .filter(|area| !area.is_empty());
     if let Some(area) = &area {
         clauses.push((
-            Occur::Should,
-            boosted_term(fields.area, area, ranking.product_area),
+            Term::from_field_text(fields.area, area),
+            ranking.product_area,
         ));
     }
 
-    let clause_count = clauses.len();
-    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    let clause_count = clauses.len() + phrases.len();
+    let mut filters = Vec::new();
     if statistics.needs_site_filter(&request.site)? {
-        let site = TermQuery::new(
-            Term::from_field_text(fields.site, &request.site),
-            IndexRecordOption::Basic,
-        );
-        query = Box::new(BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(site), 0.0)),
-            ),
-            (Occur::Must, query),
-        ]));
+        filters.push(Term::from_field_text(fields.site, &request.site));
     }
     Ok(QueryPlan {
-        query,
+        terms: TermUnion {
+            terms: clauses,
+            filters,
+        },
+        phrases,
         prose,
         identifiers,
         route,
@@ -308,14 +362,14 @@ pub(crate) fn plan(
     })
 }
 
-/// One prose term searched in every prose field with the field weights, as top-level clauses
-/// (a flat union of term queries lets tantivy skip blocks that cannot reach the top k).
+/// One prose term searched in every prose field with the field weights, as clauses of one flat
+/// union (see [`TermUnion`]).
 fn prose_clauses(
     fields: &Fields,
     ranking: &RankingConfig,
     (term, surface): (&str, &str),
     weight: f32,
-) -> Vec<(Occur, Box<dyn Query>)> {
+) -> Vec<(Term, f32)> {
     let per_field = [
         (fields.title, ranking.title),
         (fields.problem, ranking.problem),
@@ -323,28 +377,22 @@ fn prose_clauses(
         (fields.resolution, ranking.resolution),
         (fields.meta, ranking.meta),
     ];
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, field_weight) in per_field {
-        clauses.push((
-            Occur::Should,
-            boosted_term(field, term, field_weight * weight),
-        ));
-    }
+    let mut clauses: Vec<(Term, f32)> = per_field
+        .into_iter()
+        .map(|(field, field_weight)| (Term::from_field_text(field, term), field_weight * weight))
+        .collect();
     // Error messages are indexed unstemmed: look the word up as written.
     let error_boost = ranking.context_error_words * weight * ranking.problem;
     clauses.push((
-        Occur::Should,
-        boosted_term(fields.errors, &surface.to_lowercase(), error_boost),
+        Term::from_field_text(fields.errors, &surface.to_lowercase()),
+        error_boost,
     ));
     clauses
 }
 
-fn boosted_term(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
+fn boosted_term(term: Term, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, text),
-            IndexRecordOption::WithFreqs,
-        )),
+        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
         boost,
     ))
 }
