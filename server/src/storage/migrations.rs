@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0005_suggestion_context.sqlite.sql"),
         postgres: include_str!("sql/0005_suggestion_context.postgres.sql"),
     },
+    Migration {
+        version: 6,
+        name: "widget settings of a site (theme, privacy, error pages, signals, strings)",
+        sqlite: include_str!("sql/0006_site_widget_settings.sqlite.sql"),
+        postgres: include_str!("sql/0006_site_widget_settings.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

@@ -114,6 +114,32 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The site's widget settings as stored (JSON), if any were put.
+    pub async fn site_widget_settings(&self, site_id: &str) -> Result<Option<String>, StoreError> {
+        let settings: Option<Option<String>> =
+            sqlx::query_scalar("SELECT widget_settings FROM sites WHERE site_id = $1")
+                .bind(site_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(settings.flatten())
+    }
+
+    /// Replaces the site's widget settings (JSON).
+    pub async fn put_site_widget_settings(
+        &self,
+        site_id: &str,
+        settings: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sites SET widget_settings = $1 WHERE site_id = $2")
+            .bind(settings)
+            .bind(site_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
 fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {
     let origins: String = row.try_get("allowed_origins")?;
     let allowed_origins = serde_json::from_str(&origins).map_err(|err| StoreError::Corrupt {

@@ -8,3 +8,4 @@ mod flow;
 mod gaps;
 mod harness;
 mod idempotency;
+mod widget_settings;

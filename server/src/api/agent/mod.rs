@@ -6,11 +6,13 @@
 //! - [`tickets`]: the queue, ticket detail and actions.
 //! - [`matrix`]: the site's versioned escalation matrix.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
+//! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
 
 pub mod knowledge;
 pub mod matrix;
 pub mod sessions;
 pub mod tickets;
+pub mod widget_settings;
 
 use axum::Router;
 use axum::http::{HeaderMap, header};
@@ -50,6 +52,16 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Put,
             "/api/v1/sites/{site_id}/matrix",
             matrix::put_matrix,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/widget-settings",
+            widget_settings::get_settings,
+        )
+        .add(
+            Verb::Put,
+            "/api/v1/sites/{site_id}/widget-settings",
+            widget_settings::put_settings,
         )
         .add(Verb::Get, "/api/v1/sites/{site_id}/tickets", tickets::queue)
         .add(

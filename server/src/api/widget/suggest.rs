@@ -23,10 +23,16 @@ pub(super) async fn site_config(
 ) -> Result<Json<SiteConfig>, ApiError> {
     let site = authorize_site(&state, &key, &headers).await?;
     let matrix = site_matrix(&state.store, &site.id).await?;
+    let settings = crate::api::agent::widget_settings::stored(&state, &site.id).await?;
     Ok(Json(SiteConfig {
         v: waymark_core::wire::PROTOCOL_VERSION,
+        theme: settings.theme,
+        privacy: settings.privacy,
+        error_pages: settings.error_pages,
+        signals: settings.signals,
         proactive_rules: matrix.proactive_rules(),
-        ..SiteConfig::default()
+        locale: settings.locale,
+        strings: settings.strings,
     }))
 }
 

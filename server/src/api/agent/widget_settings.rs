@@ -1,0 +1,199 @@
+//! The site's widget settings: theme, privacy, error-page patterns, signal
+//! thresholds, default locale and string overrides. The widget reads them in its
+//! site configuration (`GET /api/widget/v1/config`); the proactive rules come from
+//! the escalation matrix.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use waymark_core::signals::{ErrorPagePatterns, SignalConfig};
+use waymark_core::wire::{PrivacySettings, Theme};
+
+use super::{authorize, ensure_site};
+use crate::api::AppState;
+use crate::api::error::{ApiError, ErrorCode};
+use crate::api::json::Json;
+
+/// What an operator sets about the widget of one site.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WidgetSettings {
+    /// Accent colour, launcher position and label, colour scheme.
+    pub theme: Theme,
+    /// Consent mode, page-text capture and scrubbing.
+    pub privacy: PrivacySettings,
+    /// Which pages count as error pages.
+    pub error_pages: ErrorPagePatterns,
+    /// Page-signal detector thresholds.
+    pub signals: SignalConfig,
+    /// Default locale of the widget's strings (`en`, `de`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Overrides of the widget's strings, by key.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub strings: BTreeMap<String, String>,
+}
+
+const MAX_STRINGS: usize = 200;
+const MAX_STRING_CHARS: usize = 500;
+const MAX_LABEL_CHARS: usize = 40;
+
+impl WidgetSettings {
+    /// Checks what the widget would otherwise have to distrust; the error names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(color) = &self.theme.accent_color
+            && !is_css_color(color)
+        {
+            return Err(format!(
+                "theme.accent_color: `{color}` is not a colour (use #rgb, #rrggbb, rgb(…) or hsl(…))"
+            ));
+        }
+        if let Some(label) = &self.theme.launcher_label
+            && (label.trim().is_empty() || label.chars().count() > MAX_LABEL_CHARS)
+        {
+            return Err(format!(
+                "theme.launcher_label: must be 1 to {MAX_LABEL_CHARS} characters"
+            ));
+        }
+        if let Some(locale) = &self.locale
+            && !is_locale(locale)
+        {
+            return Err(format!(
+                "locale: `{locale}` is not a language tag such as `en` or `de-AT`"
+            ));
+        }
+        if self.strings.len() > MAX_STRINGS {
+            return Err(format!("strings: at most {MAX_STRINGS} overrides"));
+        }
+        for (key, value) in &self.strings {
+            if key.is_empty()
+                || key.len() > 64
+                || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return Err(format!("strings: `{key}` is not a string key"));
+            }
+            if value.chars().count() > MAX_STRING_CHARS {
+                return Err(format!(
+                    "strings.{key}: longer than {MAX_STRING_CHARS} characters"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, or `rgb(…)`/`rgba(…)`/`hsl(…)`/`hsla(…)`
+/// with numbers only: nothing that could close the style rule it is put in.
+fn is_css_color(color: &str) -> bool {
+    if let Some(hex) = color.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    let Some((function, rest)) = color.split_once('(') else {
+        return false;
+    };
+    let Some(arguments) = rest.strip_suffix(')') else {
+        return false;
+    };
+    matches!(function, "rgb" | "rgba" | "hsl" | "hsla")
+        && arguments
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b" ,.%/".contains(&b) || b"deg".contains(&b))
+}
+
+/// A BCP 47-looking tag: 2–3 letters, then up to three subtags of 2–8 letters or digits.
+fn is_locale(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let language_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    let rest: Vec<&str> = parts.collect();
+    language_ok
+        && rest.len() <= 3
+        && rest
+            .iter()
+            .all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The stored settings of a site, or the defaults. Settings stored by an older
+/// version that no longer read are logged and replaced by the defaults.
+pub async fn stored(state: &AppState, site_id: &str) -> Result<WidgetSettings, ApiError> {
+    let Some(json) = state.store.site_widget_settings(site_id).await? else {
+        return Ok(WidgetSettings::default());
+    };
+    Ok(serde_json::from_str(&json).unwrap_or_else(|err| {
+        tracing::warn!(site = site_id, error = %err, "stored widget settings are unreadable; using defaults");
+        WidgetSettings::default()
+    }))
+}
+
+pub(super) async fn get_settings(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<WidgetSettings>, ApiError> {
+    authorize(&state, &headers)?;
+    ensure_site(&state, &site_id).await?;
+    Ok(Json(stored(&state, &site_id).await?))
+}
+
+pub(super) async fn put_settings(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    headers: HeaderMap,
+    Json(settings): Json<WidgetSettings>,
+) -> Result<Json<WidgetSettings>, ApiError> {
+    authorize(&state, &headers)?;
+    ensure_site(&state, &site_id).await?;
+    settings
+        .validate()
+        .map_err(|message| ApiError::new(ErrorCode::InvalidValue, message))?;
+    let json = serde_json::to_string(&settings)
+        .map_err(|err| ApiError::new(ErrorCode::Internal, err.to_string()))?;
+    state
+        .store
+        .put_site_widget_settings(&site_id, &json)
+        .await?;
+    tracing::info!(site = %site_id, "widget settings stored");
+    Ok(Json(settings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_that_could_break_out_of_a_style_rule_are_refused() {
+        for good in [
+            "#0a7cff",
+            "#FFF",
+            "#0a7cff80",
+            "rgb(10, 124, 255)",
+            "hsl(210deg 100% 52%)",
+        ] {
+            assert!(is_css_color(good), "{good}");
+        }
+        for bad in [
+            "red;}",
+            "#12",
+            "#ggg",
+            "url(x)",
+            "rgb(1,2,3);x",
+            "expression(alert(1))",
+            "",
+        ] {
+            assert!(!is_css_color(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn locales_are_language_tags() {
+        for good in ["en", "de", "de-AT", "pt_BR", "zh-Hant-TW"] {
+            assert!(is_locale(good), "{good}");
+        }
+        for bad in ["", "e", "english!", "de-", "de-AT-x-y-z-w"] {
+            assert!(!is_locale(bad), "{bad}");
+        }
+    }
+}
