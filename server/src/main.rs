@@ -30,6 +30,8 @@ enum Command {
     Demo(DemoArgs),
     /// Apply database migrations and exit.
     Migrate,
+    /// Create and list sites (the products the widget is embedded in).
+    Site(cli::site::Args),
     /// Validate and replay escalation matrices.
     Rules(cli::rules::Args),
     /// Measure retrieval quality and latency against baselines.
@@ -87,6 +89,10 @@ async fn main() -> anyhow::Result<()> {
             store.close().await;
             println!("database is at the latest schema version");
             Ok(())
+        }
+        Command::Site(args) => {
+            let config = Config::load(cli.config.as_deref(), &env)?;
+            cli::site::run(args, &config).await
         }
         Command::Rules(args) => cli::rules::run(args).await,
         Command::Eval(args) => cli::eval::run(args).await,

@@ -5,3 +5,4 @@ pub mod eval;
 pub mod import;
 pub mod knowledge;
 pub mod rules;
+pub mod site;

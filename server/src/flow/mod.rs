@@ -11,6 +11,7 @@
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
 //! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
+//! - [`sites`]: creating sites (id and origin checks, a fresh widget key).
 //!
 //! Every change is committed as one [`crate::storage::TicketChange`], so the
 //! ticket, its audit trail, the messages the customer sees and the idempotency key
@@ -24,6 +25,7 @@ pub mod handoff;
 pub mod notice;
 pub mod resolution;
 pub mod routing;
+pub mod sites;
 pub mod suggest;
 pub mod ticket;
 
@@ -111,7 +113,7 @@ pub fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn random_hex(bytes: usize) -> Result<String, FlowError> {
+pub(crate) fn random_hex(bytes: usize) -> Result<String, FlowError> {
     let mut buffer = vec![0u8; bytes];
     getrandom::fill(&mut buffer).map_err(|err| FlowError::Randomness(err.to_string()))?;
     Ok(hex(&buffer))

@@ -125,6 +125,32 @@ impl Store {
         Ok(settings.flatten())
     }
 
+    /// Every site, by id.
+    pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT site_id, public_key, name, allowed_origins FROM sites ORDER BY site_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(site_from_row).collect()
+    }
+
+    /// Replaces the origins allowed to send widget traffic to the site (empty: any);
+    /// returns whether the site exists.
+    pub async fn set_site_origins(
+        &self,
+        site_id: &str,
+        origins: &[String],
+    ) -> Result<bool, StoreError> {
+        let origins = serde_json::to_string(origins).unwrap_or_else(|_| "[]".into());
+        let result = sqlx::query("UPDATE sites SET allowed_origins = $1 WHERE site_id = $2")
+            .bind(origins)
+            .bind(site_id)
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
     /// Replaces the site's widget settings (JSON).
     pub async fn put_site_widget_settings(
         &self,

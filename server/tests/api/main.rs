@@ -8,4 +8,5 @@ mod flow;
 mod gaps;
 mod harness;
 mod idempotency;
+mod sites;
 mod widget_settings;
