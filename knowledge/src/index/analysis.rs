@@ -5,9 +5,11 @@
 //! are kept whole (lowercased) and also split into their parts, so either form matches; a
 //! trigram analyzer lets partial codes match too.
 
+use std::sync::Arc;
+
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+    StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Name of the English prose analyzer (lowercase, ASCII folding, stop words, Snowball stemmer).
@@ -194,6 +196,125 @@ pub fn english_analyzer() -> TextAnalyzer {
         ))
         .filter_dynamic(Stemmer::new(Language::English))
         .build()
+}
+
+/// The English analyzer for highlighting the analyzed `terms` in a text: it gives each of
+/// those terms where [`english_analyzer`] gives it, and saves the stemming of words that cannot
+/// stem to any of them (they come out empty and match nothing).
+///
+/// Stemming keeps a word's first letter and, up to `y` becoming `i`, its second (it only
+/// rewrites suffixes after the first vowel–consonant pair, and its exceptional forms such as
+/// `dying` → `die` keep them too); a stem of one letter keeps the first.
+pub fn english_highlighter<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
+    let mut starts: Vec<(char, Option<char>)> = terms
+        .into_iter()
+        .filter(|term| !term.is_empty())
+        .map(term_start)
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_TOKEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .dynamic();
+    builder
+        .filter_dynamic(StopWordFilter::remove(
+            STOP_WORDS.iter().map(|word| (*word).to_owned()),
+        ))
+        .filter_dynamic(StemCandidates {
+            starts: Arc::from(starts),
+        })
+        .filter_dynamic(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The first letter of a non-empty term and its second, folded by [`fold_y`].
+fn term_start(term: &str) -> (char, Option<char>) {
+    let mut characters = term.chars();
+    let first = characters.next().unwrap_or_default();
+    (first, characters.next().map(fold_y))
+}
+
+/// `y` and `i` are one letter for [`english_highlighter`]: stemming turns some `y` into `i`.
+fn fold_y(character: char) -> char {
+    if character == 'y' { 'i' } else { character }
+}
+
+/// Empties the words that cannot stem to a term starting with one of `starts`: (first letter,
+/// second letter folded by [`fold_y`], or `None` for a one-letter term).
+#[derive(Clone)]
+struct StemCandidates {
+    starts: Arc<[(char, Option<char>)]>,
+}
+
+impl StemCandidates {
+    fn may_stem_to_a_term(&self, word: &str) -> bool {
+        let mut characters = word.chars();
+        let Some(first) = characters.next() else {
+            return false;
+        };
+        let second = characters.next().map(fold_y);
+        self.starts.iter().any(|(term_first, term_second)| {
+            *term_first == first && (term_second.is_none() || *term_second == second)
+        })
+    }
+}
+
+impl TokenFilter for StemCandidates {
+    type Tokenizer<T: Tokenizer> = StemCandidatesFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemCandidatesFilter<T> {
+        StemCandidatesFilter {
+            candidates: self,
+            inner: tokenizer,
+        }
+    }
+}
+
+/// The tokenizer of [`StemCandidates`].
+#[derive(Clone)]
+struct StemCandidatesFilter<T> {
+    candidates: StemCandidates,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for StemCandidatesFilter<T> {
+    type TokenStream<'a> = StemCandidatesStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StemCandidatesStream {
+            candidates: &self.candidates,
+            tail: self.inner.token_stream(text),
+        }
+    }
+}
+
+/// The token stream of [`StemCandidates`].
+struct StemCandidatesStream<'a, T> {
+    candidates: &'a StemCandidates,
+    tail: T,
+}
+
+impl<T: TokenStream> TokenStream for StemCandidatesStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if !self.candidates.may_stem_to_a_term(&token.text) {
+            token.text.clear();
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// Builds the exact-word analyzer.
@@ -491,6 +612,60 @@ mod tests {
         assert!(looks_like_identifier("payment_intent_failed"));
         assert!(!looks_like_identifier("invoice"));
         assert!(!looks_like_identifier("Invoice"));
+    }
+
+    /// Every lowercase word of up to three letters, and short stems followed by each English
+    /// suffix, where stemming is most likely to reach the first letters.
+    fn short_words() -> Vec<String> {
+        let letters: Vec<char> = ('a'..='z').collect();
+        let mut words: Vec<String> = Vec::new();
+        for first in &letters {
+            words.push(first.to_string());
+            for second in &letters {
+                words.push(format!("{first}{second}"));
+                for third in &letters {
+                    words.push(format!("{first}{second}{third}"));
+                }
+            }
+        }
+        let suffixes = [
+            "s", "es", "ies", "ied", "ed", "edly", "ing", "ingly", "eed", "eedly", "ly", "y",
+            "ness", "ful", "ation", "ational", "izer", "ement", "ment", "al", "ic", "e", "'s",
+        ];
+        for first in &letters {
+            for second in ["", "a", "e", "i", "o", "u", "y", "b", "s", "l"] {
+                for suffix in suffixes {
+                    words.push(format!("{first}{second}{suffix}"));
+                }
+            }
+        }
+        words.extend(
+            [
+                "dying", "lying", "tying", "skies", "idly", "gently", "ugly", "early", "only",
+            ]
+            .map(str::to_owned),
+        );
+        words
+    }
+
+    #[test]
+    fn the_highlighter_finds_every_term_the_english_analyzer_gives() {
+        let words = short_words();
+        let mut english = english_analyzer();
+        for word in &words {
+            let Some(term) = analyze(&mut english, word).into_iter().next() else {
+                continue;
+            };
+            let candidates = StemCandidates {
+                starts: Arc::from(vec![term_start(&term)]),
+            };
+            assert!(candidates.may_stem_to_a_term(word), "{word} → {term}");
+        }
+        let mut highlighter = english_highlighter(["invoic"]);
+        assert_eq!(
+            analyze(&mut highlighter, "Invoices and payments"),
+            ["invoic", ""]
+        );
     }
 
     #[test]

@@ -102,16 +102,11 @@ pub(crate) fn explain_all(
         .iter()
         .map(|term| (term.term.clone(), term.idf))
         .collect();
-    let english_of_index = || {
-        super::query::registered_analyzer(
-            lookup.searcher,
-            analysis::ENGLISH,
-            analysis::english_analyzer,
-        )
-    };
+    let highlighter =
+        analysis::english_highlighter(plan.prose.iter().map(|term| term.term.as_str()));
     let generator = SnippetGenerator::new(
         snippet_terms,
-        english_of_index(),
+        highlighter,
         Field::from_field_id(0),
         SNIPPET_CHARS,
     );

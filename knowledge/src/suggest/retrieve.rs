@@ -248,13 +248,15 @@ impl Window {
         }
     }
 
-    /// Prepares the window for a segment with `clauses` clauses.
+    /// Prepares the window for a segment with `clauses` clauses. Every window is emptied once
+    /// its candidates are done, so only the width of the clause sets may need to change.
     fn reset(&mut self, clauses: usize) {
-        self.words = clauses.div_ceil(64);
-        self.clauses.clear();
-        self.clauses.resize(WINDOW_DOCS * self.words, 0);
-        self.scores.fill(0.0);
-        self.seen.fill(0);
+        let words = clauses.div_ceil(64);
+        if words != self.words {
+            self.words = words;
+            self.clauses.clear();
+            self.clauses.resize(WINDOW_DOCS * words, 0);
+        }
     }
 
     fn add(&mut self, offset: usize, score: Score, position: usize) {
