@@ -297,7 +297,9 @@ impl Window {
     fn clear(&mut self, offsets: &[usize]) {
         for &offset in offsets {
             self.scores[offset] = 0.0;
-            self.clauses[offset * self.words..(offset + 1) * self.words].fill(0);
+            for word in offset * self.words..(offset + 1) * self.words {
+                self.clauses[word] = 0;
+            }
         }
     }
 }
