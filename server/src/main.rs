@@ -160,15 +160,25 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         let token = config.auth.api_token.as_deref().unwrap_or_default();
         println!("Waymark demo is running.");
         println!("  Sample product page : {base}/demo/");
+        println!("  Same, strict CSP    : {base}/demo/csp");
+        println!("  Same, ES module     : {base}/demo/module");
         println!("  Widget loader       : {base}/widget/loader.js");
+        println!("  OpenAPI document    : {base}/api/openapi.json");
         println!(
             "  Agent API           : {base}/api/v1/sites/{}/sessions",
+            demo::DEMO_SITE_ID
+        );
+        println!(
+            "  Ticket queue        : {base}/api/v1/sites/{}/tickets",
             demo::DEMO_SITE_ID
         );
         println!("  API token           : {token}");
         println!(
             "  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/sites/{}/sessions",
             demo::DEMO_SITE_ID
+        );
+        println!(
+            "  To see the widget offer help: open \"Old reports\" three times, or press \"Pay outstanding balance\" on Billing."
         );
     }
     println!("listening on {addr}");
