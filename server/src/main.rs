@@ -178,7 +178,7 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
             demo::DEMO_SITE_ID
         );
         println!(
-            "  To see the widget offer help: open \"Old reports\" three times, or press \"Pay outstanding balance\" on Billing."
+            "  To see the widget offer help: open \"Old reports\" three times, or press \"Pay outstanding balance\" on Billing three times."
         );
     }
     println!("listening on {addr}");
