@@ -3,8 +3,8 @@
 
 use waymark_core::scrub::{ScrubConfig, scrub_text};
 use waymark_core::wire::{
-    AnswerDetail, AnswerSource, Recommendation, SuggestFeedback, SuggestOutcome, SuggestRequest,
-    SuggestResponse, SuggestedAnswer,
+    AnswerDetail, AnswerSource, ClientEvent, EventKind, Recommendation, SuggestFeedback,
+    SuggestOutcome, SuggestRequest, SuggestResponse, SuggestedAnswer,
 };
 use waymark_knowledge::{DocKind, KnowledgeIndex};
 
@@ -39,8 +39,15 @@ pub async fn suggest(
         )));
     }
     let query = scrub_text(query, &ScrubConfig::default());
+    let trail = match request.page.as_ref() {
+        Some(page) if index.is_some() => {
+            let events = super::session_events(store, site_id, &request.session_id).await?;
+            TrailContext::of(&events, &page.route)
+        }
+        _ => TrailContext::default(),
+    };
     let answers = match index {
-        Some(index) => search(index, site_id, &query, request)?,
+        Some(index) => search(index, site_id, &query, request, &trail)?,
         None => Vec::new(),
     };
     let recommendation = if answers
@@ -61,12 +68,16 @@ pub async fn suggest(
                 query,
                 answer_ids: answers.iter().map(|a| a.id.clone()).collect(),
                 route: request.page.as_ref().map(|page| page.route.clone()),
-                fingerprint: request.error.as_ref().map(|error| {
-                    error
-                        .fingerprint
-                        .clone()
-                        .unwrap_or_else(|| error.message.clone())
-                }),
+                fingerprint: request
+                    .error
+                    .as_ref()
+                    .map(|error| {
+                        error
+                            .fingerprint
+                            .clone()
+                            .unwrap_or_else(|| error.message.clone())
+                    })
+                    .or_else(|| trail.fingerprint.clone()),
                 best_score: answers.first().map_or(0.0, |a| a.confidence),
                 at_ms: now_ms,
             },
@@ -79,11 +90,79 @@ pub async fn suggest(
     })
 }
 
+/// How far back the session's trail is read for what went wrong on the page.
+const TRAIL_WINDOW_MS: i64 = 10 * 60 * 1000;
+/// At most this many errors and failed requests are taken from the trail.
+const TRAIL_ITEMS: usize = 3;
+
+/// What the session's stored trail says went wrong on the page the user asks from:
+/// errors and failed requests of the last minutes there, newest first. The widget
+/// need not repeat them in the request; the server already has them.
+#[derive(Debug, Default, PartialEq)]
+struct TrailContext {
+    errors: Vec<String>,
+    failed_requests: Vec<waymark_knowledge::suggest::FailedRequest>,
+    fingerprint: Option<String>,
+}
+
+impl TrailContext {
+    fn of(events: &[ClientEvent], route: &str) -> Self {
+        let mut context = Self::default();
+        let Some(latest) = events.iter().map(|event| event.at_ms).max() else {
+            return context;
+        };
+        for event in events.iter().rev() {
+            if event.at_ms < latest - TRAIL_WINDOW_MS {
+                break;
+            }
+            match &event.kind {
+                EventKind::JsError(error)
+                    if error.route == route
+                        && context.errors.len() < TRAIL_ITEMS
+                        && !context.errors.contains(&error.message) =>
+                {
+                    context.errors.push(error.message.clone());
+                    if context.fingerprint.is_none() {
+                        context.fingerprint = error.fingerprint.clone();
+                    }
+                }
+                EventKind::FailedRequest(failed)
+                    if failed.route == route
+                        && context.failed_requests.len() < TRAIL_ITEMS
+                        && !context
+                            .failed_requests
+                            .iter()
+                            .any(|known| known.url == failed.url) =>
+                {
+                    context
+                        .failed_requests
+                        .push(waymark_knowledge::suggest::FailedRequest {
+                            method: Some(failed.method.clone()),
+                            url: failed.url.clone(),
+                            status: failed.status,
+                        });
+                    if context.fingerprint.is_none() {
+                        context.fingerprint = Some(format!(
+                            "{} {} {}",
+                            failed.method,
+                            failed.url,
+                            failed.status.map_or("failed".to_owned(), |s| s.to_string())
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        context
+    }
+}
+
 fn search(
     index: &KnowledgeIndex,
     site_id: &str,
     query: &str,
     request: &SuggestRequest,
+    trail: &TrailContext,
 ) -> Result<Vec<SuggestedAnswer>, FlowError> {
     let mut context = waymark_knowledge::PageContext::default();
     if let Some(page) = &request.page {
@@ -94,6 +173,14 @@ fn search(
         context.errors.push(error.message.clone());
         context.errors.extend(error.fingerprint.clone());
     }
+    for error in &trail.errors {
+        if !context.errors.contains(error) {
+            context.errors.push(error.clone());
+        }
+    }
+    context
+        .failed_requests
+        .extend(trail.failed_requests.iter().cloned());
     let search = waymark_knowledge::SuggestRequest {
         site: site_id.to_owned(),
         text: query.to_owned(),
@@ -196,4 +283,54 @@ pub fn answer_detail(
         title: doc.title,
         body,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn event(value: serde_json::Value) -> ClientEvent {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn the_trail_adds_what_went_wrong_on_this_page_lately() {
+        let now = 1_800_000_000_000_i64;
+        let failed = |id: &str, at: i64, route: &str| {
+            event(
+                serde_json::json!({"id": id, "at_ms": at, "type": "failed_request",
+                "method": "POST", "url": "https://acme.test/api/payment", "status": 502, "route": route}),
+            )
+        };
+        let error = |id: &str, at: i64, route: &str, message: &str| {
+            event(
+                serde_json::json!({"id": id, "at_ms": at, "type": "js_error",
+                "message": message, "route": route, "fingerprint": format!("fp-{id}")}),
+            )
+        };
+        let events = vec![
+            error("old", now - 11 * 60 * 1000, "/billing", "TypeError: stale"),
+            failed("f1", now - 3_000, "/billing"),
+            error(
+                "other-page",
+                now - 2_000,
+                "/invoices",
+                "RangeError: elsewhere",
+            ),
+            failed("f2", now - 1_000, "/billing"),
+            error("e1", now, "/billing", "PaymentError: declined"),
+        ];
+        let context = TrailContext::of(&events, "/billing");
+        assert_eq!(context.errors, ["PaymentError: declined"]);
+        assert_eq!(context.failed_requests.len(), 1, "the same URL counts once");
+        assert_eq!(context.failed_requests[0].status, Some(502));
+        assert_eq!(context.fingerprint.as_deref(), Some("fp-e1"));
+        assert_eq!(
+            TrailContext::of(&events, "/settings"),
+            TrailContext::default()
+        );
+        assert_eq!(TrailContext::of(&[], "/billing"), TrailContext::default());
+    }
 }

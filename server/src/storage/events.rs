@@ -57,7 +57,7 @@ pub struct TrailQuery<'a> {
     pub site_id: &'a str,
     /// The session.
     pub session_id: &'a str,
-    /// At most this many events, oldest first.
+    /// At most this many events: the most recent ones, returned oldest first.
     pub limit: i64,
 }
 
@@ -109,11 +109,14 @@ impl Store {
         Ok(outcome)
     }
 
-    /// A session's trail, in the order things happened (ties by arrival).
+    /// The most recent part of a session's trail, in the order things happened
+    /// (ties by arrival): a long session keeps its latest signals in view.
     pub async fn trail(&self, query: &TrailQuery<'_>) -> Result<Vec<StoredEvent>, StoreError> {
         let rows = sqlx::query(
-            "SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM events
-             WHERE site_id = $1 AND session_id = $2 ORDER BY at_ms, seq LIMIT $3",
+            "SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM (
+                 SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM events
+                 WHERE site_id = $1 AND session_id = $2 ORDER BY at_ms DESC, seq DESC LIMIT $3
+             ) recent ORDER BY at_ms, seq",
         )
         .bind(query.site_id)
         .bind(query.session_id)

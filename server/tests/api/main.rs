@@ -9,4 +9,5 @@ mod gaps;
 mod harness;
 mod idempotency;
 mod sites;
+mod trail;
 mod widget_settings;
