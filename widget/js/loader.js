@@ -58,10 +58,14 @@
   state.emit = emit;
 
   // Pages the host marks as error pages: <meta name="waymark:error-page"> or data-waymark-error-page.
-  function markedError() {
-    return !!d.querySelector('meta[name="waymark:error-page"],[data-waymark-error-page]');
-  }
+  var marks = 'meta[name="waymark:error-page"],[data-waymark-error-page]';
+  function markedError() { return !!d.querySelector(marks); }
   state.markedError = markedError;
+  // The error code the host marked the page with (content="E500"), as context for answers.
+  state.errorCode = function () {
+    var el = d.querySelector(marks);
+    return el ? scrub(el.getAttribute("content") || el.getAttribute("data-waymark-error-page") || "") : "";
+  };
   var last = w.location.pathname, entered = Date.now();
   function viewed(type) {
     emit(type, page(type === "page_view"));

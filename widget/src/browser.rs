@@ -9,6 +9,7 @@ use std::time::Duration;
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use waymark_core::scrub::{ScrubConfig, scrub_text, scrub_url};
 use waymark_core::wire::PROTOCOL_VERSION;
 
 use crate::net::{self, Endpoint};
@@ -73,6 +74,8 @@ pub fn boot(loader: JsValue) {
         strings: strings::for_locale(&page_locale()),
         latest: RefCell::default(),
         nudger: RefCell::default(),
+        nudge_check: Cell::new(false),
+        scrub: RefCell::default(),
         identity: RefCell::new(JsValue::UNDEFINED),
         conversation: RefCell::new(None),
         model: RefCell::default(),
@@ -136,7 +139,11 @@ pub fn boot(loader: JsValue) {
 
     let flush_widget = widget.clone();
     let _ = leptos::prelude::set_interval_with_handle(
-        move || flush_widget.clone().flush(false),
+        move || {
+            flush_widget.clone().flush(false);
+            // Time-based rules (dwell) can fire without a new event.
+            ui::check_nudge(&flush_widget.ctx);
+        },
         FLUSH_EVERY,
     );
     let hide_widget = widget.clone();
@@ -156,17 +163,23 @@ pub fn boot(loader: JsValue) {
 }
 
 impl Widget {
-    /// Takes one event from the loader (wire JSON text, see `waymark_core::wire::ClientEvent`)
-    /// into the outbox. The server validates every event and refuses a batch
-    /// naming the event at fault.
+    /// Takes one event from the loader (wire JSON text, see `waymark_core::wire::ClientEvent`),
+    /// scrubs it with `core` (as the server does again) and queues it in the
+    /// outbox. The server validates every event and refuses a batch naming the
+    /// event at fault.
     fn accept(&self, json: &str) {
         if !json.starts_with('{') {
             return;
         }
-        self.outbox.borrow_mut().push(json.to_owned());
-        if let Ok(event) = js_sys::JSON::parse(json) {
-            ui::observe(&self.ctx, &event);
-        }
+        let Ok(event) = js_sys::JSON::parse(json) else {
+            return;
+        };
+        scrub_event(&event, &self.ctx.scrub.borrow());
+        let Ok(scrubbed) = js_sys::JSON::stringify(&event) else {
+            return;
+        };
+        self.outbox.borrow_mut().push(String::from(scrubbed));
+        ui::observe(&self.ctx, &event);
     }
 
     fn events_url(&self) -> String {
@@ -220,6 +233,26 @@ impl Widget {
                 }
             }
         });
+    }
+}
+
+/// Fields of the wire events that hold URLs or routes (see `ClientEvent::scrub`).
+const URL_FIELDS: [&str; 4] = ["url", "route", "referrer", "source"];
+/// Fields of the wire events that hold free text.
+const TEXT_FIELDS: [&str; 4] = ["title", "message", "stack", "target"];
+
+/// Scrubs the string fields of one wire event in place with `core`'s scrubbers,
+/// the same fields the server scrubs.
+fn scrub_event(event: &JsValue, config: &ScrubConfig) {
+    let scrubbers: [(&[&str], fn(&str, &ScrubConfig) -> String); 2] =
+        [(&URL_FIELDS, scrub_url), (&TEXT_FIELDS, scrub_text)];
+    for (fields, scrub) in scrubbers {
+        for field in fields {
+            let key = JsValue::from_str(field);
+            if let Some(value) = Reflect::get(event, &key).ok().and_then(|v| v.as_string()) {
+                let _ = Reflect::set(event, &key, &JsValue::from_str(&scrub(&value, config)));
+            }
+        }
     }
 }
 

@@ -5,14 +5,19 @@
 //! Shadow DOM (`ui`). What to show and when is decided by plain structs tested
 //! natively:
 //! - [`panel`]: answers, the conversation thread, the escalation prefill;
-//! - [`nudge`]: when page signals open the proactive nudge;
+//! - [`nudge`]: when the site's proactive rules, evaluated by `core` over the
+//!   page trail of `core`'s detectors, open the nudge;
+//! - [`config`]: the site config's rules, thresholds and scrubbing options read
+//!   into `core`'s types without serde;
 //! - [`view`]: the panel as escaped HTML from a [`view::Model`];
 //! - [`strings`]: every user-visible string (English, German).
 //!
 //! The browser-only parts (`browser`, `ui`, `net`) are behind
 //! `cfg(target_arch = "wasm32")`; they read server responses with `Reflect`
-//! instead of serde types, which keeps the wasm within the 64 KiB budget.
+//! instead of serde types, which keeps the wasm within the 64 KiB budget. Every
+//! event is scrubbed with `core`'s scrubbers before it is queued.
 
+pub mod config;
 pub mod nudge;
 pub mod outbox;
 pub mod panel;

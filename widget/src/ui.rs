@@ -13,13 +13,15 @@ use js_sys::Function;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use waymark_core::scrub::ScrubConfig;
+
 use crate::net::Endpoint;
 use crate::nudge::Nudger;
 use crate::panel::{Keys, Latest};
 use crate::strings::Strings;
 use crate::view::{self, Model};
 
-pub use actions::{apply_config, command, observe, restore};
+pub use actions::{apply_config, check_nudge, command, observe, restore};
 
 const STYLE: &str = include_str!("widget.css");
 
@@ -39,6 +41,10 @@ pub struct Ctx {
     pub latest: RefCell<Latest>,
     /// When to open the nudge.
     pub nudger: RefCell<Nudger>,
+    /// Whether a rules check is already scheduled for the events coming in.
+    pub nudge_check: Cell<bool>,
+    /// What scrubbing removes (the site config's `privacy.scrub`).
+    pub scrub: RefCell<ScrubConfig>,
     /// `Waymark('identify', …)`, as the wire `Identity` object.
     pub identity: RefCell<JsValue>,
     /// The conversation: id and token.

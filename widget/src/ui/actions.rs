@@ -10,8 +10,9 @@ use leptos::prelude::{set_interval_with_handle, set_timeout};
 use wasm_bindgen::prelude::*;
 
 use super::Ctx;
+use crate::config::{Value, read_config};
 use crate::net::{self, get, object, optional, text};
-use crate::nudge::Signal;
+use crate::nudge::Seen;
 use crate::panel::{self, Answer, Author, Delivery, Message, Prefill, PrefillLabels, Screen};
 
 /// Where a conversation is kept for reloads in the same browser session.
@@ -128,10 +129,23 @@ pub fn typed(ctx: &Rc<Ctx>, value: String) {
     );
 }
 
+/// The error the user hit on this page: the code the host marked the page with
+/// (`<meta name="waymark:error-page" content="E500">`), else the last JS error or
+/// failed request on it.
+fn page_error(ctx: &Ctx, route: &str) -> Option<String> {
+    let code = get(&ctx.loader, "errorCode")
+        .dyn_into::<Function>()
+        .ok()
+        .and_then(|f| f.call0(&JsValue::NULL).ok())
+        .and_then(|code| code.as_string())
+        .filter(|code| !code.trim().is_empty());
+    code.or_else(|| ctx.nudger.borrow().error_on(route))
+}
+
 /// Asks `/suggest` for answers to a question or to this page's error.
-fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<&'static str>) {
+fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
     let ticket = ctx.latest.borrow_mut().issue();
-    let error = ctx.nudger.borrow().error_on(&route(ctx));
+    let error = page_error(ctx, &route(ctx));
     let body = object(&[
         ("v", JsValue::from(1)),
         ("session_id", JsValue::from_str(&ctx.session)),
@@ -151,7 +165,9 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<&'static str>) {
         ),
         (
             "rule",
-            rule.map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED),
+            rule.as_deref()
+                .map(JsValue::from_str)
+                .unwrap_or(JsValue::UNDEFINED),
         ),
         ("limit", JsValue::from(5)),
     ]);
@@ -224,7 +240,7 @@ fn prefill(ctx: &Ctx, model: &crate::view::Model) -> Prefill {
     let route = text(&page, "route");
     Prefill {
         page: format!("{} ({route})", text(&page, "title")),
-        error: ctx.nudger.borrow().error_on(&route),
+        error: page_error(ctx, &route),
         question: model.typed.clone(),
         tried: model.answers.iter().map(|a| a.title.clone()).collect(),
     }
@@ -245,7 +261,7 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
         for answer in &model.answers {
             rejected.push(&JsValue::from_str(&answer.id));
         }
-        let rule = ctx.nudger.borrow().last_rule();
+        let rule = ctx.nudger.borrow().last_rule().map(str::to_owned);
         (model.prefill.message(&goal, &labels), rejected, rule)
     };
     let mut identity = ctx.identity.borrow().clone();
@@ -271,7 +287,9 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
         ("rejected_answers", rejected.into()),
         (
             "rule",
-            rule.map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED),
+            rule.as_deref()
+                .map(JsValue::from_str)
+                .unwrap_or(JsValue::UNDEFINED),
         ),
     ]);
     set_note(ctx, None);
@@ -497,7 +515,7 @@ fn rate(ctx: &Rc<Ctx>, score: u8) {
 }
 
 /// Opens the nudge: the panel with answers for this page and its error.
-fn nudge(ctx: &Rc<Ctx>, query: Option<String>, rule: &'static str) {
+fn nudge(ctx: &Rc<Ctx>, query: Option<String>, rule: String) {
     {
         let mut model = ctx.model.borrow_mut();
         model.nudged = true;
@@ -509,26 +527,44 @@ fn nudge(ctx: &Rc<Ctx>, query: Option<String>, rule: &'static str) {
     suggest(ctx, query, Some(rule));
 }
 
-/// One captured event (wire JSON): page signals may open the nudge.
+/// A string field of an event; whole numbers (a status) as their digits.
+fn field(event: &JsValue, key: &str) -> String {
+    let value = get(event, key);
+    value
+        .as_string()
+        .or_else(|| value.as_f64().map(|n| (n as i64).to_string()))
+        .unwrap_or_default()
+}
+
+/// One captured event (wire JSON, scrubbed) joins the nudge's page trail. The
+/// rules are evaluated once the loader's burst is in (an error page arrives as
+/// its own event right after the page view).
 pub fn observe(ctx: &Rc<Ctx>, event: &JsValue) {
-    let Some(signal) = Signal::from_type(&text(event, "type")) else {
+    let Some(seen) = Seen::from_event(&text(event, "type"), |key| field(event, key)) else {
         return;
     };
-    let route = text(event, "route");
-    let message = get(event, "message").as_string();
     let at = get(event, "at_ms")
         .as_f64()
         .unwrap_or_else(js_sys::Date::now);
-    let nudge_due = ctx
-        .nudger
-        .borrow_mut()
-        .observe(signal, &route, message.as_deref(), at);
-    save_signals(ctx);
-    let Some(due) = nudge_due else { return };
+    ctx.nudger.borrow_mut().observe(at as i64, seen);
+    if !ctx.nudge_check.replace(true) {
+        let ctx = ctx.clone();
+        set_timeout(move || check_nudge(&ctx), Duration::ZERO);
+    }
+}
+
+/// Evaluates the site's proactive rules now (after events, and every few
+/// seconds for time-based rules such as dwell) and opens the nudge when one fires.
+pub fn check_nudge(ctx: &Rc<Ctx>) {
+    ctx.nudge_check.set(false);
     if ctx.model.borrow().open || ctx.conversation.borrow().is_some() {
         return;
     }
-    nudge(ctx, None, due.rule);
+    let due = ctx.nudger.borrow_mut().due(js_sys::Date::now() as i64);
+    save_signals(ctx);
+    if let Some(due) = due {
+        nudge(ctx, None, due.rule);
+    }
 }
 
 /// `Waymark(name, argument)` from the host page.
@@ -553,7 +589,7 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
         }
         // `Waymark('trigger', 'checkout_failed')`: the host names a moment; the nudge
         // opens with answers for this page.
-        "trigger" => nudge(ctx, argument.as_string(), "host_trigger"),
+        "trigger" => nudge(ctx, argument.as_string(), "host_trigger".to_owned()),
         "shutdown" => {
             if let Some(host) = leptos::prelude::document().get_element_by_id("waymark-widget") {
                 host.remove();
@@ -563,8 +599,42 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
     }
 }
 
-/// Applies the site configuration (`GET /config`): accent colour, position.
-pub fn apply_config(ctx: &Ctx, config: &JsValue) {
+impl Value for JsValue {
+    fn get(&self, key: &str) -> Option<Self> {
+        Some(get(self, key)).filter(|v| !v.is_undefined() && !v.is_null())
+    }
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        Array::is_array(self).then(|| Array::from(self).iter().collect())
+    }
+    fn keys(&self) -> Option<Vec<String>> {
+        (self.is_object() && !Array::is_array(self)).then(|| {
+            js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect()
+        })
+    }
+}
+
+/// Applies the site configuration (`GET /config`): accent colour, position, the
+/// scrubbing options, and the proactive rules with the detector thresholds and
+/// error-page patterns they are evaluated with.
+pub fn apply_config(ctx: &Rc<Ctx>, config: &JsValue) {
+    let read = read_config(config);
+    ctx.nudger
+        .borrow_mut()
+        .configure(read.signals, read.error_pages, read.rules);
+    *ctx.scrub.borrow_mut() = read.scrub;
+    check_nudge(ctx);
     let theme = get(config, "theme");
     let accent = text(&theme, "accent_color");
     let safe = accent
