@@ -79,14 +79,35 @@ pub fn route_matches(pattern: &str, route: &str) -> bool {
 /// `https://shop.example/api/pay?x=1` → `/api/pay`; a bare path is kept.
 pub fn url_path(url: &str) -> &str {
     let without_fragment = url.split(['?', '#']).next().unwrap_or_default();
-    let Some(scheme_end) = without_fragment.find("://") else {
+    let Some(scheme_end) = find_from(without_fragment, "://", 0) else {
         return without_fragment;
     };
-    let after_scheme = &without_fragment[scheme_end + 3..];
+    let after_scheme = without_fragment.get(scheme_end + 3..).unwrap_or_default();
     match after_scheme.find('/') {
-        Some(slash) => &after_scheme[slash..],
+        Some(slash) => after_scheme.get(slash..).unwrap_or_default(),
         None => "/",
     }
+}
+
+/// The byte offset of the first `needle` in `haystack` at or after `from`, as
+/// `haystack[from..].find(needle)` would find it (plus `from`), by a plain byte
+/// scan that never panics: no substring-search tables or panic formatting are
+/// compiled into the widget, and its texts are short.
+pub fn find_from(haystack: &str, needle: &str, from: usize) -> Option<usize> {
+    let (bytes, wanted) = (haystack.as_bytes(), needle.as_bytes());
+    let rest = bytes.get(from..)?;
+    if wanted.is_empty() {
+        return Some(from);
+    }
+    rest.windows(wanted.len())
+        .position(|window| window == wanted)
+        .map(|at| from + at)
+}
+
+/// `text[start..end]`, or `""` when that is not a range of `text` on character
+/// boundaries (never panics).
+pub fn slice(text: &str, start: usize, end: usize) -> &str {
+    text.get(start..end).unwrap_or_default()
 }
 
 fn segments(path: &str) -> Vec<&str> {

@@ -72,14 +72,14 @@ impl DurationMs {
             while index < bytes.len() && bytes[index].is_ascii_digit() {
                 index += 1;
             }
-            let number: i64 = text[digits_start..index]
+            let number: i64 = crate::text::slice(text, digits_start, index)
                 .parse()
                 .map_err(|_| DurationParseError(text.to_owned()))?;
             let unit_start = index;
             while index < bytes.len() && bytes[index].is_ascii_alphabetic() {
                 index += 1;
             }
-            let unit = match &text[unit_start..index] {
+            let unit = match crate::text::slice(text, unit_start, index) {
                 "ms" => 1,
                 "s" => SECOND,
                 "m" | "min" => MINUTE,

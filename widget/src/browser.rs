@@ -4,7 +4,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::Duration;
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::JsCast;
@@ -16,10 +15,11 @@ use crate::net::{self, Endpoint};
 use crate::outbox::Outbox;
 use crate::panel::Keys;
 use crate::strings;
+use crate::timers;
 use crate::ui::{self, Ctx};
 
 /// How often queued events are sent while the page is open.
-const FLUSH_EVERY: Duration = Duration::from_millis(1_000);
+const FLUSH_EVERY_MS: i32 = 1_000;
 
 /// The widget's running state.
 struct Widget {
@@ -44,9 +44,8 @@ fn get_string(object: &JsValue, key: &str) -> String {
 
 /// The page's language: `<html lang>`, else the browser's.
 fn page_locale() -> String {
-    let document = leptos::prelude::document();
-    let lang = document
-        .document_element()
+    let lang = timers::document()
+        .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("lang"))
         .unwrap_or_default();
     if !lang.is_empty() {
@@ -138,25 +137,28 @@ pub fn boot(loader: JsValue) {
     });
 
     let flush_widget = widget.clone();
-    let _ = leptos::prelude::set_interval_with_handle(
+    timers::set_interval(
         move || {
             flush_widget.clone().flush(false);
             // Time-based rules (dwell) can fire without a new event.
             ui::check_nudge(&flush_widget.ctx);
         },
-        FLUSH_EVERY,
+        FLUSH_EVERY_MS,
     );
     let hide_widget = widget.clone();
     let on_hide = Closure::<dyn Fn()>::new(move || {
-        let document = leptos::prelude::document();
-        if document.visibility_state() == web_sys::VisibilityState::Hidden {
+        let hidden = timers::document()
+            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+        if hidden {
             hide_widget.clone().flush(true);
         }
     });
-    let _ = leptos::prelude::document().add_event_listener_with_callback(
-        "visibilitychange",
-        on_hide.as_ref().unchecked_ref::<Function>(),
-    );
+    if let Some(document) = timers::document() {
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            on_hide.as_ref().unchecked_ref::<Function>(),
+        );
+    }
     on_hide.forget();
 
     widget.clone().flush(false);

@@ -12,7 +12,7 @@
 //! - [`view`]: the panel as escaped HTML from a [`view::Model`];
 //! - [`strings`]: every user-visible string (English, German).
 //!
-//! The browser-only parts (`browser`, `ui`, `net`) are behind
+//! The browser-only parts (`browser`, `ui`, `net`, `timers`) are behind
 //! `cfg(target_arch = "wasm32")`; they read server responses with `Reflect`
 //! instead of serde types, which keeps the wasm within the 64 KiB budget. Every
 //! event is scrubbed with `core`'s scrubbers before it is queued.
@@ -28,6 +28,8 @@ pub mod view;
 mod browser;
 #[cfg(target_arch = "wasm32")]
 mod net;
+#[cfg(target_arch = "wasm32")]
+mod timers;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 

@@ -298,7 +298,7 @@ impl Nudger {
     /// remembered as fired and does not fire again in this session.
     pub fn due(&mut self, now_ms: i64) -> Option<Nudge> {
         self.settle();
-        let mut facts = self.tracker.facts();
+        let mut facts = self.tracker.page_facts();
         facts.fired_rules = self.fired.clone();
         let rule = offer_help(&self.rules, &facts, Timestamp(now_ms))?;
         let nudge = Nudge {

@@ -46,9 +46,18 @@ impl Answer {
 }
 
 /// Orders answers high confidence first (stable for equal confidence).
-pub fn rank(mut answers: Vec<Answer>) -> Vec<Answer> {
-    answers.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-    answers
+pub fn rank(answers: Vec<Answer>) -> Vec<Answer> {
+    // Insertion after the last answer at least as confident: stable, and a few
+    // answers need no general sort routine in the wasm.
+    let mut ranked: Vec<Answer> = Vec::with_capacity(answers.len());
+    for answer in answers {
+        let at = ranked
+            .iter()
+            .rposition(|r| r.confidence.total_cmp(&answer.confidence).is_ge())
+            .map_or(0, |i| i + 1);
+        ranked.insert(at, answer);
+    }
+    ranked
 }
 
 /// The query to send for what the user typed, or `None` if it is too short.

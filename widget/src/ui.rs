@@ -191,7 +191,9 @@ impl Ctx {
 
 /// Creates the shadow host and the panel's frame, and listens for the user.
 pub fn mount(ctx: &Rc<Ctx>) {
-    let document = leptos::prelude::document();
+    let Some(document) = crate::timers::document() else {
+        return;
+    };
     let Some(body) = document.body() else { return };
     let Ok(host) = document.create_element("div") else {
         return;

@@ -1,12 +1,11 @@
 //! Checking one condition against the facts, recording the actual value either way.
 
-use super::facts::{Facts, TicketFacts};
+use super::facts::{Facts, RuleFacts, TicketFacts, fingerprints};
 use crate::domain::SignalKind;
 use crate::matrix::{Condition, SlaKind};
 use crate::text::{first_phrase, route_matches};
 use crate::time::{DurationMs, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// One condition of a rule, the value found, and whether it held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,8 +45,8 @@ impl Found for () {
 
 /// Whether `condition` holds for `facts` as of `now`: the same verdict as
 /// [`check`], without describing anything.
-pub(crate) fn holds(condition: &Condition, facts: &Facts, now: Timestamp) -> bool {
-    outcome::<()>(condition, facts, now).0
+pub(crate) fn holds<F: RuleFacts>(condition: &Condition, facts: &F, now: Timestamp) -> bool {
+    outcome::<(), F>(condition, facts, now).0
 }
 
 /// Checks `condition` at `path` against `facts` as of `now`.
@@ -57,7 +56,7 @@ pub(crate) fn check(
     facts: &Facts,
     now: Timestamp,
 ) -> ConditionCheck {
-    let (satisfied, actual) = outcome::<String>(condition, facts, now);
+    let (satisfied, actual) = outcome::<String, Facts>(condition, facts, now);
     ConditionCheck {
         path,
         condition: condition.describe(),
@@ -70,8 +69,8 @@ fn no_ticket<A: Found>() -> (bool, A) {
     (false, A::found(|| "no ticket".to_owned()))
 }
 
-fn outcome<A: Found>(condition: &Condition, facts: &Facts, now: Timestamp) -> (bool, A) {
-    let ticket = facts.ticket.as_ref();
+fn outcome<A: Found, F: RuleFacts>(condition: &Condition, facts: &F, now: Timestamp) -> (bool, A) {
+    let ticket = facts.ticket();
     match condition {
         Condition::OpenAtTier { tier, for_at_least } => {
             let Some(ticket) = ticket else {
@@ -197,7 +196,7 @@ fn outcome<A: Found>(condition: &Condition, facts: &Facts, now: Timestamp) -> (b
             route,
         } => {
             let keys = facts
-                .trail
+                .trail()
                 .iter()
                 .filter(|s| in_window(s.at, now, *within))
                 .filter_map(|s| match &s.kind {
@@ -212,7 +211,7 @@ fn outcome<A: Found>(condition: &Condition, facts: &Facts, now: Timestamp) -> (b
         }
         Condition::JsErrorRepeated { at_least, within } => {
             let keys = facts
-                .trail
+                .trail()
                 .iter()
                 .filter(|s| in_window(s.at, now, *within))
                 .filter_map(|s| match &s.kind {
@@ -227,7 +226,7 @@ fn outcome<A: Found>(condition: &Condition, facts: &Facts, now: Timestamp) -> (b
             path,
         } => {
             let keys = facts
-                .trail
+                .trail()
                 .iter()
                 .filter(|s| in_window(s.at, now, *within))
                 .filter_map(|s| match &s.kind {
@@ -259,24 +258,19 @@ fn outcome<A: Found>(condition: &Condition, facts: &Facts, now: Timestamp) -> (b
             )
         }
         Condition::Dwell { route, at_least } => dwell(facts, now, route, *at_least),
-        Condition::Plan { any } => one_of(facts.account.plan.as_deref(), any, "plan"),
-        Condition::AccountTier { any } => {
-            one_of(facts.account.tier.as_deref(), any, "account tier")
-        }
-        Condition::Attribute { key, any } => match facts.account.attributes.get(key) {
+        Condition::Plan { any } => one_of(facts.plan(), any, "plan"),
+        Condition::AccountTier { any } => one_of(facts.account_tier(), any, "account tier"),
+        #[cfg(feature = "account-attributes")]
+        Condition::Attribute { key, any } => match facts.attribute(key) {
             None => (false, A::found(|| format!("no attribute {key}"))),
             Some(value) => {
                 let text = value.as_text();
                 (any.contains(&text), A::found(|| format!("{key} = {text}")))
             }
         },
+        #[cfg(feature = "account-attributes")]
         Condition::AttributeAtLeast { key, value } => {
-            match facts
-                .account
-                .attributes
-                .get(key)
-                .map(|v| (v.as_text(), v.as_number()))
-            {
+            match facts.attribute(key).map(|v| (v.as_text(), v.as_number())) {
                 None => (false, A::found(|| format!("no attribute {key}"))),
                 Some((text, None)) => {
                     (false, A::found(|| format!("{key} = {text} (not a number)")))
@@ -285,6 +279,11 @@ fn outcome<A: Found>(condition: &Condition, facts: &Facts, now: Timestamp) -> (b
                     (number >= *value, A::found(|| format!("{key} = {number}")))
                 }
             }
+        }
+        // Facts without attributes (see `AccountFacts`): no attribute is found.
+        #[cfg(not(feature = "account-attributes"))]
+        Condition::Attribute { key, .. } | Condition::AttributeAtLeast { key, .. } => {
+            (false, A::found(|| format!("no attribute {key}")))
         }
         Condition::CustomerMessagesWithin { at_least, within } => {
             let Some(ticket) = ticket else {
@@ -360,25 +359,34 @@ fn sentiment_drop<A: Found>(ticket: &TicketFacts, at_least: f64, over_last: u32)
     )
 }
 
-fn same_error_customers<A: Found>(
-    facts: &Facts,
+fn same_error_customers<A: Found, F: RuleFacts>(
+    facts: &F,
     now: Timestamp,
     at_least: u32,
     within: DurationMs,
 ) -> (bool, A) {
-    let fingerprints = facts.fingerprints();
+    let fingerprints = fingerprints(facts);
     if fingerprints.is_empty() {
         return (false, A::found(|| "no error fingerprint".to_owned()));
     }
-    let mut customers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for report in &facts.error_reports {
+    // Linear scans over small vectors: a session or a ticket sees a handful of
+    // errors, and no ordered map is compiled into the widget.
+    let mut customers: Vec<(&str, Vec<&str>)> = Vec::new();
+    for report in facts.error_reports() {
         if in_window(report.at, now, within) && fingerprints.contains(&&report.fingerprint) {
-            customers
-                .entry(report.fingerprint.as_str())
-                .or_default()
-                .insert(report.customer.as_str());
+            let fingerprint = report.fingerprint.as_str();
+            let customer = report.customer.as_str();
+            match customers.iter_mut().find(|(f, _)| *f == fingerprint) {
+                Some((_, who)) => {
+                    if !who.contains(&customer) {
+                        who.push(customer);
+                    }
+                }
+                None => customers.push((fingerprint, vec![customer])),
+            }
         }
     }
+    // Most customers, then the smallest fingerprint.
     let best = customers
         .iter()
         .map(|(fingerprint, who)| (who.len(), *fingerprint))
@@ -397,11 +405,18 @@ fn most_repeated<A: Found>(
     at_least: u32,
     what: &str,
 ) -> (bool, A) {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
     for key in keys {
-        *counts.entry(key).or_default() += 1;
+        match counts.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((key, 1)),
+        }
     }
-    let best = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
+    // Most repeated, then the smallest key.
+    let best = counts
+        .iter()
+        .map(|(key, count)| (key, count))
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)));
     match best {
         None => (false, A::found(|| format!("no {what}"))),
         Some((key, count)) => (
@@ -411,37 +426,39 @@ fn most_repeated<A: Found>(
     }
 }
 
-fn count_signals(
-    facts: &Facts,
+fn count_signals<F: RuleFacts>(
+    facts: &F,
     now: Timestamp,
     within: DurationMs,
     wanted: impl Fn(&SignalKind) -> bool,
 ) -> u32 {
     let count = facts
-        .trail
+        .trail()
         .iter()
         .filter(|signal| in_window(signal.at, now, within) && wanted(&signal.kind))
         .count();
     u32::try_from(count).unwrap_or(u32::MAX)
 }
 
-fn dwell<A: Found>(
-    facts: &Facts,
+fn dwell<A: Found, F: RuleFacts>(
+    facts: &F,
     now: Timestamp,
     pattern: &str,
     at_least: DurationMs,
 ) -> (bool, A) {
     let current = facts
-        .current_page
-        .as_ref()
+        .current_page()
         .filter(|page| route_matches(pattern, &page.route))
         .map(|page| (page.route.clone(), now.since(page.since)));
-    let completed = facts.trail.iter().filter_map(|signal| match &signal.kind {
-        SignalKind::Dwell { route, duration } if route_matches(pattern, route) => {
-            Some((route.clone(), *duration))
-        }
-        _ => None,
-    });
+    let completed = facts
+        .trail()
+        .iter()
+        .filter_map(|signal| match &signal.kind {
+            SignalKind::Dwell { route, duration } if route_matches(pattern, route) => {
+                Some((route.clone(), *duration))
+            }
+            _ => None,
+        });
     let longest = current
         .into_iter()
         .chain(completed)

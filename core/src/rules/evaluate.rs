@@ -2,7 +2,7 @@
 //! tie-breaks (see the module docs of [`crate::rules`]).
 
 use super::check::{ConditionCheck, check, holds};
-use super::facts::Facts;
+use super::facts::{Facts, RuleFacts};
 use super::notice::{NoticeVars, render_notice};
 use crate::domain::{EscalationType, LifecycleStage, Priority};
 use crate::ids::{RuleId, TeamId, TierId};
@@ -203,13 +203,17 @@ pub fn explain(matrix: &EscalationMatrix, facts: &Facts, now: Timestamp) -> Eval
 /// rules in `facts.fired_rules` are skipped), decided without building
 /// explanations. This is what the widget runs in the browser over the site's
 /// proactive rules, so no text formatting is compiled into it.
-pub fn offer_help<'a>(rules: &'a [Rule], facts: &Facts, now: Timestamp) -> Option<&'a Rule> {
+pub fn offer_help<'a, F: RuleFacts>(
+    rules: &'a [Rule],
+    facts: &F,
+    now: Timestamp,
+) -> Option<&'a Rule> {
     rules
         .iter()
         .enumerate()
         .filter(|(_, rule)| {
             rule.then.action == ActionKind::OfferHelp
-                && !facts.fired_rules.contains(&rule.id)
+                && !facts.fired_rules().contains(&rule.id)
                 && rule_holds(rule, facts, now)
         })
         .max_by_key(|(index, rule)| (rule.then.priority, Reverse(*index)))
@@ -217,7 +221,7 @@ pub fn offer_help<'a>(rules: &'a [Rule], facts: &Facts, now: Timestamp) -> Optio
 }
 
 /// Whether a rule's conditions hold: all of `all`, and one of `any` when it has some.
-fn rule_holds(rule: &Rule, facts: &Facts, now: Timestamp) -> bool {
+fn rule_holds<F: RuleFacts>(rule: &Rule, facts: &F, now: Timestamp) -> bool {
     let when = &rule.when;
     (!when.all.is_empty() || !when.any.is_empty())
         && when.all.iter().all(|c| holds(c, facts, now))

@@ -6,6 +6,7 @@ use crate::domain::{LifecycleStage, PageSignal, SignalKind, TicketState};
 use crate::ids::{CustomerId, Fingerprint, RuleId, TierId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "account-attributes")]
 use std::collections::BTreeMap;
 
 /// Everything the engine may look at, as of `now`.
@@ -107,12 +108,16 @@ pub struct AccountFacts {
     /// Account tier (`standard`, `strategic`).
     #[serde(default)]
     pub tier: Option<String>,
-    /// Custom attributes.
+    /// Custom attributes (feature `account-attributes`; the browser never has
+    /// them, so the widget's build leaves them, and the number formatting and
+    /// parsing their conditions need, out).
+    #[cfg(feature = "account-attributes")]
     #[serde(default)]
     pub attributes: BTreeMap<String, AttributeValue>,
 }
 
 /// A custom attribute value.
+#[cfg(feature = "account-attributes")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AttributeValue {
@@ -124,6 +129,7 @@ pub enum AttributeValue {
     Text(String),
 }
 
+#[cfg(feature = "account-attributes")]
 impl AttributeValue {
     /// The value as text, as conditions compare it.
     pub fn as_text(&self) -> String {
@@ -168,21 +174,138 @@ impl Facts {
     /// The fingerprints volume rules look at: the ticket's, or when there is no
     /// ticket, those of JS errors in the trail. Sorted, without duplicates.
     pub fn fingerprints(&self) -> Vec<&Fingerprint> {
-        let mut fingerprints: Vec<&Fingerprint> = match &self.ticket {
-            Some(ticket) => ticket.error_fingerprints.iter().collect(),
-            None => self
-                .trail
-                .iter()
-                .filter_map(|signal| match &signal.kind {
-                    SignalKind::JsError { fingerprint, .. } => Some(fingerprint),
-                    _ => None,
-                })
-                .collect(),
-        };
-        fingerprints.sort();
-        fingerprints.dedup();
-        fingerprints
+        fingerprints(self)
     }
+}
+
+/// What the browser knows for the proactive rules: the session's page trail, the
+/// page the user is on and the rules already fired; no ticket, no account, no
+/// other customers' error reports.
+///
+/// The rules engine decides over these exactly as over [`Facts`] with only these
+/// fields set (a property test holds it to that); the browser's build then
+/// compiles no checks of ticket or account conditions.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageFacts {
+    /// The session's page signals, oldest first.
+    pub trail: Vec<PageSignal>,
+    /// The page the user is on.
+    pub current_page: Option<CurrentPage>,
+    /// Rules that already fired in this session.
+    pub fired_rules: Vec<RuleId>,
+}
+
+impl From<PageFacts> for Facts {
+    fn from(page: PageFacts) -> Self {
+        Facts {
+            trail: page.trail,
+            current_page: page.current_page,
+            fired_rules: page.fired_rules,
+            ..Facts::default()
+        }
+    }
+}
+
+/// The facts the rules engine reads: [`Facts`] on the server, [`PageFacts`] in
+/// the browser. One engine reads both, so a rule means the same in either.
+pub trait RuleFacts {
+    /// The ticket, if there is one.
+    fn ticket(&self) -> Option<&TicketFacts>;
+    /// The account's plan.
+    fn plan(&self) -> Option<&str>;
+    /// The account's tier.
+    fn account_tier(&self) -> Option<&str>;
+    /// A custom attribute of the account.
+    #[cfg(feature = "account-attributes")]
+    fn attribute(&self, key: &str) -> Option<&AttributeValue>;
+    /// The session's page signals, oldest first.
+    fn trail(&self) -> &[PageSignal];
+    /// The page the user is on.
+    fn current_page(&self) -> Option<&CurrentPage>;
+    /// Error reports across customers.
+    fn error_reports(&self) -> &[ErrorReport];
+    /// Rules that already fired.
+    fn fired_rules(&self) -> &[RuleId];
+}
+
+impl RuleFacts for Facts {
+    fn ticket(&self) -> Option<&TicketFacts> {
+        self.ticket.as_ref()
+    }
+    fn plan(&self) -> Option<&str> {
+        self.account.plan.as_deref()
+    }
+    fn account_tier(&self) -> Option<&str> {
+        self.account.tier.as_deref()
+    }
+    #[cfg(feature = "account-attributes")]
+    fn attribute(&self, key: &str) -> Option<&AttributeValue> {
+        self.account.attributes.get(key)
+    }
+    fn trail(&self) -> &[PageSignal] {
+        &self.trail
+    }
+    fn current_page(&self) -> Option<&CurrentPage> {
+        self.current_page.as_ref()
+    }
+    fn error_reports(&self) -> &[ErrorReport] {
+        &self.error_reports
+    }
+    fn fired_rules(&self) -> &[RuleId] {
+        &self.fired_rules
+    }
+}
+
+impl RuleFacts for PageFacts {
+    fn ticket(&self) -> Option<&TicketFacts> {
+        None
+    }
+    fn plan(&self) -> Option<&str> {
+        None
+    }
+    fn account_tier(&self) -> Option<&str> {
+        None
+    }
+    #[cfg(feature = "account-attributes")]
+    fn attribute(&self, _key: &str) -> Option<&AttributeValue> {
+        None
+    }
+    fn trail(&self) -> &[PageSignal] {
+        &self.trail
+    }
+    fn current_page(&self) -> Option<&CurrentPage> {
+        self.current_page.as_ref()
+    }
+    fn error_reports(&self) -> &[ErrorReport] {
+        &[]
+    }
+    fn fired_rules(&self) -> &[RuleId] {
+        &self.fired_rules
+    }
+}
+
+/// See [`Facts::fingerprints`].
+pub(crate) fn fingerprints<F: RuleFacts>(facts: &F) -> Vec<&Fingerprint> {
+    let found: Vec<&Fingerprint> = match facts.ticket() {
+        Some(ticket) => ticket.error_fingerprints.iter().collect(),
+        None => facts
+            .trail()
+            .iter()
+            .filter_map(|signal| match &signal.kind {
+                SignalKind::JsError { fingerprint, .. } => Some(fingerprint),
+                _ => None,
+            })
+            .collect(),
+    };
+    // Sorted insertion: a handful of fingerprints, and no sort routine
+    // compiled into the widget.
+    let mut fingerprints: Vec<&Fingerprint> = Vec::with_capacity(found.len());
+    for fingerprint in found {
+        if let Err(at) = fingerprints.binary_search(&fingerprint) {
+            fingerprints.insert(at, fingerprint);
+        }
+    }
+    fingerprints
 }
 
 impl TicketFacts {

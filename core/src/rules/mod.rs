@@ -31,8 +31,11 @@ pub use evaluate::{
     DecidedAction, Decision, Evaluation, RuleExplanation, RuleOutcome, evaluate, explain,
     offer_help,
 };
+#[cfg(feature = "account-attributes")]
+pub use facts::AttributeValue;
 pub use facts::{
-    AccountFacts, AttributeValue, Author, CurrentPage, ErrorReport, Facts, MessageFact, TicketFacts,
+    AccountFacts, Author, CurrentPage, ErrorReport, Facts, MessageFact, PageFacts, RuleFacts,
+    TicketFacts,
 };
 pub use notice::{
     NOTICE_PLACEHOLDERS, NoticeError, NoticeVars, check_notice_template, render_notice,

@@ -29,7 +29,7 @@ pub(crate) fn redact_emails(text: &str) -> String {
         while end > at + 1 && matches!(bytes[end - 1], b'.' | b'-') {
             end -= 1;
         }
-        let domain = &text[at + 1..end];
+        let domain = crate::text::slice(text, at + 1, end);
         let top_level = domain.rsplit('.').next().unwrap_or_default();
         let valid = start < at
             && domain.contains('.')

@@ -50,7 +50,7 @@ pub(crate) fn is_sensitive_for(key: &str, config: &ScrubConfig, separator: Separ
     }
     if SENSITIVE_FRAGMENTS
         .iter()
-        .any(|fragment| normalized.contains(fragment))
+        .any(|fragment| crate::text::find_from(&normalized, fragment, 0).is_some())
     {
         return true;
     }
@@ -116,7 +116,13 @@ pub(crate) fn redact_sensitive_values(text: &str, config: &ScrubConfig) -> Strin
         while key_start > 0 && is_key_byte(bytes[key_start - 1]) {
             key_start -= 1;
         }
-        if key_start == key_end || !is_sensitive_for(&text[key_start..key_end], config, separator) {
+        if key_start == key_end
+            || !is_sensitive_for(
+                crate::text::slice(text, key_start, key_end),
+                config,
+                separator,
+            )
+        {
             continue;
         }
         // The value: after optional spaces and an optional opening quote.

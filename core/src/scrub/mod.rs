@@ -122,11 +122,11 @@ pub(crate) fn splice(text: &str, replacements: &[(usize, usize, &str)]) -> Strin
         if *start < cursor {
             continue;
         }
-        out.push_str(&text[cursor..*start]);
+        out.push_str(crate::text::slice(text, cursor, *start));
         out.push_str(with);
         cursor = *end;
     }
-    out.push_str(&text[cursor..]);
+    out.push_str(text.get(cursor..).unwrap_or_default());
     out
 }
 

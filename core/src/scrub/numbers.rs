@@ -2,6 +2,7 @@
 //! US social security numbers. Checksums keep order numbers and timestamps intact.
 
 use super::splice;
+use crate::text::slice;
 
 /// The Luhn checksum of a digit string (no separators) holds.
 pub fn luhn_is_valid(digits: &str) -> bool {
@@ -102,7 +103,7 @@ pub(crate) fn redact_cards(text: &str) -> String {
         'search: for first in 0..groups.len() {
             for last in (first..groups.len()).rev() {
                 let (start, end) = (groups[first].0, groups[last].1);
-                let digits: String = text[start..end]
+                let digits: String = slice(text, start, end)
                     .chars()
                     .filter(char::is_ascii_digit)
                     .collect();
@@ -158,7 +159,10 @@ pub(crate) fn redact_ibans(text: &str) -> String {
             cursor += 1;
         }
         let found = ends.iter().rev().copied().find(|end| {
-            let compact: String = text[index..*end].chars().filter(|c| *c != ' ').collect();
+            let compact: String = slice(text, index, *end)
+                .chars()
+                .filter(|c| *c != ' ')
+                .collect();
             boundary_after(bytes, *end) && iban_is_valid(&compact)
         });
         match found {
@@ -196,9 +200,9 @@ pub(crate) fn redact_ssns(text: &str) -> String {
             .get(index + 11)
             .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'-'));
         if separated_before && separated_after && shape(index) {
-            let area = &text[index..index + 3];
-            let group = &text[index + 4..index + 6];
-            let serial = &text[index + 7..index + 11];
+            let area = slice(text, index, index + 3);
+            let group = slice(text, index + 4, index + 6);
+            let serial = slice(text, index + 7, index + 11);
             let valid = area != "000"
                 && area != "666"
                 && !area.starts_with('9')

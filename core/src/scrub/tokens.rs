@@ -2,14 +2,15 @@
 //! well-known API key prefixes.
 
 use super::{is_word_byte, splice};
+use crate::text::{find_from, slice};
 
 /// `scheme://user:pass@host` → `scheme://[redacted]@host`.
 pub(crate) fn redact_userinfo(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut replacements = Vec::new();
     let mut search_from = 0;
-    while let Some(offset) = text[search_from..].find("://") {
-        let start = search_from + offset + 3;
+    while let Some(found) = find_from(text, "://", search_from) {
+        let start = found + 3;
         let end = bytes[start..]
             .iter()
             .position(|b| {
@@ -17,8 +18,8 @@ pub(crate) fn redact_userinfo(text: &str) -> String {
                     || matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>')
             })
             .map_or(bytes.len(), |o| start + o);
-        if let Some(at) = text[start..end].rfind('@') {
-            let userinfo = &text[start..start + at];
+        if let Some(at) = slice(text, start, end).rfind('@') {
+            let userinfo = slice(text, start, start + at);
             if !userinfo.is_empty() && userinfo != "[redacted]" {
                 replacements.push((start, start + at, "[redacted]"));
             }
@@ -37,8 +38,7 @@ pub(crate) fn redact_jwts(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut replacements = Vec::new();
     let mut search_from = 0;
-    while let Some(offset) = text[search_from..].find("eyJ") {
-        let start = search_from + offset;
+    while let Some(start) = find_from(text, "eyJ", search_from) {
         search_from = start + 3;
         if start > 0 && is_base64url(bytes[start - 1]) {
             continue;
@@ -99,7 +99,7 @@ pub(crate) fn redact_known_prefixes(text: &str) -> String {
             .iter()
             .position(|b| !is_token_byte(*b))
             .map_or(bytes.len(), |o| index + o);
-        let word = &text[index..end];
+        let word = slice(text, index, end);
         let known = SECRET_PREFIXES
             .iter()
             .any(|prefix| word.starts_with(prefix))
@@ -122,8 +122,7 @@ pub(crate) fn redact_bearer(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let mut replacements = Vec::new();
     let mut search_from = 0;
-    while let Some(offset) = lower[search_from..].find("bearer") {
-        let word_start = search_from + offset;
+    while let Some(word_start) = find_from(&lower, "bearer", search_from) {
         let mut start = word_start + "bearer".len();
         search_from = start;
         if word_start > 0 && is_word_byte(bytes[word_start - 1]) {

@@ -44,7 +44,8 @@ impl ErrorPagePatterns {
             .iter()
             .any(|pattern| route_matches(pattern, route))
             || self.titles.iter().any(|fragment| {
-                !fragment.is_empty() && title.contains(&fragment.to_ascii_lowercase())
+                !fragment.is_empty()
+                    && crate::text::find_from(&title, &fragment.to_ascii_lowercase(), 0).is_some()
             })
     }
 }

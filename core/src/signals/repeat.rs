@@ -2,7 +2,7 @@
 //! repeated failed requests.
 
 use crate::time::{DurationMs, Timestamp};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Counts occurrences per key in a sliding window `[at - window, at]` and reports
 /// once when a key reaches the threshold; it re-arms after the key's window empties.
@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 pub struct RepeatDetector {
     threshold: u32,
     window: DurationMs,
-    keys: BTreeMap<String, KeyState>,
+    keys: Vec<(String, KeyState)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -25,7 +25,7 @@ impl RepeatDetector {
         Self {
             threshold: threshold.max(1),
             window,
-            keys: BTreeMap::new(),
+            keys: Vec::new(),
         }
     }
 
@@ -33,13 +33,23 @@ impl RepeatDetector {
     /// the threshold.
     pub fn observe(&mut self, key: &str, at: Timestamp) -> Option<u32> {
         let oldest_allowed = at.minus(self.window);
-        self.keys.retain(|_, state| {
+        self.keys.retain_mut(|(_, state)| {
             while state.times.front().is_some_and(|t| *t < oldest_allowed) {
                 state.times.pop_front();
             }
             !state.times.is_empty()
         });
-        let state = self.keys.entry(key.to_owned()).or_default();
+        // A linear scan: a session repeats a handful of keys at a time.
+        let index = match self.keys.iter().position(|(k, _)| k == key) {
+            Some(index) => index,
+            None => {
+                self.keys.push((key.to_owned(), KeyState::default()));
+                self.keys.len() - 1
+            }
+        };
+        let Some((_, state)) = self.keys.get_mut(index) else {
+            return None;
+        };
         if state.times.is_empty() {
             state.fired = false;
         }

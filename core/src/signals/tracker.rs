@@ -8,7 +8,7 @@ use super::error_page::ErrorPagePatterns;
 use super::fingerprint::fingerprint_js_error;
 use super::repeat::RepeatDetector;
 use crate::domain::{PageSignal, SignalKind};
-use crate::rules::Facts;
+use crate::rules::{Facts, PageFacts};
 use crate::text::url_path;
 use crate::time::Timestamp;
 use std::collections::VecDeque;
@@ -228,10 +228,15 @@ impl PageTracker {
 
     /// Facts for the rules engine: the trail and the current page (no ticket).
     pub fn facts(&self) -> Facts {
-        Facts {
+        self.page_facts().into()
+    }
+
+    /// The same facts as the browser's [`PageFacts`] (no rules fired yet).
+    pub fn page_facts(&self) -> PageFacts {
+        PageFacts {
             trail: self.trail.iter().cloned().collect(),
             current_page: self.dwell.current().cloned(),
-            ..Facts::default()
+            fired_rules: Vec::new(),
         }
     }
 

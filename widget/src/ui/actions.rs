@@ -3,10 +3,9 @@
 //! the panel; nothing pretends to have worked.
 
 use std::rc::Rc;
-use std::time::Duration;
 
+use crate::timers::{self, set_interval, set_timeout};
 use js_sys::{Array, Function, JSON};
-use leptos::prelude::{set_interval_with_handle, set_timeout};
 use wasm_bindgen::prelude::*;
 
 use super::Ctx;
@@ -42,7 +41,7 @@ fn save_signals(ctx: &Ctx) {
 }
 /// How often agent replies are polled while a conversation is open (the event
 /// stream usually brings them sooner).
-const POLL_EVERY: Duration = Duration::from_millis(3_000);
+const POLL_EVERY_MS: i32 = 3_000;
 
 /// The page as the loader describes it (`{url, route, title}`, scrubbed).
 fn page(ctx: &Ctx) -> JsValue {
@@ -125,7 +124,7 @@ pub fn typed(ctx: &Rc<Ctx>, value: String) {
                 suggest(&ctx, Some(query), None);
             }
         },
-        Duration::from_millis(u64::from(panel::DEBOUNCE_MS)),
+        panel::DEBOUNCE_MS as i32,
     );
 }
 
@@ -367,7 +366,7 @@ fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
         on_news.forget();
     }
     let ctx = ctx.clone();
-    let _ = set_interval_with_handle(move || poll(&ctx), POLL_EVERY);
+    set_interval(move || poll(&ctx), POLL_EVERY_MS);
 }
 
 /// A conversation kept from before a reload, if any: reopened and polled.
@@ -549,7 +548,7 @@ pub fn observe(ctx: &Rc<Ctx>, event: &JsValue) {
     ctx.nudger.borrow_mut().observe(at as i64, seen);
     if !ctx.nudge_check.replace(true) {
         let ctx = ctx.clone();
-        set_timeout(move || check_nudge(&ctx), Duration::ZERO);
+        set_timeout(move || check_nudge(&ctx), 0);
     }
 }
 
@@ -591,7 +590,9 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
         // opens with answers for this page.
         "trigger" => nudge(ctx, argument.as_string(), "host_trigger".to_owned()),
         "shutdown" => {
-            if let Some(host) = leptos::prelude::document().get_element_by_id("waymark-widget") {
+            if let Some(host) =
+                timers::document().and_then(|d| d.get_element_by_id("waymark-widget"))
+            {
                 host.remove();
             }
         }
