@@ -243,10 +243,13 @@ const URL_FIELDS: [&str; 4] = ["url", "route", "referrer", "source"];
 /// Fields of the wire events that hold free text.
 const TEXT_FIELDS: [&str; 4] = ["title", "message", "stack", "target"];
 
+/// One of `core`'s scrubbers.
+type Scrubber = fn(&str, &ScrubConfig) -> String;
+
 /// Scrubs the string fields of one wire event in place with `core`'s scrubbers,
 /// the same fields the server scrubs.
 fn scrub_event(event: &JsValue, config: &ScrubConfig) {
-    let scrubbers: [(&[&str], fn(&str, &ScrubConfig) -> String); 2] =
+    let scrubbers: [(&[&str], Scrubber); 2] =
         [(&URL_FIELDS, scrub_url), (&TEXT_FIELDS, scrub_text)];
     for (fields, scrub) in scrubbers {
         for field in fields {

@@ -35,3 +35,10 @@ mod ui;
 
 #[cfg(target_arch = "wasm32")]
 pub use browser::boot;
+
+/// The allocator in the browser: a small free list instead of the default
+/// dlmalloc, which costs kilobytes of wasm; the widget allocates little.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());

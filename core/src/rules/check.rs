@@ -471,3 +471,43 @@ fn dwell<A: Found, F: RuleFacts>(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without the `account-attributes` feature the facts carry no attributes, and
+    /// attribute conditions find none, as they do over facts without attributes.
+    #[cfg(not(feature = "account-attributes"))]
+    #[test]
+    fn attribute_conditions_find_no_attribute_without_the_feature() {
+        let facts = Facts::default();
+        let conditions = [
+            Condition::Attribute {
+                key: "region".into(),
+                any: vec!["eu".into()],
+            },
+            Condition::AttributeAtLeast {
+                key: "seats".into(),
+                value: 10.0,
+            },
+        ];
+        for condition in &conditions {
+            let check = check("when.all[0]".into(), condition, &facts, Timestamp(0));
+            assert!(!check.satisfied);
+            assert!(!holds(condition, &facts, Timestamp(0)));
+            assert!(check.actual.starts_with("no attribute "));
+        }
+    }
+
+    #[test]
+    fn the_most_repeated_key_wins_and_ties_go_to_the_smallest() {
+        let keys = ["/b", "/a", "/b", "/a", "/c"].map(String::from);
+        let (held, found) = most_repeated::<String>(keys.into_iter(), 2, "error page");
+        assert!(held);
+        assert_eq!(found, "2× /a");
+        let (held, found) = most_repeated::<String>(std::iter::empty(), 1, "error page");
+        assert!(!held);
+        assert_eq!(found, "no error page");
+    }
+}

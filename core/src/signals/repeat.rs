@@ -47,9 +47,7 @@ impl RepeatDetector {
                 self.keys.len() - 1
             }
         };
-        let Some((_, state)) = self.keys.get_mut(index) else {
-            return None;
-        };
+        let (_, state) = self.keys.get_mut(index)?;
         if state.times.is_empty() {
             state.fired = false;
         }

@@ -9,7 +9,7 @@ use waymark_core::domain::TicketState;
 use waymark_core::ids::{Fingerprint, RuleId, TierId};
 use waymark_core::matrix::{ActionKind, Condition, Rule, RuleAction, When};
 use waymark_core::rules::{
-    DecidedAction, Facts, RuleOutcome, TicketFacts, evaluate, explain, offer_help,
+    DecidedAction, Facts, PageFacts, RuleOutcome, TicketFacts, evaluate, explain, offer_help,
 };
 use waymark_core::scrub::{ScrubConfig, scrub_text};
 use waymark_core::time::DurationMs;
@@ -255,6 +255,34 @@ proptest! {
             .map(|d| d.rule);
         let lean = offer_help(&matrix.rules, &facts, NOW).map(|rule| rule.id.clone());
         prop_assert_eq!(full, lean);
+    }
+
+    #[test]
+    fn page_facts_decide_as_the_same_facts_do(
+        facts in any_facts(),
+        extra in prop::collection::vec(
+            (prop::collection::vec(any_condition(), 0..3), prop::collection::vec(any_condition(), 0..3), any_action()),
+            0..4,
+        ),
+        fired in prop::collection::vec(prop::sample::select(vec!["extra0", "extra1", "repeated-error-page"]), 0..2),
+    ) {
+        let mut rules = sample_matrix().rules;
+        for (index, (all, any, then)) in extra.into_iter().enumerate() {
+            rules.push(Rule {
+                id: RuleId::new(format!("extra{index}")),
+                description: String::new(),
+                when: When { all, any },
+                then,
+            });
+        }
+        let page = PageFacts {
+            trail: facts.trail,
+            current_page: facts.current_page,
+            fired_rules: fired.into_iter().map(RuleId::new).collect(),
+        };
+        let on_page = offer_help(&rules, &page, NOW).map(|rule| rule.id.clone());
+        let as_facts = offer_help(&rules, &Facts::from(page), NOW).map(|rule| rule.id.clone());
+        prop_assert_eq!(on_page, as_facts);
     }
 
     #[test]
