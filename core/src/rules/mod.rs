@@ -41,3 +41,73 @@ pub use notice::{
     NOTICE_PLACEHOLDERS, NoticeError, NoticeVars, check_notice_template, render_notice,
 };
 pub use replay::{ExpectedOutcome, ReplayReport, ReplayRow, ReplayTicket, Verdict, replay};
+
+#[cfg(test)]
+mod tests {
+    use super::check::{check, holds};
+    use super::facts::Facts;
+    use crate::domain::{PageSignal, SignalKind};
+    use crate::matrix::Condition;
+    use crate::time::{DurationMs, Timestamp};
+
+    /// Without the `account-attributes` feature the facts carry no attributes, and
+    /// attribute conditions find none, as they do over facts without attributes.
+    #[cfg(not(feature = "account-attributes"))]
+    #[test]
+    fn attribute_conditions_find_no_attribute_without_the_feature() {
+        let facts = Facts::default();
+        let conditions = [
+            Condition::Attribute {
+                key: "region".into(),
+                any: vec!["eu".into()],
+            },
+            Condition::AttributeAtLeast {
+                key: "seats".into(),
+                value: 10.0,
+            },
+        ];
+        for condition in &conditions {
+            let checked = check("when.all[0]".into(), condition, &facts, Timestamp(0));
+            assert!(!checked.satisfied);
+            assert!(!holds(condition, &facts, Timestamp(0)));
+            assert!(checked.actual.starts_with("no attribute "));
+        }
+    }
+
+    #[test]
+    fn the_most_repeated_error_page_is_reported_and_ties_go_to_the_smallest_route() {
+        let error_page = |at, route: &str| PageSignal {
+            at: Timestamp(at),
+            kind: SignalKind::ErrorPage {
+                route: route.into(),
+            },
+        };
+        let facts = Facts {
+            trail: vec![
+                error_page(1, "/b"),
+                error_page(2, "/a"),
+                error_page(3, "/b"),
+                error_page(4, "/a"),
+                error_page(5, "/c"),
+            ],
+            ..Facts::default()
+        };
+        let repeated = |at_least| Condition::ErrorPageRepeated {
+            at_least,
+            within: DurationMs::minutes(10),
+            route: None,
+        };
+        let checked = check("when.all[0]".into(), &repeated(2), &facts, Timestamp(10));
+        assert!(checked.satisfied);
+        assert_eq!(checked.actual, "2× /a");
+        assert!(!holds(&repeated(3), &facts, Timestamp(10)));
+        let none = check(
+            "when.all[0]".into(),
+            &repeated(1),
+            &Facts::default(),
+            Timestamp(10),
+        );
+        assert!(!none.satisfied);
+        assert_eq!(none.actual, "no error page");
+    }
+}
