@@ -263,7 +263,9 @@ fn scrub_event(event: &JsValue, config: &ScrubConfig) {
 
 /// An `EventBatch` as wire JSON, from events already in wire JSON.
 fn batch_json(session: &str, events: &[String]) -> String {
-    let session = serde_json::to_string(session).unwrap_or_else(|_| "\"\"".into());
+    let session = js_sys::JSON::stringify(&JsValue::from_str(session))
+        .map(String::from)
+        .unwrap_or_else(|_| "\"\"".into());
     let mut body = format!("{{\"v\":{PROTOCOL_VERSION},\"session_id\":{session},\"events\":[");
     for (index, event) in events.iter().enumerate() {
         if index > 0 {

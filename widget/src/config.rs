@@ -4,14 +4,18 @@
 //!
 //! The wasm reads them from the parsed JSON through [`Value`] instead of serde:
 //! serde's derived decoders for the matrix types cost tens of KiB of wasm. The
-//! format is the one `core` defines; the tests hold this reader to it by reading
-//! what serde writes for every condition kind. As `SiteConfig` does, a rule this
-//! build cannot read (an unknown condition kind, a field of the wrong type) is
-//! skipped, not fatal.
+//! format is the one `core` defines. Conditions about a ticket or an account
+//! (which the browser's `PageFacts` never have, so core decides they never hold
+//! there) are read as one such condition without their fields; the page
+//! conditions are read exactly. The tests hold this reader to core: page
+//! conditions read back as serde writes them, and a property test shows the read
+//! rules offer help over `PageFacts` exactly as the written ones do. As
+//! `SiteConfig` does, a rule this build cannot read (an unknown condition kind, a
+//! page condition's field of the wrong type) is skipped, not fatal.
 
 use waymark_core::domain::Priority;
-use waymark_core::ids::{RuleId, TierId};
-use waymark_core::matrix::{ActionKind, Condition, Rule, RuleAction, SlaKind, When};
+use waymark_core::ids::RuleId;
+use waymark_core::matrix::{ActionKind, Condition, Rule, RuleAction, When};
 use waymark_core::scrub::ScrubConfig;
 use waymark_core::signals::{ErrorPagePatterns, SignalConfig};
 use waymark_core::time::DurationMs;
@@ -188,40 +192,24 @@ fn condition<V: Value>(value: &V) -> Option<Condition> {
     let within = || duration(&v, "within");
     let at_least = || count(&v, "at_least");
     Some(match key.as_str() {
-        "open_at_tier" => Condition::OpenAtTier {
-            tier: TierId::new(text(&v, "tier")?),
-            for_at_least: duration(&v, "for_at_least")?,
-        },
-        "sla_remaining" => Condition::SlaRemaining {
-            sla: match text(&v, "sla")?.as_str() {
-                "acknowledgement" => SlaKind::Acknowledgement,
-                "resolution" => SlaKind::Resolution,
-                _ => return None,
-            },
-            below: duration(&v, "below")?,
-        },
-        "at_tier" => Condition::AtTier {
-            any: texts(&v, "any")?.into_iter().map(TierId::new).collect(),
-        },
-        "sentiment_below" => Condition::SentimentBelow {
-            score: v.get("score")?.number()?,
-        },
-        "sentiment_drop" => Condition::SentimentDrop {
-            at_least: v.get("at_least")?.number()?,
-            over_last: count(&v, "over_last")?,
-        },
-        "customer_says" => Condition::CustomerSays {
-            any: texts(&v, "any")?,
-        },
-        "mentions" => Condition::Mentions {
-            any: texts(&v, "any")?,
-        },
-        "product_area" => Condition::ProductArea {
-            any: texts(&v, "any")?,
-        },
-        "billing_amount_above" => Condition::BillingAmountAbove {
-            amount: v.get("amount")?.number()?,
-        },
+        // About a ticket or an account, which `PageFacts` never have: core
+        // decides that none of these holds in the browser, so they are kept as one
+        // such condition without reading their fields.
+        "open_at_tier"
+        | "sla_remaining"
+        | "at_tier"
+        | "sentiment_below"
+        | "sentiment_drop"
+        | "customer_says"
+        | "mentions"
+        | "product_area"
+        | "billing_amount_above"
+        | "plan"
+        | "account_tier"
+        | "attribute"
+        | "attribute_at_least"
+        | "customer_messages_within"
+        | "turns_at_least" => page_never(),
         "same_error_customers" => Condition::SameErrorCustomers {
             at_least: at_least()?,
             within: within()?,
@@ -252,29 +240,14 @@ fn condition<V: Value>(value: &V) -> Option<Condition> {
             route: text(&v, "route")?,
             at_least: duration(&v, "at_least")?,
         },
-        "plan" => Condition::Plan {
-            any: texts(&v, "any")?,
-        },
-        "account_tier" => Condition::AccountTier {
-            any: texts(&v, "any")?,
-        },
-        "attribute" => Condition::Attribute {
-            key: text(&v, "key")?,
-            any: texts(&v, "any")?,
-        },
-        "attribute_at_least" => Condition::AttributeAtLeast {
-            key: text(&v, "key")?,
-            value: v.get("value")?.number()?,
-        },
-        "customer_messages_within" => Condition::CustomerMessagesWithin {
-            at_least: at_least()?,
-            within: within()?,
-        },
-        "turns_at_least" => Condition::TurnsAtLeast {
-            count: count(&v, "count")?,
-        },
         _ => return None,
     })
+}
+
+/// A condition that never holds over `PageFacts`: a plan from an empty list
+/// (the browser knows no plan, and nothing is in an empty list anyway).
+fn page_never() -> Condition {
+    Condition::Plan { any: Vec::new() }
 }
 
 /// An optional string field: `Some(None)` when absent, `None` when not a string.
@@ -313,7 +286,12 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+    use waymark_core::domain::{PageSignal, SignalKind};
+    use waymark_core::ids::Fingerprint;
+    use waymark_core::rules::{CurrentPage, PageFacts, offer_help};
+    use waymark_core::time::Timestamp;
 
     /// A help rule with one condition of every kind, in core's format.
     const EVERY_KIND: &str = r#"{
@@ -350,18 +328,170 @@ mod tests {
       "then": { "action": "offer_help", "priority": "high", "message": "Need a hand?" }
     }"#;
 
+    /// Whether core's `PageFacts` can ever satisfy this kind of condition.
+    fn about_the_page(condition: &Condition) -> bool {
+        matches!(
+            condition,
+            Condition::SameErrorCustomers { .. }
+                | Condition::ErrorPageRepeated { .. }
+                | Condition::JsErrorRepeated { .. }
+                | Condition::FailedRequestRepeated { .. }
+                | Condition::RageClicks { .. }
+                | Condition::DeadClicks { .. }
+                | Condition::Dwell { .. }
+        )
+    }
+
     #[test]
-    fn reads_every_condition_kind_exactly_as_core_writes_it() {
+    fn reads_page_conditions_exactly_and_collapses_ticket_and_account_ones() {
         let every_kind: Rule = serde_json::from_str(EVERY_KIND).unwrap();
         assert_eq!(every_kind.when.all.len(), 23);
+        let config = json!({ "proactive_rules": [serde_json::to_value(&every_kind).unwrap()] });
+        let read = read_config(&config).rules;
+        let [rule] = read.as_slice() else {
+            panic!("one rule expected, read {read:?}");
+        };
+        assert_eq!(rule.id, every_kind.id);
+        assert_eq!(rule.then, every_kind.then);
+        assert_eq!(rule.when.any, every_kind.when.any);
+        for (read, written) in rule.when.all.iter().zip(&every_kind.when.all) {
+            if about_the_page(written) {
+                assert_eq!(read, written);
+            } else {
+                assert_eq!(read, &page_never(), "{written:?}");
+            }
+        }
+        assert_eq!(rule.when.all.len(), every_kind.when.all.len());
+    }
+
+    #[test]
+    fn the_sample_matrix_help_rules_are_read_exactly() {
         let sample = waymark_core::matrix::load_toml(include_str!(
             "../../core/examples/escalation-matrix.toml"
         ))
         .unwrap();
-        let mut rules = vec![every_kind];
-        rules.extend(sample.proactive_rules());
+        let rules = sample.proactive_rules();
+        assert!(!rules.is_empty());
         let config = json!({ "proactive_rules": serde_json::to_value(&rules).unwrap() });
         assert_eq!(read_config(&config).rules, rules);
+    }
+
+    /// A page trail: error pages, JS errors, failed requests, rage and dead
+    /// clicks and dwells on a few routes within the last hour.
+    fn any_trail() -> impl Strategy<Value = Vec<PageSignal>> {
+        let route = || prop::sample::select(vec!["/billing/invoices", "/500", "/orders"]);
+        let kind = prop_oneof![
+            route().prop_map(|r| SignalKind::ErrorPage { route: r.into() }),
+            route().prop_map(|r| SignalKind::JsError {
+                fingerprint: Fingerprint::new("fp"),
+                route: r.into(),
+            }),
+            (route(), prop::option::of(400u16..600)).prop_map(|(r, status)| {
+                SignalKind::FailedRequest {
+                    method: "POST".into(),
+                    path: "/api/pay".into(),
+                    status,
+                    route: r.into(),
+                }
+            }),
+            route().prop_map(|r| SignalKind::RageClick {
+                target: "button".into(),
+                route: r.into(),
+                clicks: 4,
+            }),
+            route().prop_map(|r| SignalKind::DeadClick {
+                target: "span".into(),
+                route: r.into(),
+            }),
+            (route(), 0i64..300_000).prop_map(|(r, ms)| SignalKind::Dwell {
+                route: r.into(),
+                duration: DurationMs(ms),
+            }),
+        ];
+        prop::collection::vec((0i64..3_600_000, kind), 0..10).prop_map(|signals| {
+            let mut trail: Vec<PageSignal> = signals
+                .into_iter()
+                .map(|(ago, kind)| PageSignal {
+                    at: Timestamp(NOW.0 - ago),
+                    kind,
+                })
+                .collect();
+            trail.sort_by_key(|s| s.at);
+            trail
+        })
+    }
+
+    const NOW: Timestamp = Timestamp(1_800_000_000_000);
+
+    /// Help rules of up to three conditions in `all` and `any`, drawn from every
+    /// kind in [`EVERY_KIND`], at any priority.
+    fn any_rules() -> impl Strategy<Value = Vec<Rule>> {
+        let every_kind: Rule = serde_json::from_str(EVERY_KIND).unwrap();
+        let mut pool = every_kind.when.all.clone();
+        pool.extend(every_kind.when.any.clone());
+        let condition = prop::sample::select(pool);
+        let priority = prop::sample::select(vec![
+            Priority::Low,
+            Priority::Normal,
+            Priority::High,
+            Priority::Urgent,
+        ]);
+        let rule = (
+            prop::collection::vec(condition.clone(), 0..3),
+            prop::collection::vec(condition, 0..3),
+            priority,
+        );
+        prop::collection::vec(rule, 1..5).prop_map(|rules| {
+            rules
+                .into_iter()
+                .enumerate()
+                .map(|(index, (all, any, priority))| Rule {
+                    id: RuleId::new(format!("r{index}")),
+                    description: String::new(),
+                    when: When { all, any },
+                    then: RuleAction {
+                        action: ActionKind::OfferHelp,
+                        to_tier: None,
+                        to_team: None,
+                        priority,
+                        escalation_type: None,
+                        context: Vec::new(),
+                        notice: None,
+                        next_step: None,
+                        message: None,
+                    },
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// What the widget reads decides, over the browser's facts, exactly as
+        /// the rules the server wrote.
+        #[test]
+        fn read_rules_offer_help_as_the_written_ones_do(
+            rules in any_rules(),
+            trail in any_trail(),
+            on_page in prop::option::of((prop::sample::select(vec!["/billing/invoices", "/500"]), 0i64..600_000)),
+            fired in prop::collection::vec(prop::sample::select(vec!["r0", "r1"]), 0..2),
+        ) {
+            let config = json!({ "proactive_rules": serde_json::to_value(&rules).unwrap() });
+            let read = read_config(&config).rules;
+            prop_assert_eq!(read.len(), rules.len());
+            let facts = PageFacts {
+                trail,
+                current_page: on_page.map(|(route, ms)| CurrentPage {
+                    route: route.into(),
+                    since: Timestamp(NOW.0 - ms),
+                }),
+                fired_rules: fired.into_iter().map(RuleId::new).collect(),
+            };
+            let written = offer_help(&rules, &facts, NOW).map(|r| r.id.clone());
+            let decided = offer_help(&read, &facts, NOW).map(|r| r.id.clone());
+            prop_assert_eq!(decided, written);
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ const SHIPPED: &[&str] = &[
     "waymark_widget_bg.wasm",
 ];
 
-/// The hand-written scripts copied from `widget/js/` as they are.
+/// The hand-written scripts from `widget/js/`, shipped minified.
 const SCRIPTS: &[&str] = &["loader.js", "waymark.mjs"];
 
 /// What `dist` produced.
@@ -69,7 +69,9 @@ pub fn run() -> anyhow::Result<Dist> {
             .arg(&wasm),
     )?;
     let bg = out.join("waymark_widget_bg.wasm");
-    sh::run(
+    // After the size passes, the import, export and module names shrink to one or
+    // two letters (wasm-bindgen's carry a hash each); the glue is renamed to match.
+    let renames = sh::output(
         Command::new(tools::wasm_opt())
             .args([
                 "-Oz",
@@ -79,14 +81,22 @@ pub fn run() -> anyhow::Result<Dist> {
                 "--enable-mutable-globals",
                 "--enable-reference-types",
                 "--enable-multivalue",
+                "--minify-imports-and-exports-and-modules",
+                "--strip-producers",
+                "--strip-target-features",
                 "-o",
             ])
             .arg(&bg)
             .arg(&bg),
     )?;
+    let glue = out.join("waymark_widget.js");
+    let text = std::fs::read_to_string(&glue)
+        .with_context(|| format!("cannot read {}", glue.display()))?;
+    let renamed = rename_glue(&text, &Renames::parse(&renames)?)?;
+    std::fs::write(&glue, renamed).with_context(|| format!("cannot write {}", glue.display()))?;
+    minify(&glue, &glue)?;
     for script in SCRIPTS {
-        std::fs::copy(root.join("widget/js").join(script), out.join(script))
-            .with_context(|| format!("cannot copy {script}"))?;
+        minify(&root.join("widget/js").join(script), &out.join(script))?;
     }
 
     let total = print_sizes(&out)?;
@@ -98,6 +108,148 @@ pub fn run() -> anyhow::Result<Dist> {
         );
     }
     Ok(Dist { dir: out })
+}
+
+/// The module every wasm-bindgen import comes from, in the glue.
+const GLUE_MODULE: &str = "./waymark_widget_bg.js";
+
+/// The names `wasm-opt --minify-imports-and-exports-and-modules` gave: its
+/// mapping, printed as JSON (`imports`: `[module, name, new]`, `exports`:
+/// `[name, new]`). Every import module becomes `a`.
+#[derive(Debug, Default, PartialEq)]
+struct Renames {
+    imports: Vec<(String, String)>,
+    exports: Vec<(String, String)>,
+}
+
+impl Renames {
+    fn parse(mapping: &str) -> anyhow::Result<Self> {
+        let json: serde_json::Value =
+            serde_json::from_str(mapping).context("wasm-opt printed no name mapping")?;
+        let pairs = |key: &str, from: usize| -> anyhow::Result<Vec<(String, String)>> {
+            json.get(key)
+                .and_then(|v| v.as_array())
+                .with_context(|| format!("the name mapping has no `{key}`"))?
+                .iter()
+                .map(|entry| {
+                    let name = entry.get(from).and_then(|v| v.as_str());
+                    let new = entry.get(from + 1).and_then(|v| v.as_str());
+                    match (name, new) {
+                        (Some(name), Some(new)) => Ok((name.to_owned(), new.to_owned())),
+                        _ => bail!("unreadable entry in the name mapping: {entry}"),
+                    }
+                })
+                .collect()
+        };
+        for entry in json
+            .get("imports")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if entry.get(0).and_then(|v| v.as_str()) != Some(GLUE_MODULE) {
+                bail!("an import does not come from the glue: {entry}");
+            }
+        }
+        Ok(Self {
+            imports: pairs("imports", 1)?,
+            exports: pairs("exports", 0)?,
+        })
+    }
+}
+
+/// The glue with the minified names: its import object's keys and module, and its
+/// `wasm.NAME` uses of the exports. Fails when a name is not where it is expected
+/// or an old one is left, so a changed glue layout cannot ship a broken widget.
+fn rename_glue(glue: &str, renames: &Renames) -> anyhow::Result<String> {
+    let mut out = replace_once(
+        glue,
+        &format!("\"{GLUE_MODULE}\": import0"),
+        "\"a\": import0",
+    )?;
+    for (name, new) in &renames.imports {
+        out = replace_once(
+            &out,
+            &format!(" {name}: function("),
+            &format!(" {new}: function("),
+        )?;
+    }
+    for (name, new) in &renames.exports {
+        let old = format!("wasm.{name}");
+        let uses = count_word(&out, &old);
+        if uses == 0 {
+            // Exports the glue never calls (wasm-bindgen's own bookkeeping).
+            continue;
+        }
+        out = replace_word(&out, &old, &format!("wasm.{new}"));
+    }
+    let left = renames
+        .imports
+        .iter()
+        .map(|(name, _)| format!(" {name}: function("))
+        .chain(
+            renames
+                .exports
+                .iter()
+                .map(|(name, _)| format!("wasm.{name}")),
+        )
+        .find(|old| count_word(&out, old) > 0);
+    if let Some(old) = left {
+        bail!("the glue still has `{old}` after renaming");
+    }
+    Ok(out)
+}
+
+/// `text` with its one occurrence of `from` replaced; fails unless there is exactly one.
+fn replace_once(text: &str, from: &str, to: &str) -> anyhow::Result<String> {
+    match text.matches(from).count() {
+        1 => Ok(text.replacen(from, to, 1)),
+        n => bail!("the glue has {n} occurrences of `{from}`, expected one"),
+    }
+}
+
+/// Whether `c` can continue a JavaScript identifier.
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
+/// The positions of `word` in `text` not followed by an identifier character.
+fn word_positions(text: &str, word: &str) -> Vec<usize> {
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(|at| {
+            let before = text.get(..*at).and_then(|t| t.chars().next_back());
+            let after = text.get(at + word.len()..).and_then(|t| t.chars().next());
+            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+        })
+        .collect()
+}
+
+fn count_word(text: &str, word: &str) -> usize {
+    word_positions(text, word).len()
+}
+
+/// `text` with every whole-word `word` replaced by `to`.
+fn replace_word(text: &str, word: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for at in word_positions(text, word) {
+        out.push_str(text.get(cursor..at).unwrap_or_default());
+        out.push_str(to);
+        cursor = at + word.len();
+    }
+    out.push_str(text.get(cursor..).unwrap_or_default());
+    out
+}
+
+/// Minifies the script `from` (an ES module or a classic script) into `to`.
+fn minify(from: &Path, to: &Path) -> anyhow::Result<()> {
+    sh::run(
+        Command::new(tools::esbuild())
+            .arg(from)
+            .args(["--minify", "--log-level=warning", "--allow-overwrite"])
+            .arg(format!("--outfile={}", to.display())),
+    )
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -158,4 +310,55 @@ fn print_sizes(dir: &Path) -> anyhow::Result<Sizes> {
 fn kib(bytes: u64) -> String {
     let tenths = (bytes * 10 + 512) / 1024;
     format!("{}.{} KiB", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const MAPPING: &str = r#"{
+ "imports": [
+  ["./waymark_widget_bg.js", "__wbg_fetch_21015a0a4570ab44", "a"],
+  ["./waymark_widget_bg.js", "__wbg_now_463ac581d2fc7ea3", "$"]
+ ],
+"exports": [
+  ["memory", "b"],
+  ["boot", "c"],
+  ["__wbindgen_start", "d"]
+ ]
+}"#;
+
+    const GLUE: &str = "export function boot(x) { wasm.boot(x); }
+function imports() {
+    const import0 = {
+        __wbg_fetch_21015a0a4570ab44: function(arg0) { return fetch(arg0); },
+        __wbg_now_463ac581d2fc7ea3: function() { return Date.now(); },
+    };
+    return { \"./waymark_widget_bg.js\": import0 };
+}
+function finish(instance) { wasm = instance.exports; wasm.memory.buffer; wasm.memoryView; wasm.__wbindgen_start(); }
+";
+
+    #[test]
+    fn the_glue_gets_the_minified_names_and_keeps_its_own() {
+        let renames = Renames::parse(MAPPING).unwrap();
+        let glue = rename_glue(GLUE, &renames).unwrap();
+        assert!(glue.contains("export function boot(x) { wasm.c(x); }"));
+        assert!(glue.contains(" a: function(arg0) { return fetch(arg0); }"));
+        assert!(glue.contains(" $: function() { return Date.now(); }"));
+        assert!(glue.contains("{ \"a\": import0 }"));
+        assert!(glue.contains("wasm.b.buffer; wasm.memoryView; wasm.d();"));
+    }
+
+    #[test]
+    fn a_glue_without_an_expected_name_is_refused() {
+        let renames = Renames::parse(MAPPING).unwrap();
+        let changed = GLUE.replace("__wbg_now_463ac581d2fc7ea3: function()", "now: function()");
+        assert!(rename_glue(&changed, &renames).is_err());
+        let other_module = MAPPING.replace("./waymark_widget_bg.js", "env");
+        assert!(Renames::parse(&other_module).is_err());
+        assert!(Renames::parse("no mapping").is_err());
+    }
 }

@@ -1,6 +1,7 @@
 //! The tools a build needs beyond cargo, installed when missing: the wasm32
 //! target, `wasm-bindgen-cli` at the version in Cargo.lock, `wasm-opt` from the
-//! npm package `binaryen`, and Chromium with its driver for the browser tests.
+//! npm package `binaryen`, the JavaScript minifier from the npm package `esbuild`,
+//! and Chromium with its driver for the browser tests.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,6 +12,9 @@ use crate::sh;
 
 /// The binaryen release whose `wasm-opt` is used (older ones break the widget).
 const BINARYEN_VERSION: &str = "132";
+
+/// The esbuild release that minifies the widget's scripts.
+const ESBUILD_VERSION: &str = "0.28.2";
 
 /// Which tools to make sure of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,11 +42,20 @@ pub fn wasm_opt() -> PathBuf {
         .join("wasm-opt")
 }
 
+/// The `esbuild` binary from the npm package.
+pub fn esbuild() -> PathBuf {
+    tools_dir()
+        .join("node_modules")
+        .join(".bin")
+        .join("esbuild")
+}
+
 /// Installs what is missing; quick when everything is there.
 pub fn ensure(what: Install) -> anyhow::Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
     ensure_wasm_opt()?;
+    ensure_esbuild()?;
     if what == Install::WithBrowser {
         ensure_chromium()?;
     }
@@ -132,6 +145,31 @@ fn ensure_wasm_opt() -> anyhow::Result<()> {
             ])
             .arg(&dir)
             .arg(format!("binaryen@{BINARYEN_VERSION}")),
+    )
+}
+
+fn ensure_esbuild() -> anyhow::Result<()> {
+    if let Ok(version) = sh::output(Command::new(esbuild()).arg("--version"))
+        && version.trim() == ESBUILD_VERSION
+    {
+        return Ok(());
+    }
+    if !sh::on_path("npm") {
+        bail!(
+            "the widget's scripts are minified by the npm package esbuild@{ESBUILD_VERSION}: install Node.js and npm, then run this again"
+        );
+    }
+    sh::run(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+            ])
+            .arg(tools_dir())
+            .arg(format!("esbuild@{ESBUILD_VERSION}")),
     )
 }
 
