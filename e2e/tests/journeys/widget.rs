@@ -182,7 +182,19 @@ async fn deflection_journey(h: &Harness) -> anyhow::Result<()> {
         "the first answer is not about the error page: {first}"
     );
     in_widget(h, "root.querySelector('.wm-answer').click(); return true;").await?;
-    let article = widget_text(h, "the article in the panel", ".wm-article").await?;
+    // The whole article opens inside the panel, not only the snippet.
+    let article = wait_for("the whole article in the panel", SETTLE, || async {
+        let text = in_widget(
+            h,
+            "const e = root.querySelector('.wm-article'); return e ? e.textContent : null;",
+        )
+        .await?;
+        Ok(text
+            .as_str()
+            .filter(|t| t.contains("update your bookmark"))
+            .map(str::to_owned))
+    })
+    .await?;
     assert!(
         article.contains("Reports → Export"),
         "the article does not say what to do: {article}"

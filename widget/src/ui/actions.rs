@@ -96,7 +96,11 @@ pub fn act(ctx: &Rc<Ctx>, action: &str, argument: &str) {
         }
         "close" => set_open(ctx, false),
         "back" => show(ctx, Screen::Ask),
-        "article" => show(ctx, Screen::Article(argument.parse().unwrap_or_default())),
+        "article" => {
+            let index = argument.parse().unwrap_or_default();
+            show(ctx, Screen::Article(index));
+            open_whole(ctx, index);
+        }
         "solved" => solved(ctx, argument),
         "talk" => {
             let screen = if ctx.conversation.borrow().is_some() {
@@ -198,6 +202,42 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
             model.answers = panel::rank(answers);
         }
         ctx.render_answers();
+    });
+}
+
+/// Replaces the opened answer's snippet with its whole text (`GET /answers/{id}`);
+/// the snippet stays when the call fails.
+fn open_whole(ctx: &Rc<Ctx>, index: usize) {
+    let Some(id) = ctx.model.borrow().answers.get(index).map(|a| a.id.clone()) else {
+        return;
+    };
+    let url = ctx.endpoint.url(
+        &[
+            "/answers/",
+            &String::from(js_sys::encode_uri_component(&id)),
+        ]
+        .concat(),
+        "",
+    );
+    let ctx = ctx.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(detail) = net::call(&url, "GET", None, None).await else {
+            return;
+        };
+        let body = text(&detail, "body");
+        let mut model = ctx.model.borrow_mut();
+        let Some(answer) = model.answers.get_mut(index).filter(|a| a.id == id) else {
+            return;
+        };
+        if body.is_empty() {
+            return;
+        }
+        answer.snippet = body;
+        let showing = model.screen == Screen::Article(index);
+        drop(model);
+        if showing {
+            ctx.render();
+        }
     });
 }
 
@@ -583,6 +623,8 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
                     ("user_hash", optional(&text(argument, "user_hash"))),
                     ("email", optional(&text(argument, "email"))),
                     ("name", optional(&text(argument, "name"))),
+                    ("plan", optional(&text(argument, "plan"))),
+                    ("account_tier", optional(&text(argument, "account_tier"))),
                 ]);
             }
         }
