@@ -24,6 +24,11 @@ pub async fn post_json(url: &str, token: Option<&str>, body: &str) -> anyhow::Re
     request("POST", url, token, Some(body)).await
 }
 
+/// `PUT url` with a JSON body.
+pub async fn put_json(url: &str, token: Option<&str>, body: &str) -> anyhow::Result<Response> {
+    request("PUT", url, token, Some(body)).await
+}
+
 async fn request(
     method: &str,
     url: &str,

@@ -70,7 +70,7 @@ pub fn boot(loader: JsValue) {
         keys: RefCell::new(Keys::new(&session)),
         session: session.clone(),
         loader: loader.clone(),
-        strings: strings::for_locale(&page_locale()),
+        strings: Cell::new(strings::for_locale(&page_locale())),
         latest: RefCell::default(),
         nudger: RefCell::default(),
         nudge_check: Cell::new(false),

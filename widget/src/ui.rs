@@ -34,7 +34,7 @@ pub struct Ctx {
     /// The loader's state object (`page()`).
     pub loader: JsValue,
     /// Localised strings.
-    pub strings: &'static Strings,
+    pub strings: Cell<&'static Strings>,
     /// Idempotency keys.
     pub keys: RefCell<Keys>,
     /// The newest suggest request.
@@ -74,7 +74,7 @@ impl Ctx {
     pub fn render(&self) {
         let (html, open) = {
             let model = self.model.borrow();
-            (view::panel(&model, self.strings), model.open)
+            (view::panel(&model, self.strings.get()), model.open)
         };
         if let Some(slot) = self.find(".wm-slot") {
             slot.set_inner_html(&html);
@@ -84,9 +84,9 @@ impl Ctx {
             let _ = launcher.set_attribute(
                 "aria-label",
                 if open {
-                    self.strings.close
+                    self.strings.get().close
                 } else {
-                    self.strings.open
+                    self.strings.get().open
                 },
             );
         }
@@ -94,7 +94,7 @@ impl Ctx {
 
     /// Renders the answers and the status line only (keeps the text box as typed).
     pub fn render_answers(&self) {
-        let html = view::answers(&self.model.borrow(), self.strings);
+        let html = view::answers(&self.model.borrow(), self.strings.get());
         if let Some(list) = self.find("#wm-answers") {
             list.set_inner_html(&html);
         }
@@ -111,7 +111,7 @@ impl Ctx {
 
     /// Renders the conversation (keeps the reply box as typed).
     pub fn render_conversation(&self) {
-        let html = view::conversation_body(&self.model.borrow(), self.strings);
+        let html = view::conversation_body(&self.model.borrow(), self.strings.get());
         match self.find("#wm-conv") {
             Some(conversation) => conversation.set_inner_html(&html),
             None => return,
@@ -211,7 +211,7 @@ pub fn mount(ctx: &Rc<Ctx>) {
     frame.set_class_name("wm");
     frame.set_inner_html(&format!(
         "<div class=\"wm-live\" role=\"status\" aria-live=\"polite\"></div><div class=\"wm-slot\"></div><button class=\"wm-launcher\" aria-expanded=\"false\" aria-label=\"{}\">?</button>",
-        ctx.strings.open
+        ctx.strings.get().open
     ));
     for (kind, handler) in [
         ("click", on_click as fn(&Rc<Ctx>, web_sys::Event)),

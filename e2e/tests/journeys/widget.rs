@@ -287,6 +287,47 @@ async fn module_journey(h: &Harness) -> anyhow::Result<()> {
 }
 
 #[tokio::test]
+async fn the_operators_widget_settings_change_the_widget() -> anyhow::Result<()> {
+    let harness = Harness::start().await?;
+    let result = settings_journey(&harness).await;
+    harness.stop().await;
+    result
+}
+
+async fn settings_journey(h: &Harness) -> anyhow::Result<()> {
+    let settings = serde_json::json!({
+        "theme": {"accent_color": "#d63384", "position": "bottom_left"},
+        "locale": "de"
+    });
+    let response = http::put_json(
+        &format!("{}/api/v1/sites/{DEMO_SITE}/widget-settings", h.base),
+        Some(API_TOKEN),
+        &settings.to_string(),
+    )
+    .await?;
+    assert_eq!(response.status, 200, "{}", response.body);
+    h.browser.goto(&format!("{}/demo/", h.base)).await?;
+    let applied = wait_for("the settings applied", SETTLE, || async {
+        let seen = in_widget(
+            h,
+            "const frame = root.querySelector('.wm');
+             const launcher = root.querySelector('.wm-launcher');
+             if (!frame || !launcher || !frame.classList.contains('wm-left')) return null;
+             return [launcher.getAttribute('aria-label'), frame.style.getPropertyValue('--wm-accent')];",
+        )
+        .await?;
+        Ok(seen.as_array().cloned())
+    })
+    .await?;
+    assert_eq!(
+        applied[0], "Hilfe öffnen",
+        "the site's language is not applied"
+    );
+    assert_eq!(applied[1], "#d63384", "the accent colour is not applied");
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_widget_works_under_a_strict_csp_and_keeps_its_own_styles() -> anyhow::Result<()> {
     let harness = Harness::start().await?;
     let result = csp_journey(&harness).await;

@@ -22,22 +22,19 @@ async fn settings(app: TestApp) {
     assert_eq!(before.body["theme"]["position"], "bottom_right");
 
     let settings = json!({
-        "theme": {"accent_color": "#d63384", "position": "bottom_left", "launcher_label": "Hilfe"},
+        "theme": {"accent_color": "#d63384", "position": "bottom_left"},
         "privacy": {"consent": "after_consent"},
         "error_pages": {"routes": ["/oops/**"], "titles": ["Hoppla"]},
-        "locale": "de",
-        "strings": {"launcher": "Hilfe"}
+        "locale": "de"
     });
     let put = app.agent("PUT", "/widget-settings", Some(&settings)).await;
     assert_eq!(put.status, 200, "{backend}: {}", put.body);
     let after = config(&app).await;
     assert_eq!(after.body["theme"]["accent_color"], "#d63384", "{backend}");
     assert_eq!(after.body["theme"]["position"], "bottom_left");
-    assert_eq!(after.body["theme"]["launcher_label"], "Hilfe");
     assert_eq!(after.body["privacy"]["consent"], "after_consent");
     assert_eq!(after.body["error_pages"]["routes"][0], "/oops/**");
     assert_eq!(after.body["locale"], "de");
-    assert_eq!(after.body["strings"]["launcher"], "Hilfe");
     assert!(
         after.body["proactive_rules"]
             .as_array()
@@ -52,7 +49,11 @@ async fn settings(app: TestApp) {
             "theme.accent_color",
         ),
         (json!({"locale": "english!"}), "locale"),
-        (json!({"strings": {"bad key": "x"}}), "strings"),
+        (
+            json!({"theme": {"launcher_label": "Hilfe"}}),
+            "launcher_label",
+        ),
+        (json!({"privacy": {"capture_text": true}}), "capture_text"),
         (json!({"colour": "#fff"}), "colour"),
         (json!({"theme": {"position": "top_middle"}}), "position"),
     ] {

@@ -174,7 +174,7 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
         ),
         ("limit", JsValue::from(5)),
     ]);
-    set_note(ctx, Some(ctx.strings.searching));
+    set_note(ctx, Some(ctx.strings.get().searching));
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let result = net::call(&ctx.endpoint.url("/suggest", ""), "POST", Some(&body), None).await;
@@ -182,7 +182,7 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
             return;
         }
         let Ok(response) = result else {
-            set_note(&ctx, Some(ctx.strings.failed));
+            set_note(&ctx, Some(ctx.strings.get().failed));
             return;
         };
         let answers: Vec<Answer> = Array::from(&get(&response, "answers"))
@@ -197,7 +197,7 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
             .collect();
         {
             let mut model = ctx.model.borrow_mut();
-            model.note = answers.is_empty().then_some(ctx.strings.no_answers);
+            model.note = answers.is_empty().then_some(ctx.strings.get().no_answers);
             model.query_id = text(&response, "query_id");
             model.answers = panel::rank(answers);
         }
@@ -265,9 +265,9 @@ fn solved(ctx: &Rc<Ctx>, answer_id: &str) {
         set_note(
             &ctx,
             Some(if outcome.is_ok() {
-                ctx.strings.thanks
+                ctx.strings.get().thanks
             } else {
-                ctx.strings.failed
+                ctx.strings.get().failed
             }),
         );
     });
@@ -288,7 +288,7 @@ fn prefill(ctx: &Ctx, model: &crate::view::Model) -> Prefill {
 /// Sends the escalation form: starts the conversation with a person.
 pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
     allow_storage(ctx);
-    let s = ctx.strings;
+    let s = ctx.strings.get();
     let labels = PrefillLabels {
         page: s.page,
         error: s.error,
@@ -345,7 +345,7 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
             .ok()
             .filter(|s| !text(s, "conversation_id").is_empty())
         else {
-            set_note(&ctx, Some(ctx.strings.failed));
+            set_note(&ctx, Some(ctx.strings.get().failed));
             return;
         };
         // Shown at once; the first poll brings it back with its server id.
@@ -484,7 +484,7 @@ fn poll(ctx: &Rc<Ctx>) {
         };
         take_status(&ctx, &response);
         if let Some(reply) = newest_reply {
-            ctx.announce(&format!("{}: {reply}", ctx.strings.support));
+            ctx.announce(&format!("{}: {reply}", ctx.strings.get().support));
         }
         ctx.render_conversation();
     });
@@ -548,7 +548,7 @@ fn rate(ctx: &Rc<Ctx>, score: u8) {
                 ctx.model.borrow_mut().rated = true;
                 ctx.render_conversation();
             }
-            Err(()) => set_note(&ctx, Some(ctx.strings.failed)),
+            Err(()) => set_note(&ctx, Some(ctx.strings.get().failed)),
         }
     });
 }
@@ -562,7 +562,7 @@ fn nudge(ctx: &Rc<Ctx>, query: Option<String>, rule: String) {
         model.open = true;
     }
     ctx.render();
-    ctx.announce(ctx.strings.nudge);
+    ctx.announce(ctx.strings.get().nudge);
     suggest(ctx, query, Some(rule));
 }
 
@@ -677,6 +677,11 @@ pub fn apply_config(ctx: &Rc<Ctx>, config: &JsValue) {
         .borrow_mut()
         .configure(read.signals, read.error_pages, read.rules);
     *ctx.scrub.borrow_mut() = read.scrub;
+    let locale = text(config, "locale");
+    if !locale.is_empty() {
+        ctx.strings.set(crate::strings::for_locale(&locale));
+        ctx.render();
+    }
     check_nudge(ctx);
     let theme = get(config, "theme");
     let accent = text(&theme, "accent_color");

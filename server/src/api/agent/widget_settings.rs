@@ -1,44 +1,78 @@
-//! The site's widget settings: theme, privacy, error-page patterns, signal
-//! thresholds, default locale and string overrides. The widget reads them in its
+//! The site's widget settings: accent colour and position, consent and scrubbing,
+//! error-page patterns, signal thresholds and the language. The widget reads them in its
 //! site configuration (`GET /api/widget/v1/config`); the proactive rules come from
 //! the escalation matrix.
-
-use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
+use waymark_core::scrub::ScrubConfig;
 use waymark_core::signals::{ErrorPagePatterns, SignalConfig};
-use waymark_core::wire::{PrivacySettings, Theme};
+use waymark_core::wire::{ConsentMode, PrivacySettings, Theme, WidgetPosition};
 
 use super::{authorize, ensure_site};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
 
-/// What an operator sets about the widget of one site.
+/// What an operator sets about the widget of one site: only what the widget applies.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WidgetSettings {
-    /// Accent colour, launcher position and label, colour scheme.
-    pub theme: Theme,
-    /// Consent mode, page-text capture and scrubbing.
-    pub privacy: PrivacySettings,
+    /// Accent colour and launcher position.
+    pub theme: ThemeSettings,
+    /// Consent mode and scrubbing.
+    pub privacy: PrivacyInput,
     /// Which pages count as error pages.
     pub error_pages: ErrorPagePatterns,
     /// Page-signal detector thresholds.
     pub signals: SignalConfig,
-    /// Default locale of the widget's strings (`en`, `de`).
+    /// The language of the widget's strings (`en`, `de`), whatever the page says;
+    /// unset, the widget follows the page's `lang` or the browser.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// Overrides of the widget's strings, by key.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub strings: BTreeMap<String, String>,
 }
 
-const MAX_STRINGS: usize = 200;
-const MAX_STRING_CHARS: usize = 500;
-const MAX_LABEL_CHARS: usize = 40;
+/// The widget's look.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThemeSettings {
+    /// Accent colour as CSS (`#0a7cff`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accent_color: Option<String>,
+    /// Where the launcher sits.
+    pub position: WidgetPosition,
+}
+
+/// Consent and scrubbing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyInput {
+    /// When the widget may write to storage and send events.
+    pub consent: ConsentMode,
+    /// What scrubbing removes before anything leaves the browser.
+    pub scrub: ScrubConfig,
+}
+
+impl WidgetSettings {
+    /// The site configuration's theme.
+    pub fn theme(&self) -> Theme {
+        Theme {
+            accent_color: self.theme.accent_color.clone(),
+            position: self.theme.position,
+            ..Theme::default()
+        }
+    }
+
+    /// The site configuration's privacy settings.
+    pub fn privacy(&self) -> PrivacySettings {
+        PrivacySettings {
+            consent: self.privacy.consent,
+            scrub: self.privacy.scrub.clone(),
+            ..PrivacySettings::default()
+        }
+    }
+}
 
 impl WidgetSettings {
     /// Checks what the widget would otherwise have to distrust; the error names the key.
@@ -50,35 +84,12 @@ impl WidgetSettings {
                 "theme.accent_color: `{color}` is not a colour (use #rgb, #rrggbb, rgb(…) or hsl(…))"
             ));
         }
-        if let Some(label) = &self.theme.launcher_label
-            && (label.trim().is_empty() || label.chars().count() > MAX_LABEL_CHARS)
-        {
-            return Err(format!(
-                "theme.launcher_label: must be 1 to {MAX_LABEL_CHARS} characters"
-            ));
-        }
         if let Some(locale) = &self.locale
             && !is_locale(locale)
         {
             return Err(format!(
                 "locale: `{locale}` is not a language tag such as `en` or `de-AT`"
             ));
-        }
-        if self.strings.len() > MAX_STRINGS {
-            return Err(format!("strings: at most {MAX_STRINGS} overrides"));
-        }
-        for (key, value) in &self.strings {
-            if key.is_empty()
-                || key.len() > 64
-                || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
-                return Err(format!("strings: `{key}` is not a string key"));
-            }
-            if value.chars().count() > MAX_STRING_CHARS {
-                return Err(format!(
-                    "strings.{key}: longer than {MAX_STRING_CHARS} characters"
-                ));
-            }
         }
         Ok(())
     }

@@ -26,13 +26,13 @@ pub(super) async fn site_config(
     let settings = crate::api::agent::widget_settings::stored(&state, &site.id).await?;
     Ok(Json(SiteConfig {
         v: waymark_core::wire::PROTOCOL_VERSION,
-        theme: settings.theme,
-        privacy: settings.privacy,
+        theme: settings.theme(),
+        privacy: settings.privacy(),
         error_pages: settings.error_pages,
         signals: settings.signals,
         proactive_rules: matrix.proactive_rules(),
         locale: settings.locale,
-        strings: settings.strings,
+        ..SiteConfig::default()
     }))
 }
 
