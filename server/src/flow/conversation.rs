@@ -7,8 +7,8 @@ use serde_json::json;
 use waymark_core::scrub::{ScrubConfig, scrub_text};
 use waymark_core::wire::{
     ConversationIntent, ConversationStarted, ConversationStatus, CsatRequest, EscalateRequest,
-    EscalationAccepted, MessageAccepted, MessageAuthor, MessagesResponse, SendMessageRequest,
-    StartConversationRequest, WireMessage,
+    EscalationAccepted, Identity, MessageAccepted, MessageAuthor, MessagesResponse,
+    SendMessageRequest, StartConversationRequest, WireMessage,
 };
 
 use super::routing::{Snapshot, early_warnings, rejected_suggestions, route, snapshot};
@@ -292,6 +292,44 @@ pub async fn messages(
         notice: conversation.notice,
         cursor: Some(cursor.to_string()),
     })
+}
+
+/// Identity continuity: the host identified the visitor after the conversation
+/// started (`Waymark('identify', …)`). Details not given are kept; a conversation
+/// already tied to another user is refused.
+pub async fn identify(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+    identity: &Identity,
+    now_ms: i64,
+) -> Result<(), FlowError> {
+    let user_id = identity.user_id.trim();
+    if user_id.is_empty() || user_id.len() > 256 {
+        return Err(FlowError::Invalid(
+            "user_id must be 1 to 256 characters".into(),
+        ));
+    }
+    if conversation
+        .customer_id
+        .as_deref()
+        .is_some_and(|known| known != user_id)
+    {
+        return Err(FlowError::Conflict(
+            "the conversation belongs to another user".into(),
+        ));
+    }
+    let mut updated = conversation.clone();
+    updated.customer_id = Some(user_id.to_owned());
+    let keep = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
+    updated.customer_name = keep(&identity.name, &conversation.customer_name);
+    updated.customer_email = keep(&identity.email, &conversation.customer_email);
+    updated.plan = keep(&identity.plan, &conversation.plan);
+    updated.account_tier = keep(&identity.account_tier, &conversation.account_tier);
+    store
+        .set_conversation_identity(site_id, &updated, now_ms)
+        .await?;
+    Ok(())
 }
 
 /// Records the customer's rating once per conversation; returns whether it was new.

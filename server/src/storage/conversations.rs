@@ -247,6 +247,36 @@ pub(crate) async fn insert_message(
     Ok(result.rows_affected() == 1)
 }
 
+impl Store {
+    /// Sets who the conversation's customer is (an anonymous visitor who signed
+    /// in, or details added later), with the plan and tier the rules read.
+    pub async fn set_conversation_identity(
+        &self,
+        site_id: &str,
+        conversation: &ConversationRecord,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE conversations SET customer_id = $1, customer_name = $2, customer_email = $3,
+                 account = $4, updated_at_ms = $5
+             WHERE site_id = $6 AND id = $7",
+        )
+        .bind(conversation.customer_id.clone())
+        .bind(conversation.customer_name.clone())
+        .bind(conversation.customer_email.clone())
+        .bind(to_json(&serde_json::json!({
+            "plan": conversation.plan,
+            "tier": conversation.account_tier,
+        })))
+        .bind(at_ms)
+        .bind(site_id)
+        .bind(&conversation.id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}
+
 /// Updates a conversation's status and notice in `tx`.
 pub(crate) async fn update_conversation_status(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,

@@ -8,6 +8,7 @@ mod flow;
 mod gaps;
 mod harness;
 mod idempotency;
+mod identity;
 mod sites;
 mod trail;
 mod widget_settings;

@@ -1,5 +1,5 @@
 //! Conversation endpoints: start, escalate, send, read (polling and Server-Sent
-//! Events) and CSAT. Every call but `POST /conversations` needs the
+//! Events), identify (an anonymous visitor who signed in) and CSAT. Every call but `POST /conversations` needs the
 //! per-conversation token returned when the conversation started.
 
 use std::convert::Infallible;
@@ -11,8 +11,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use waymark_core::wire::{
-    ConversationStarted, CsatRequest, EscalateRequest, EscalationAccepted, MessageAccepted,
-    MessagesResponse, SendMessageRequest, StartConversationRequest,
+    ConversationStarted, CsatRequest, EscalateRequest, EscalationAccepted, Identity,
+    MessageAccepted, MessagesResponse, SendMessageRequest, StartConversationRequest,
 };
 
 use super::{ConversationToken, SiteKey, authorize_site};
@@ -171,5 +171,18 @@ pub(super) async fn csat(
     if !new {
         tracing::debug!(conversation = %conversation.id, "csat already recorded");
     }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn identify(
+    State(state): State<AppState>,
+    key: SiteKey,
+    token: ConversationToken,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(identity): Json<Identity>,
+) -> Result<StatusCode, ApiError> {
+    let (site, conversation) = conversation(&state, &key, &headers, &id, &token).await?;
+    flow::identify(&state.store, &site.id, &conversation, &identity, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

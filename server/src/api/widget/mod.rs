@@ -62,6 +62,11 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
         )
         .add(
             Verb::Post,
+            "/api/widget/v1/conversations/{id}/identify",
+            conversations::identify,
+        )
+        .add(
+            Verb::Post,
             "/api/widget/v1/conversations/{id}/csat",
             conversations::csat,
         )
