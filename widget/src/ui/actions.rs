@@ -211,31 +211,22 @@ fn open_whole(ctx: &Rc<Ctx>, index: usize) {
     let Some(id) = ctx.model.borrow().answers.get(index).map(|a| a.id.clone()) else {
         return;
     };
-    let url = ctx.endpoint.url(
-        &[
-            "/answers/",
-            &String::from(js_sys::encode_uri_component(&id)),
-        ]
-        .concat(),
-        "",
-    );
+    let path = format!("/answers/{}", js_sys::encode_uri_component(&id));
+    let url = ctx.endpoint.url(&path, "");
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(detail) = net::call(&url, "GET", None, None).await else {
-            return;
+        let body = match net::call(&url, "GET", None, None).await {
+            Ok(detail) => text(&detail, "body"),
+            Err(()) => return,
         };
-        let body = text(&detail, "body");
-        let mut model = ctx.model.borrow_mut();
-        let Some(answer) = model.answers.get_mut(index).filter(|a| a.id == id) else {
-            return;
-        };
-        if body.is_empty() {
-            return;
+        if let Some(answer) = ctx.model.borrow_mut().answers.get_mut(index)
+            && answer.id == id
+            && !body.is_empty()
+        {
+            answer.snippet = body;
         }
-        answer.snippet = body;
-        let showing = model.screen == Screen::Article(index);
-        drop(model);
-        if showing {
+        // Only the open article is redrawn: another screen keeps its focus and input.
+        if ctx.model.borrow().screen == Screen::Article(index) {
             ctx.render();
         }
     });
@@ -626,6 +617,13 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
                     ("plan", optional(&text(argument, "plan"))),
                     ("account_tier", optional(&text(argument, "account_tier"))),
                 ]);
+                // A conversation that started anonymously now belongs to this user.
+                if let Some((url, token)) = conversation_url(ctx, "/identify", "") {
+                    let identity = ctx.identity.borrow().clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = net::call(&url, "POST", Some(&identity), Some(&token)).await;
+                    });
+                }
             }
         }
         // `Waymark('trigger', 'checkout_failed')`: the host names a moment; the nudge
