@@ -35,17 +35,10 @@ async fn widget_text(h: &Harness, what: &str, selector: &str) -> anyhow::Result<
     .await
 }
 
-#[tokio::test]
-async fn repeated_error_page_nudges_and_the_escalation_gets_a_live_reply_that_survives_reload()
--> anyhow::Result<()> {
-    let harness = Harness::start().await?;
-    let result = escalation_journey(&harness).await;
-    harness.stop().await;
-    result
-}
-
-async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
-    // The user opens and closes the widget once (storage is allowed from then on).
+/// The user opens and closes the widget once (storage is allowed from then on),
+/// then lands on the same error page three times: the nudge opens by itself.
+/// Returns the nudge's text.
+async fn nudged_on_the_error_page(h: &Harness) -> anyhow::Result<String> {
     h.browser.goto(&format!("{}/demo/", h.base)).await?;
     widget_text(h, "the launcher", ".wm-launcher").await?;
     in_widget(
@@ -59,13 +52,24 @@ async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
         "root.querySelector('[data-act=close]').click(); return true;",
     )
     .await?;
-
-    // The same error page three times: the nudge opens by itself.
     for _ in 0..3 {
         h.browser.goto(&format!("{}/demo/broken", h.base)).await?;
         widget_text(h, "the launcher on the error page", ".wm-launcher").await?;
     }
-    let nudge = widget_text(h, "the nudge", ".wm-nudge").await?;
+    widget_text(h, "the nudge", ".wm-nudge").await
+}
+
+#[tokio::test]
+async fn repeated_error_page_nudges_and_the_escalation_gets_a_live_reply_that_survives_reload()
+-> anyhow::Result<()> {
+    let harness = Harness::start().await?;
+    let result = escalation_journey(&harness).await;
+    harness.stop().await;
+    result
+}
+
+async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
+    let nudge = nudged_on_the_error_page(h).await?;
     assert!(nudge.contains("Stuck?"), "unexpected nudge: {nudge}");
 
     // "Talk to a person": the form already knows the page; the user says what they wanted.
@@ -156,24 +160,7 @@ async fn the_nudge_answers_the_error_page_and_solved_it_is_a_deflection() -> any
 }
 
 async fn deflection_journey(h: &Harness) -> anyhow::Result<()> {
-    h.browser.goto(&format!("{}/demo/", h.base)).await?;
-    widget_text(h, "the launcher", ".wm-launcher").await?;
-    in_widget(
-        h,
-        "root.querySelector('.wm-launcher').click(); return true;",
-    )
-    .await?;
-    widget_text(h, "the panel", ".wm-panel").await?;
-    in_widget(
-        h,
-        "root.querySelector('[data-act=close]').click(); return true;",
-    )
-    .await?;
-    for _ in 0..3 {
-        h.browser.goto(&format!("{}/demo/broken", h.base)).await?;
-        widget_text(h, "the launcher on the error page", ".wm-launcher").await?;
-    }
-    widget_text(h, "the nudge", ".wm-nudge").await?;
+    nudged_on_the_error_page(h).await?;
 
     // The nudge leads with the demo's article about this error page.
     let first = widget_text(h, "the nudge's answers", ".wm-answer").await?;

@@ -29,16 +29,5 @@ pub async fn suggest_log(
     now_ms: i64,
 ) -> Result<Vec<SuggestLogEntry>, FlowError> {
     let since_ms = now_ms.saturating_sub(i64::from(days) * DAY_MS);
-    let outcomes = store.suggestion_outcomes(site_id, since_ms).await?;
-    Ok(outcomes
-        .into_iter()
-        .map(|outcome| SuggestLogEntry {
-            query: outcome.query,
-            route: outcome.route,
-            fingerprint: outcome.fingerprint,
-            best_score: outcome.best_score,
-            escalated: outcome.escalated,
-            at_ms: outcome.at_ms,
-        })
-        .collect())
+    Ok(store.suggestion_outcomes(site_id, since_ms).await?)
 }

@@ -2,6 +2,7 @@
 //! behind deflection (answered by suggestions, no human needed).
 
 use sqlx::Row;
+use waymark_knowledge::gaps::SuggestLogEntry;
 
 use super::{Store, StoreError};
 
@@ -23,23 +24,6 @@ pub struct ShownSuggestions {
     /// The confidence of the best answer, 0 when there was none.
     pub best_score: f32,
     /// When.
-    pub at_ms: i64,
-}
-
-/// A suggestion set as knowledge-gap detection reads it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SuggestionOutcome {
-    /// What the user typed (scrubbed), empty for a proactive nudge.
-    pub query: String,
-    /// The page route, if known.
-    pub route: Option<String>,
-    /// The error fingerprint, if any.
-    pub fingerprint: Option<String>,
-    /// The confidence of the best answer.
-    pub best_score: f32,
-    /// Whether the same session asked for a person at or after this set.
-    pub escalated: bool,
-    /// When the set was shown.
     pub at_ms: i64,
 }
 
@@ -142,7 +126,7 @@ impl Store {
         &self,
         site_id: &str,
         since_ms: i64,
-    ) -> Result<Vec<SuggestionOutcome>, StoreError> {
+    ) -> Result<Vec<SuggestLogEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.query, s.route, s.fingerprint, s.best_score, s.at_ms,
                     EXISTS (SELECT 1 FROM conversations c
@@ -164,7 +148,7 @@ impl Store {
                     Ok(escalated) => escalated,
                     Err(_) => row.try_get::<i64, _>("escalated")? != 0,
                 };
-                Ok(SuggestionOutcome {
+                Ok(SuggestLogEntry {
                     query: row.try_get("query")?,
                     route: row.try_get("route")?,
                     fingerprint: row.try_get("fingerprint")?,

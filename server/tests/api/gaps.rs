@@ -3,7 +3,7 @@
 //! knowledge managers by the agent API, next to each session's sets and verdicts.
 
 use serde_json::json;
-use waymark_knowledge::gaps::{GapConfig, SuggestLogEntry, find_gaps};
+use waymark_knowledge::gaps::{GapConfig, find_gaps};
 
 use crate::harness::{TestApp, error_code, now_ms, on_every_backend};
 
@@ -165,18 +165,7 @@ async fn gaps(app: TestApp) {
     assert!(!billing.escalated, "{backend}");
     assert!(billing.best_score >= 0.35, "{backend}: {billing:?}");
 
-    let entries: Vec<SuggestLogEntry> = outcomes
-        .into_iter()
-        .map(|o| SuggestLogEntry {
-            query: o.query,
-            route: o.route,
-            fingerprint: o.fingerprint,
-            best_score: o.best_score,
-            escalated: o.escalated,
-            at_ms: o.at_ms,
-        })
-        .collect();
-    let found = find_gaps(&entries, &[], &GapConfig::default(), now_ms());
+    let found = find_gaps(&outcomes, &[], &GapConfig::default(), now_ms());
     assert_eq!(found.len(), 1, "{backend}: {found:?}");
     assert_eq!(found[0].key.route, "/demo/reports/export");
     assert_eq!(found[0].count, 2);
