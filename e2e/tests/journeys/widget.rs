@@ -117,6 +117,23 @@ async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
         .and_then(|t| t["ticket"]["id"].as_str())
         .context("no ticket for the conversation")?
         .to_owned();
+
+    // The visitor signs in on the host page: the conversation becomes theirs.
+    h.js("Waymark('identify', {id: 'u-ann', name: 'Ann', plan: 'growth'}); return true;")
+        .await?;
+    let detail_path = format!("/api/v1/sites/{DEMO_SITE}/tickets/{ticket_id}");
+    let customer = wait_for("the identified customer on the ticket", SETTLE, || async {
+        let detail = h.agent_get(&detail_path).await?;
+        let customer = detail["customer"].clone();
+        Ok((customer["user_id"] == "u-ann").then_some(customer))
+    })
+    .await?;
+    assert_eq!(customer["name"], "Ann", "{customer}");
+    assert_eq!(
+        customer["email"], "ann@example.com",
+        "the email given in the form is kept: {customer}"
+    );
+
     let reply = serde_json::json!({
         "agent": "sam", "author_name": "Sam from Support",
         "text": "The old reports page is being fixed; here is your report."

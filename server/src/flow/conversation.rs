@@ -294,9 +294,12 @@ pub async fn messages(
     })
 }
 
+/// How the widget names a visitor the host has not identified.
+pub const ANONYMOUS_PREFIX: &str = "anonymous:";
+
 /// Identity continuity: the host identified the visitor after the conversation
 /// started (`Waymark('identify', …)`). Details not given are kept; a conversation
-/// already tied to another user is refused.
+/// already tied to another identified user is refused.
 pub async fn identify(
     store: &Store,
     site_id: &str,
@@ -310,10 +313,11 @@ pub async fn identify(
             "user_id must be 1 to 256 characters".into(),
         ));
     }
+    // The widget names a visitor who only left an email `anonymous:<session>`.
     if conversation
         .customer_id
         .as_deref()
-        .is_some_and(|known| known != user_id)
+        .is_some_and(|known| known != user_id && !known.starts_with(ANONYMOUS_PREFIX))
     {
         return Err(FlowError::Conflict(
             "the conversation belongs to another user".into(),

@@ -19,7 +19,8 @@ async fn continuity(app: TestApp) {
             &format!("/api/widget/v1/conversations?{site}"),
             &[],
             &json!({"session_id": "s-anon", "idempotency_key": "start-anon",
-                    "message": "Where do I change the billing email?"}),
+                    "message": "Where do I change the billing email?",
+                    "identity": {"user_id": "anonymous:s-anon", "email": "visitor@example.com"}}),
         )
         .await;
     assert_eq!(started.status, 201, "{backend}: {}", started.body);
@@ -30,20 +31,28 @@ async fn continuity(app: TestApp) {
     );
     let uri = format!("/api/widget/v1/conversations/{id}/identify?{site}");
     let before = app.store.conversation("demo", &id).await.unwrap().unwrap();
-    assert_eq!(before.customer_id, None, "{backend}");
+    assert_eq!(
+        before.customer_id.as_deref(),
+        Some("anonymous:s-anon"),
+        "{backend}"
+    );
 
     let identified = app
         .json(
             "POST",
             &uri,
             &[("authorization", &auth)],
-            &json!({"user_id": "u-7", "email": "dana@example.com", "plan": "enterprise"}),
+            &json!({"user_id": "u-7", "plan": "enterprise"}),
         )
         .await;
     assert_eq!(identified.status, 204, "{backend}: {}", identified.body);
     let after = app.store.conversation("demo", &id).await.unwrap().unwrap();
     assert_eq!(after.customer_id.as_deref(), Some("u-7"), "{backend}");
-    assert_eq!(after.customer_email.as_deref(), Some("dana@example.com"));
+    assert_eq!(
+        after.customer_email.as_deref(),
+        Some("visitor@example.com"),
+        "the email the visitor gave is kept"
+    );
     assert_eq!(after.plan.as_deref(), Some("enterprise"));
 
     // The same user adds a name: the rest is kept.
@@ -58,7 +67,7 @@ async fn continuity(app: TestApp) {
     assert_eq!(named.status, 204, "{backend}: {}", named.body);
     let kept = app.store.conversation("demo", &id).await.unwrap().unwrap();
     assert_eq!(kept.customer_name.as_deref(), Some("Dana"));
-    assert_eq!(kept.customer_email.as_deref(), Some("dana@example.com"));
+    assert_eq!(kept.customer_email.as_deref(), Some("visitor@example.com"));
 
     // Another user, or no token: refused, nothing changes.
     let other = app
