@@ -5,8 +5,7 @@
 
 use std::path::PathBuf;
 
-use waymark_knowledge::IndexConfig;
-use waymark_knowledge::eval::{Dataset, bench_table, bench_waymark, synthetic};
+use waymark_knowledge::eval::{BENCH_INDEX_CONFIG, Dataset, bench_table, bench_waymark, synthetic};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut arguments = std::env::args().skip(1);
@@ -28,11 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let index_directory =
             std::env::temp_dir().join(format!("waymark-bench-{}-{size}", std::process::id()));
         let _ = std::fs::remove_dir_all(&index_directory);
-        let config = IndexConfig {
-            writer_memory_bytes: 256 * 1024 * 1024,
-            writer_threads: 2,
-        };
-        figures.push(bench_waymark(&docs, &dataset, &index_directory, config)?);
+        figures.push(bench_waymark(
+            &docs,
+            &dataset,
+            &index_directory,
+            BENCH_INDEX_CONFIG,
+        )?);
         std::fs::remove_dir_all(&index_directory)?;
         eprintln!("{size} documents done");
     }

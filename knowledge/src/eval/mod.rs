@@ -16,7 +16,7 @@ pub mod metrics;
 pub mod report;
 pub mod synthetic;
 
-pub use bench::{ScaleFigures, bench_table, bench_waymark};
+pub use bench::{BENCH_INDEX_CONFIG, ScaleFigures, bench_table, bench_waymark};
 pub use dataset::{Dataset, EvalQuery};
 pub use harness::{QueryOutcome, Retriever, WaymarkRetriever, evaluate, score};
 pub use metrics::{LatencySummary, RetrievalMetrics};

@@ -154,6 +154,22 @@ impl KnowledgeIndex {
         Ok(())
     }
 
+    /// Waits until every segment merge started by earlier commits has finished, then makes the
+    /// merged segments searchable: the index then stays as it is until the next write (what a
+    /// benchmark must measure). The writer is closed and reopened by the next write.
+    pub fn wait_for_merges(&self) -> Result<()> {
+        let mut guard = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(writer) = guard.take() {
+            writer.wait_merging_threads()?;
+        }
+        drop(guard);
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Full rebuild of one site: removes all of its documents, then indexes `docs` (whose
     /// `site` is set to `site`) and commits. Returns how many documents were indexed; documents
     /// that fail validation are returned with their error instead of aborting the rebuild.

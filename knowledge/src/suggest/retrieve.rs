@@ -126,7 +126,7 @@ impl TermUnion {
                 max: weight.max_score().max(0.0),
                 postings,
                 fieldnorms,
-                weight: weight.clone(),
+                weight,
             });
         }
         if cursors.is_empty() {
@@ -305,17 +305,18 @@ impl Window {
 }
 
 /// One clause's postings in one segment.
-struct Cursor {
+struct Cursor<'weight> {
     /// Index of the clause in [`TermUnion::terms`].
     clause: usize,
     postings: SegmentPostings,
     fieldnorms: FieldNormReader,
-    weight: Bm25Weight,
+    /// Borrowed: a weight holds a 256-entry score cache, too large to copy per segment.
+    weight: &'weight Bm25Weight,
     /// The highest score this clause can give.
     max: Score,
 }
 
-impl Cursor {
+impl Cursor<'_> {
     /// The score of the current document.
     fn score(&self) -> Score {
         let doc: DocId = self.postings.doc();

@@ -97,3 +97,28 @@ fn similar_tickets_exclude_the_ticket_itself_and_articles() {
     assert_eq!(similar[0].id, "T-3");
     assert!(similar[0].similarity > 0.0 && similar[0].similarity <= 1.0);
 }
+
+#[test]
+fn waiting_for_merges_settles_the_segments_and_writes_go_on() {
+    let index = KnowledgeIndex::in_memory(IndexConfig::default()).unwrap();
+    for number in 0..10 {
+        let doc = ticket(
+            &format!("M-{number}"),
+            &format!("Export number {number} stalls"),
+            "Retry the export.",
+        );
+        index.upsert(&doc).unwrap();
+        index.commit().unwrap();
+    }
+    index.wait_for_merges().unwrap();
+    let settled = index.searcher().segment_readers().len();
+    assert!(settled < 10, "the ten commits' segments were merged");
+    assert_eq!(index.num_docs(), 10);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    assert_eq!(index.searcher().segment_readers().len(), settled);
+    index
+        .upsert(&ticket("M-10", "Import stalls", "Retry the import."))
+        .unwrap();
+    index.commit().unwrap();
+    assert_eq!(ids(&index, "acme", "import"), ["M-10"]);
+}

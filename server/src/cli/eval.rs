@@ -9,11 +9,10 @@ mod pg;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use waymark_knowledge::IndexConfig;
 use waymark_knowledge::eval::baseline::DefaultTantivy;
 use waymark_knowledge::eval::{
-    Calibration, Dataset, EvalReport, QueryOutcome, ScaleFigures, WaymarkRetriever, bench_table,
-    bench_waymark, evaluate, score, synthetic,
+    BENCH_INDEX_CONFIG, Calibration, Dataset, EvalReport, QueryOutcome, ScaleFigures,
+    WaymarkRetriever, bench_table, bench_waymark, evaluate, score, synthetic,
 };
 use waymark_knowledge::suggest::RankingConfig;
 
@@ -168,6 +167,9 @@ async fn bench_sizes(
     dataset: &Dataset,
     baseline: Option<&PgBaseline>,
 ) -> anyhow::Result<Vec<ScaleFigures>> {
+    // Every Waymark size is timed before PostgreSQL loads anything: its writes, checkpoints and
+    // autovacuum would otherwise still be running in the background during the next size's
+    // timing, which `cargo run --example bench` (no database) does not see.
     let mut figures = Vec::new();
     for &size in &args.sizes {
         let docs = synthetic::corpus(dataset, size, args.seed);
@@ -175,14 +177,13 @@ async fn bench_sizes(
         let directory =
             std::env::temp_dir().join(format!("waymark-bench-{}-{size}", std::process::id()));
         remove_if_present(&directory)?;
-        let config = IndexConfig {
-            writer_memory_bytes: 256 * 1024 * 1024,
-            writer_threads: 2,
-        };
-        let waymark = bench_waymark(&docs, dataset, &directory, config);
+        let waymark = bench_waymark(&docs, dataset, &directory, BENCH_INDEX_CONFIG);
         remove_if_present(&directory)?;
         figures.push(waymark?);
-        if let Some(baseline) = baseline {
+    }
+    if let Some(baseline) = baseline {
+        for &size in &args.sizes {
+            let docs = synthetic::corpus(dataset, size, args.seed);
             eprintln!("{size} documents: loading PostgreSQL...");
             let table = format!("docs_{size}");
             let build = baseline.load(&table, &docs).await?;
@@ -204,6 +205,8 @@ async fn bench_sizes(
             figures.push(pg_figures(dataset, size, build, &outcomes));
         }
     }
+    // One block per size, Waymark first (a stable sort keeps the order within a size).
+    figures.sort_by_key(|row| row.documents);
     Ok(figures)
 }
 
