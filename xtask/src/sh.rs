@@ -60,7 +60,10 @@ fn display(cmd: &Command) -> String {
 
 /// The workspace root (the directory holding the root `Cargo.toml`).
 pub fn workspace_root() -> anyhow::Result<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // `cargo run` sets it for this run; the compile-time value is only the fallback,
+    // since a binary shared through a target directory may come from another checkout.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest
         .parent()
         .map(PathBuf::from)
