@@ -41,7 +41,19 @@ pub async fn suggest(
     let query = scrub_text(query, &ScrubConfig::default());
     let trail = match request.page.as_ref() {
         Some(page) if index.is_some() => {
-            let events = super::session_events(store, site_id, &request.session_id).await?;
+            let stored = store
+                .page_problems(
+                    site_id,
+                    &request.session_id,
+                    &page.route,
+                    now_ms - TRAIL_WINDOW_MS,
+                    TRAIL_ROWS,
+                )
+                .await?;
+            let events: Vec<ClientEvent> = stored
+                .iter()
+                .filter_map(|event| serde_json::from_str(&event.body).ok())
+                .collect();
             TrailContext::of(&events, &page.route)
         }
         _ => TrailContext::default(),
@@ -94,6 +106,8 @@ pub async fn suggest(
 const TRAIL_WINDOW_MS: i64 = 10 * 60 * 1000;
 /// At most this many errors and failed requests are taken from the trail.
 const TRAIL_ITEMS: usize = 3;
+/// Rows read for them (repeats of one error or request are counted once).
+const TRAIL_ROWS: i64 = 20;
 
 /// What the session's stored trail says went wrong on the page the user asks from:
 /// errors and failed requests of the last minutes there, newest first. The widget

@@ -123,20 +123,36 @@ impl Store {
         .bind(query.limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(StoredEvent {
-                    seq: row.try_get("seq")?,
-                    session_id: row.try_get("session_id")?,
-                    client_id: row.try_get("client_id")?,
-                    at_ms: row.try_get("at_ms")?,
-                    received_ms: row.try_get("received_ms")?,
-                    kind: row.try_get("kind")?,
-                    route: row.try_get("route")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
+        rows.iter().map(stored_event).collect()
+    }
+
+    /// What went wrong lately on one page of a session: its JavaScript errors and
+    /// failed requests on `route` received since `since_ms` (server clock), oldest
+    /// first (the last `limit`).
+    pub async fn page_problems(
+        &self,
+        site_id: &str,
+        session_id: &str,
+        route: &str,
+        since_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM (
+                 SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM events
+                 WHERE site_id = $1 AND session_id = $2 AND route = $3 AND received_ms >= $4
+                   AND kind IN ('js_error', 'failed_request')
+                 ORDER BY at_ms DESC, seq DESC LIMIT $5
+             ) recent ORDER BY at_ms, seq",
+        )
+        .bind(site_id)
+        .bind(session_id)
+        .bind(route)
+        .bind(since_ms)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(stored_event).collect()
     }
 
     /// A site's events of one kind since `since_ms`, across sessions, newest first
@@ -158,20 +174,7 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(StoredEvent {
-                    seq: row.try_get("seq")?,
-                    session_id: row.try_get("session_id")?,
-                    client_id: row.try_get("client_id")?,
-                    at_ms: row.try_get("at_ms")?,
-                    received_ms: row.try_get("received_ms")?,
-                    kind: row.try_get("kind")?,
-                    route: row.try_get("route")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
+        rows.iter().map(stored_event).collect()
     }
 
     /// The most recently active sessions of a site, newest first.
@@ -213,4 +216,17 @@ pub struct SessionSummary {
     pub last_seen_ms: i64,
     /// Number of stored events.
     pub events: i64,
+}
+
+fn stored_event(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
+    Ok(StoredEvent {
+        seq: row.try_get("seq")?,
+        session_id: row.try_get("session_id")?,
+        client_id: row.try_get("client_id")?,
+        at_ms: row.try_get("at_ms")?,
+        received_ms: row.try_get("received_ms")?,
+        kind: row.try_get("kind")?,
+        route: row.try_get("route")?,
+        body: row.try_get("body")?,
+    })
 }

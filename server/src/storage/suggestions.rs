@@ -129,9 +129,9 @@ impl Store {
     ) -> Result<Vec<SuggestLogEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.query, s.route, s.fingerprint, s.best_score, s.at_ms,
-                    EXISTS (SELECT 1 FROM conversations c
+                    CASE WHEN EXISTS (SELECT 1 FROM conversations c
                             WHERE c.site_id = s.site_id AND c.session_id = s.session_id
-                              AND c.created_at_ms >= s.at_ms) AS escalated
+                              AND c.created_at_ms >= s.at_ms) THEN 1 ELSE 0 END AS escalated
              FROM suggestions s
              WHERE s.site_id = $1 AND s.at_ms >= $2 AND s.best_score IS NOT NULL
              ORDER BY s.at_ms, s.query_id",
@@ -143,18 +143,14 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let best_score: f64 = row.try_get("best_score")?;
-                // SQLite answers EXISTS with an integer, PostgreSQL with a boolean.
-                let escalated = match row.try_get::<bool, _>("escalated") {
-                    Ok(escalated) => escalated,
-                    Err(_) => row.try_get::<i64, _>("escalated")? != 0,
-                };
+                let escalated: i32 = row.try_get("escalated")?;
                 Ok(SuggestLogEntry {
                     query: row.try_get("query")?,
                     route: row.try_get("route")?,
                     fingerprint: row.try_get("fingerprint")?,
                     #[allow(clippy::cast_possible_truncation)]
                     best_score: best_score as f32,
-                    escalated,
+                    escalated: escalated != 0,
                     at_ms: row.try_get("at_ms")?,
                 })
             })
@@ -183,7 +179,7 @@ impl Store {
                     query_id: row.try_get("query_id")?,
                     session_id: row.try_get("session_id")?,
                     query: row.try_get("query")?,
-                    answer_ids: serde_json::from_str(&answers).unwrap_or_default(),
+                    answer_ids: super::parse_json("suggestions", "answers", &answers)?,
                     route: row.try_get("route")?,
                     fingerprint: row.try_get("fingerprint")?,
                     #[allow(clippy::cast_possible_truncation)]
