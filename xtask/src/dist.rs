@@ -15,7 +15,7 @@ use crate::{sh, tools};
 
 /// Largest total (gzip) of everything the widget ships, in bytes. The one place
 /// the budget lives.
-pub const BUDGET_GZIP_BYTES: u64 = 64 * 1024;
+pub const BUDGET_GZIP_BYTES: u64 = 110 * 1024;
 
 /// The files a page with the widget downloads (`waymark.mjs` only through the
 /// ES-module entry; counted anyway, so the budget holds for both entries).
