@@ -8,6 +8,7 @@
 mod dist;
 mod sh;
 mod test;
+mod tidy;
 mod tools;
 
 use anyhow::{Context, bail};
