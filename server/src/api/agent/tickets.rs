@@ -2,12 +2,12 @@
 //! are strict: an unknown field is refused with `invalid_body`.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution, TicketState};
 use waymark_core::wire::WireMessage;
 
-use super::{authorize, ensure_site};
+use super::TicketPath;
+use super::auth::{ActOnTickets, Agent, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::ApiError;
 use crate::api::json::Json;
@@ -78,12 +78,10 @@ pub struct QueueEntryDto {
 
 pub(super) async fn queue(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
 ) -> Result<Json<Vec<QueueEntryDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let entries = flow::queue(&state.store, &site_id, now_ms()).await?;
+    let site_id = agent.site_id.as_str();
+    let entries = flow::queue(&state.store, site_id, now_ms()).await?;
     Ok(Json(
         entries
             .into_iter()
@@ -159,11 +157,11 @@ pub struct TicketDetailDto {
 
 pub(super) async fn detail(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
 ) -> Result<Json<TicketDetailDto>, ApiError> {
-    authorize(&state, &headers)?;
-    let d = flow::detail(&state.store, &site_id, &ticket_id).await?;
+    let site_id = agent.site_id.as_str();
+    let d = flow::detail(&state.store, site_id, &ticket_id).await?;
     Ok(Json(TicketDetailDto {
         ticket: d.ticket.into(),
         customer: serde_json::json!({
@@ -184,35 +182,37 @@ pub(super) async fn detail(
     }))
 }
 
-/// `{"agent": "sam"}`.
+/// An action without parameters (`{}`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
 }
 
-fn actor(agent: &str) -> Result<Actor<'_>, ApiError> {
-    if agent.trim().is_empty() || agent.len() > 128 {
-        return Err(ApiError::new(
-            crate::api::ErrorCode::InvalidValue,
-            "agent must be 1 to 128 characters",
-        ));
-    }
+fn actor<'a, C>(agent: &'a Agent<C>, claimed: Option<&str>) -> Result<Actor<'a>, ApiError> {
     Ok(Actor {
-        agent,
+        agent: agent.actor_id(claimed)?,
         now_ms: now_ms(),
     })
 }
 
 pub(super) async fn acknowledge(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<AgentBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
-    let ticket = flow::acknowledge(&state.store, &site_id, &ticket_id, actor(&body.agent)?).await?;
+    let site_id = agent.site_id.as_str();
+    let ticket = flow::acknowledge(
+        &state.store,
+        site_id,
+        &ticket_id,
+        actor(&agent, body.agent.as_deref())?,
+    )
+    .await?;
     Ok(Json(ticket.into()))
 }
 
@@ -220,8 +220,10 @@ pub(super) async fn acknowledge(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// Name shown to the customer (`Sam from Billing`).
     #[serde(default)]
     pub author_name: Option<String>,
@@ -231,16 +233,16 @@ pub struct ReplyBody {
 
 pub(super) async fn reply(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<ReplyBody>,
 ) -> Result<Json<WireMessage>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let message = flow::reply(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         body.author_name.clone(),
         &body.text,
     )
@@ -252,8 +254,10 @@ pub(super) async fn reply(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The tier above.
     pub to_tier: String,
     /// Why, as a type.
@@ -270,11 +274,11 @@ pub struct EscalateBody {
 
 pub(super) async fn escalate(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<EscalateBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let request = AgentEscalation {
         to_tier: body.to_tier,
         escalation_type: body.escalation_type,
@@ -284,9 +288,9 @@ pub(super) async fn escalate(
     };
     let ticket = flow::escalate(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         request,
     )
     .await?;
@@ -297,8 +301,10 @@ pub(super) async fn escalate(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The receiving team.
     pub to_team: String,
     /// Why.
@@ -308,16 +314,16 @@ pub struct TransferBody {
 
 pub(super) async fn transfer(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<TransferBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::transfer(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.to_team,
         &body.reason,
     )
@@ -329,24 +335,26 @@ pub(super) async fn transfer(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollaboratorBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The specialist to add.
     pub collaborator: String,
 }
 
 pub(super) async fn add_collaborator(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<CollaboratorBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::add_collaborator(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.collaborator,
     )
     .await?;
@@ -357,24 +365,26 @@ pub(super) async fn add_collaborator(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The note as confirmed.
     pub note: HandoffNoteView,
 }
 
 pub(super) async fn confirm_note(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<NoteBody>,
 ) -> Result<Json<NoteDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let version = flow::confirm_note(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         body.note,
     )
     .await?;
@@ -383,11 +393,11 @@ pub(super) async fn confirm_note(
 
 pub(super) async fn suggested_resolution(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
 ) -> Result<Json<Resolution>, ApiError> {
-    authorize(&state, &headers)?;
-    let resolution = flow::suggested_resolution(&state.store, &site_id, &ticket_id).await?;
+    let site_id = agent.site_id.as_str();
+    let resolution = flow::suggested_resolution(&state.store, site_id, &ticket_id).await?;
     Ok(Json(resolution))
 }
 
@@ -395,25 +405,27 @@ pub(super) async fn suggested_resolution(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// Root cause, fix, environment, version (all required once escalated).
     pub resolution: Resolution,
 }
 
 pub(super) async fn resolve(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<ResolveBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::resolve(
         &state.store,
-        &site_id,
+        site_id,
         state.knowledge.as_deref(),
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         body.resolution,
     )
     .await?;
@@ -424,8 +436,10 @@ pub(super) async fn resolve(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReopenBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// Why.
     #[serde(default)]
     pub reason: String,
@@ -433,16 +447,16 @@ pub struct ReopenBody {
 
 pub(super) async fn reopen(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<ReopenBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::reopen(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.reason,
     )
     .await?;
