@@ -125,8 +125,12 @@ impl IntoResponse for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        if let StoreError::VersionConflict(message) = err {
-            return Self::new(ErrorCode::VersionConflict, message);
+        match err {
+            StoreError::VersionConflict(message) => {
+                return Self::new(ErrorCode::VersionConflict, message);
+            }
+            StoreError::AlreadyApplied(message) => return Self::new(ErrorCode::Conflict, message),
+            _ => {}
         }
         tracing::error!(error = %err, "storage failure");
         Self::new(ErrorCode::Internal, "internal error")
