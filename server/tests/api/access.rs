@@ -5,6 +5,7 @@
 
 use serde_json::json;
 use waymark_server::auth::{Role, accounts};
+use waymark_server::storage::{StoreError, TicketChange, TicketRecord};
 
 use crate::accounts::start_ticket;
 use crate::harness::{TestApp, create_user, error_code, now_ms, on_every_backend};
@@ -190,6 +191,18 @@ async fn access(app: TestApp) {
         }
     }
 
+    // Members of the site, for names of owners and collaborators; not other sites' people.
+    let members = call(&app, &agent, "GET", "/api/v1/sites/demo/members", None).await;
+    let emails: Vec<&str> = members
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    assert!(emails.contains(&"agent@test.example") && emails.contains(&"admin@test.example"));
+    assert!(!emails.contains(&"out@test.example"), "{emails:?}");
+
     // The legacy `agent` field may name the caller, never someone else.
     let impostor = call(
         &app,
@@ -343,4 +356,36 @@ async fn terms(app: TestApp) {
     assert_eq!(retried.body["tier"], "tier2");
     let after = app.raw("GET", &uri, &[("authorization", &auth)], "").await;
     assert_eq!(escalations(&after.body), escalated_before + 1);
+}
+
+#[tokio::test]
+async fn of_two_changes_over_the_same_version_only_the_first_is_stored() {
+    on_every_backend(race).await;
+}
+
+async fn race(app: TestApp) {
+    let ticket_id = start_ticket(&app, "s-race").await;
+    let read = app.store.ticket("demo", &ticket_id).await.unwrap().unwrap();
+    let change = |ticket: TicketRecord| TicketChange {
+        ticket: Some(ticket),
+        expected_version: Some(read.version),
+        ..TicketChange::default()
+    };
+    let mut first = read.clone();
+    first.subject = "First agent's subject".into();
+    let mut second = read.clone();
+    second.subject = "Second agent's subject".into();
+    app.store
+        .commit_ticket_change("demo", &read.conversation_id, &change(first))
+        .await
+        .unwrap();
+    let lost = app
+        .store
+        .commit_ticket_change("demo", &read.conversation_id, &change(second))
+        .await
+        .unwrap_err();
+    assert!(matches!(lost, StoreError::VersionConflict(_)), "{lost}");
+    let stored = app.store.ticket("demo", &ticket_id).await.unwrap().unwrap();
+    assert_eq!(stored.subject, "First agent's subject");
+    assert_eq!(stored.version, read.version + 1);
 }
