@@ -149,19 +149,24 @@ fn main() {
             let text = input(&case, size * 1024);
             let took = time(&text, &config);
             print!("{:>12}", format!("{:.3} ms", took.as_secs_f64() * 1e3));
-            if size >= 8 {
-                points.push((text.len() as f64, took.as_secs_f64().max(1e-9)));
-            }
+            points.push((text.len() as f64, took.as_secs_f64().max(1e-9)));
             stopped = took.as_secs_f64() > max_seconds;
         }
-        match slope(&points) {
+        // From 8 KiB up, where fixed costs no longer dominate, when there are two.
+        let from_8_kib = if points.len() > 2 {
+            &points[1..]
+        } else {
+            &points[..]
+        };
+        match slope(from_8_kib) {
             Some(exponent) => println!("{exponent:>10.2}"),
             None => println!("{:>10}", "—"),
         }
     }
     println!(
         "\nTimes are the fastest of several runs of `scrub_text` with the default settings; the \
-         exponent is the log-log slope from 8 KiB up (1 = linear). A size is skipped once the \
+         exponent is the log-log slope from 8 KiB up, or over 2 and 8 KiB when a case stopped \
+         there (1 = linear). A size is skipped once the \
          one before took more than {max_seconds} s."
     );
 }
