@@ -183,7 +183,8 @@ impl PageInfo {
         }
     }
 
-    fn scrub(&mut self, config: &ScrubConfig) {
+    /// Scrubs the URL, route, title, referrer, locale and version.
+    pub fn scrub(&mut self, config: &ScrubConfig) {
         self.url = scrub_url(&self.url, config);
         self.route = scrub_url(&self.route, config);
         self.title = scrub_text(&self.title, config);
