@@ -110,7 +110,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Rules(args) => cli::rules::run(args).await,
         Command::Eval(args) => cli::eval::run(args).await,
-        Command::Import(args) => cli::import::run(args).await,
+        Command::Import(args) => {
+            cli::import::run(args, || Ok(Config::load(cli.config.as_deref(), &env)?)).await
+        }
         Command::Knowledge(args) => {
             cli::knowledge::run(args, || Ok(Config::load(cli.config.as_deref(), &env)?)).await
         }

@@ -128,11 +128,13 @@ fn error_pages<V: Value>(value: &V) -> ErrorPagePatterns {
 
 fn scrub<V: Value>(value: &V) -> ScrubConfig {
     let base = ScrubConfig::default();
+    let flag =
+        |key: &str, default: bool| value.get(key).and_then(|v| v.boolean()).unwrap_or(default);
     ScrubConfig {
-        redact_emails: value
-            .get("redact_emails")
-            .and_then(|v| v.boolean())
-            .unwrap_or(base.redact_emails),
+        redact_emails: flag("redact_emails", base.redact_emails),
+        redact_ip_addresses: flag("redact_ip_addresses", base.redact_ip_addresses),
+        redact_home_directories: flag("redact_home_directories", base.redact_home_directories),
+        redact_uuids: flag("redact_uuids", base.redact_uuids),
         extra_sensitive_keys: texts(value, "extra_sensitive_keys")
             .unwrap_or(base.extra_sensitive_keys),
     }

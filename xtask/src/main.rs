@@ -167,6 +167,21 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
                     .env("WAYMARK_CHROMEDRIVER", driver),
             )
         }
+        "scrub" => {
+            let mut cmd = sh::cargo();
+            cmd.args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "waymark-core",
+                "--example",
+                "scrub_bench",
+                "--",
+            ])
+            .args(&extra);
+            sh::run(&mut cmd)
+        }
         "help" => {
             print_bench_help();
             Ok(())
@@ -181,6 +196,8 @@ fn print_bench_help() {
          eval        retrieval quality (MRR@10, Recall@k, nDCG@10, latency) against baselines\n  \
          knowledge   index build rate and suggest latency at 10k and 100k documents vs PostgreSQL FTS\n  \
          drafts      article drafts from 100k resolved tickets\n  \
+         scrub       scrub time at 2 KiB to 1 MiB of adversarial and realistic text, and the growth\n              \
+         exponent (extra argument: --max-seconds S, stop a case once a size took longer)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \
          Chromium (extra argument: number of page loads, default 15)\n\n\
          The dataset defaults to ../shared/data/stackfaq."

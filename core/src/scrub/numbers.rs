@@ -1,34 +1,22 @@
 //! Numbers that identify people or money: card numbers (Luhn), IBANs (mod 97) and
 //! US social security numbers. Checksums keep order numbers and timestamps intact.
+//! Every scanner reads a bounded window from each word start: linear.
 
-use super::splice;
-use crate::text::slice;
+use super::{Found, run_end};
 
 /// The Luhn checksum of a digit string (no separators) holds.
 pub fn luhn_is_valid(digits: &str) -> bool {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(position, byte)| {
-            let digit = u32::from(byte - b'0');
-            if position % 2 == 1 {
-                let doubled = digit * 2;
-                if doubled > 9 { doubled - 9 } else { doubled }
-            } else {
-                digit
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && luhn_digits_valid(digits.as_bytes())
 }
 
 /// The IBAN (no spaces) has a valid shape and mod-97 checksum.
 pub fn iban_is_valid(iban: &str) -> bool {
-    let bytes = iban.as_bytes();
+    iban_bytes_valid(iban.as_bytes())
+}
+
+fn iban_bytes_valid(bytes: &[u8]) -> bool {
     if !(15..=34).contains(&bytes.len())
         || !bytes[..2].iter().all(u8::is_ascii_uppercase)
         || !bytes[2..4].iter().all(u8::is_ascii_digit)
@@ -55,25 +43,6 @@ pub fn iban_is_valid(iban: &str) -> bool {
     remainder == 1
 }
 
-/// A run of digit groups separated by single spaces or dashes: `(start, end)` of each group.
-fn digit_groups(bytes: &[u8], start: usize) -> Vec<(usize, usize)> {
-    let mut groups = Vec::new();
-    let mut index = start;
-    loop {
-        let group_start = index;
-        while index < bytes.len() && bytes[index].is_ascii_digit() {
-            index += 1;
-        }
-        groups.push((group_start, index));
-        let continues = matches!(bytes.get(index), Some(b' ' | b'-'))
-            && bytes.get(index + 1).is_some_and(u8::is_ascii_digit);
-        if !continues {
-            return groups;
-        }
-        index += 1;
-    }
-}
-
 fn boundary_before(bytes: &[u8], index: usize) -> bool {
     index == 0 || !bytes[index - 1].is_ascii_alphanumeric()
 }
@@ -82,54 +51,117 @@ fn boundary_after(bytes: &[u8], index: usize) -> bool {
     bytes.get(index).is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
-/// Card numbers: 13–19 digits (spaces or dashes allowed between groups), starting
-/// with 2–6 like every major network, Luhn-valid → `[card]`.
-pub(crate) fn redact_cards(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut replacements = Vec::new();
+/// Most digits in a card number.
+const CARD_MAX_DIGITS: usize = 19;
+/// Fewest digits in a card number.
+const CARD_MIN_DIGITS: usize = 13;
+/// Fewest digits in a group of a grouped card number but the last (`4-6-5`,
+/// `4-4-4-4-3`, `4-4-4-1`).
+const CARD_MIN_GROUP: usize = 3;
+
+/// Card numbers: 13–19 digits (single spaces or dashes allowed between groups of
+/// three or more; the last may be shorter), starting with 2–6 like every major network, Luhn-valid →
+/// `[card]`.
+///
+/// Linear: the text is cut into runs of digit groups once; within a run, a
+/// candidate is a span of consecutive groups holding at most 19 digits, so each
+/// group starts at most 19 candidates of at most 19 digits.
+pub(crate) fn scan_cards(bytes: &[u8], found: &mut Vec<Found>) {
     let mut index = 0;
+    let mut groups: Vec<(usize, usize)> = Vec::new();
     while index < bytes.len() {
         if !bytes[index].is_ascii_digit() || !boundary_before(bytes, index) {
             index += 1;
             continue;
         }
-        let groups = digit_groups(bytes, index);
-        let run_end = groups.last().map_or(index + 1, |g| g.1);
-        if !boundary_after(bytes, run_end) {
-            index = run_end.max(index + 1);
-            continue;
+        groups.clear();
+        let run_end = digit_groups(bytes, index, &mut groups);
+        if boundary_after(bytes, run_end) {
+            cards_in_run(bytes, &groups, found);
         }
-        let mut found = None;
-        'search: for first in 0..groups.len() {
-            for last in (first..groups.len()).rev() {
-                let (start, end) = (groups[first].0, groups[last].1);
-                let digits: String = slice(text, start, end)
-                    .chars()
-                    .filter(char::is_ascii_digit)
-                    .collect();
-                let plausible = (13..=19).contains(&digits.len())
-                    && matches!(digits.as_bytes()[0], b'2'..=b'6');
-                if plausible && luhn_is_valid(&digits) {
-                    found = Some((start, end));
-                    break 'search;
-                }
+        index = run_end.max(index + 1);
+    }
+}
+
+/// A run of digit groups separated by single spaces or dashes: fills `groups`
+/// with `(start, end)` of each and returns where the run ends.
+fn digit_groups(bytes: &[u8], start: usize, groups: &mut Vec<(usize, usize)>) -> usize {
+    let mut index = start;
+    loop {
+        let group_start = index;
+        index = run_end(bytes, index, |b| b.is_ascii_digit());
+        groups.push((group_start, index));
+        let continues = matches!(bytes.get(index), Some(b' ' | b'-'))
+            && bytes.get(index + 1).is_some_and(u8::is_ascii_digit);
+        if !continues {
+            return index;
+        }
+        index += 1;
+    }
+}
+
+/// The leftmost, then longest, card in a run of groups; then the next after it.
+fn cards_in_run(bytes: &[u8], groups: &[(usize, usize)], found: &mut Vec<Found>) {
+    let mut first = 0;
+    while first < groups.len() {
+        let mut digits = [0u8; CARD_MAX_DIGITS];
+        let mut count = 0;
+        let mut best = None;
+        for (last, &(start, end)) in groups.iter().enumerate().skip(first) {
+            let length = end - start;
+            // Only the last group may be short (`4000 0000 0000 6`).
+            let short_inside =
+                last > first && groups[last - 1].1 - groups[last - 1].0 < CARD_MIN_GROUP;
+            if count + length > CARD_MAX_DIGITS || short_inside {
+                break;
+            }
+            digits[count..count + length].copy_from_slice(&bytes[start..end]);
+            count += length;
+            let plausible = count >= CARD_MIN_DIGITS && matches!(digits[0], b'2'..=b'6');
+            if plausible && luhn_digits_valid(&digits[..count]) {
+                best = Some(last);
             }
         }
-        match found {
-            Some((start, end)) => {
-                replacements.push((start, end, "[card]"));
-                index = end;
+        match best {
+            Some(last) => {
+                found.push(Found::new(groups[first].0, groups[last].1, "[card]"));
+                first = last + 1;
             }
-            None => index = run_end,
+            None => first += 1,
         }
     }
-    splice(text, &replacements)
+}
+
+fn luhn_digits_valid(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(position, byte)| {
+            let digit = u32::from(byte - b'0');
+            if position % 2 == 1 {
+                let doubled = digit * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                digit
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// Most characters in an IBAN.
+const IBAN_MAX: usize = 34;
+
+fn is_iban_byte(byte: u8) -> bool {
+    byte.is_ascii_uppercase() || byte.is_ascii_digit()
 }
 
 /// IBANs, compact or in groups of four → `[iban]`.
-pub(crate) fn redact_ibans(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut replacements = Vec::new();
+///
+/// Linear: from each word start, at most 34 characters (and the single spaces
+/// between them) are read.
+pub(crate) fn scan_ibans(bytes: &[u8], found: &mut Vec<Found>) {
     let mut index = 0;
     while index + 4 <= bytes.len() {
         let starts_like_iban = boundary_before(bytes, index)
@@ -139,53 +171,45 @@ pub(crate) fn redact_ibans(text: &str) -> String {
             index += 1;
             continue;
         }
-        // Group ends, separated by single spaces.
-        let mut ends = Vec::new();
+        let mut compact = [0u8; IBAN_MAX];
+        let mut count = 0;
         let mut cursor = index;
+        let mut best = None;
         loop {
-            while cursor < bytes.len()
-                && (bytes[cursor].is_ascii_uppercase() || bytes[cursor].is_ascii_digit())
-            {
+            while cursor < bytes.len() && is_iban_byte(bytes[cursor]) && count < IBAN_MAX {
+                compact[count] = bytes[cursor];
+                count += 1;
                 cursor += 1;
             }
-            ends.push(cursor);
-            let continues = bytes.get(cursor) == Some(&b' ')
-                && bytes
-                    .get(cursor + 1)
-                    .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-            if !continues || cursor - index > 50 {
+            if boundary_after(bytes, cursor) && iban_bytes_valid(&compact[..count]) {
+                best = Some(cursor);
+            }
+            let continues = count < IBAN_MAX
+                && bytes.get(cursor) == Some(&b' ')
+                && bytes.get(cursor + 1).copied().is_some_and(is_iban_byte);
+            if !continues {
                 break;
             }
             cursor += 1;
         }
-        let found = ends.iter().rev().copied().find(|end| {
-            let compact: String = slice(text, index, *end)
-                .chars()
-                .filter(|c| *c != ' ')
-                .collect();
-            boundary_after(bytes, *end) && iban_is_valid(&compact)
-        });
-        match found {
+        match best {
             Some(end) => {
-                replacements.push((index, end, "[iban]"));
+                found.push(Found::new(index, end, "[iban]"));
                 index = end;
             }
             None => index += 1,
         }
     }
-    splice(text, &replacements)
 }
 
 /// US SSNs written `123-45-6789` with valid ranges → `[ssn]`.
-pub(crate) fn redact_ssns(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut replacements = Vec::new();
+pub(crate) fn scan_ssns(bytes: &[u8], found: &mut Vec<Found>) {
+    let digits = |from: usize, count: usize| {
+        bytes
+            .get(from..from + count)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
     let shape = |at: usize| -> bool {
-        let digits = |from: usize, count: usize| {
-            bytes
-                .get(from..from + count)
-                .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
-        };
         digits(at, 3)
             && bytes.get(at + 3) == Some(&b'-')
             && digits(at + 4, 2)
@@ -200,23 +224,22 @@ pub(crate) fn redact_ssns(text: &str) -> String {
             .get(index + 11)
             .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'-'));
         if separated_before && separated_after && shape(index) {
-            let area = slice(text, index, index + 3);
-            let group = slice(text, index + 4, index + 6);
-            let serial = slice(text, index + 7, index + 11);
-            let valid = area != "000"
-                && area != "666"
-                && !area.starts_with('9')
-                && group != "00"
-                && serial != "0000";
+            let area = &bytes[index..index + 3];
+            let group = &bytes[index + 4..index + 6];
+            let serial = &bytes[index + 7..index + 11];
+            let valid = area != b"000"
+                && area != b"666"
+                && area[0] != b'9'
+                && group != b"00"
+                && serial != b"0000";
             if valid {
-                replacements.push((index, index + 11, "[ssn]"));
+                found.push(Found::new(index, index + 11, "[ssn]"));
                 index += 11;
                 continue;
             }
         }
         index += 1;
     }
-    splice(text, &replacements)
 }
 
 #[cfg(test)]
@@ -236,10 +259,18 @@ mod tests {
 
     #[test]
     fn a_card_next_to_other_numbers_is_still_found() {
-        assert_eq!(
-            redact_cards("5 4111 1111 1111 1111 12 29"),
-            "5 [card] 12 29"
-        );
-        assert_eq!(redact_cards("x4111111111111111"), "x4111111111111111");
+        let cards = |text: &str| {
+            let mut found = Vec::new();
+            scan_cards(text.as_bytes(), &mut found);
+            found
+                .iter()
+                .map(|f| &text[f.start..f.end])
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        assert_eq!(cards("5 4111 1111 1111 1111 12 29"), "4111 1111 1111 1111");
+        assert_eq!(cards("x4111111111111111"), "");
+        assert_eq!(cards("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"), "");
+        assert_eq!(cards("4000 0000 0000 6"), "4000 0000 0000 6");
     }
 }

@@ -1,32 +1,77 @@
-//! Credentials that look like credentials: URL userinfo, JWTs, bearer tokens and
-//! well-known API key prefixes.
+//! Credentials that look like credentials: PEM private keys, URL userinfo, JWTs,
+//! bearer tokens and well-known API keys.
+//!
+//! Linear: every scanner resumes behind what it read, except the JWT scanner, which
+//! reads at most three dot-separated segments from a start, and a segment holds at
+//! most one start, so each byte is read at most three times.
 
-use super::{is_word_byte, splice};
-use crate::text::{find_from, slice};
+use super::{Found, REDACTED, placeholder_at, run_end, starts_with_ignore_case};
+
+const PEM_BEGIN: &[u8] = b"-----BEGIN ";
+const PEM_END: &[u8] = b"-----END ";
+const PEM_DASHES: &[u8] = b"-----";
+/// The longest label between `BEGIN ` and the dashes (`ENCRYPTED PRIVATE KEY`…).
+const PEM_MAX_LABEL: usize = 64;
+
+fn find(bytes: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|offset| from + offset)
+}
+
+/// `-----BEGIN … PRIVATE KEY-----` up to its `-----END …-----` line (or the end of
+/// the text when it was cut) → `[private key]`.
+pub(crate) fn scan_private_keys(bytes: &[u8], found: &mut Vec<Found>) {
+    let mut from = 0;
+    while let Some(begin) = find(bytes, PEM_BEGIN, from) {
+        let label_start = begin + PEM_BEGIN.len();
+        from = label_start;
+        let label_end = run_end(bytes, label_start, |b| b.is_ascii_uppercase() || b == b' ');
+        let label = &bytes[label_start..label_end];
+        let is_private = label.len() <= PEM_MAX_LABEL
+            && find(label, b"PRIVATE KEY", 0).is_some()
+            && bytes[label_end..].starts_with(PEM_DASHES);
+        if !is_private {
+            continue;
+        }
+        let body = label_end + PEM_DASHES.len();
+        let end = match find(bytes, PEM_END, body) {
+            Some(end_line) => {
+                let after_label = run_end(bytes, end_line + PEM_END.len(), |b| {
+                    b.is_ascii_uppercase() || b == b' '
+                });
+                if bytes[after_label..].starts_with(PEM_DASHES) {
+                    after_label + PEM_DASHES.len()
+                } else {
+                    after_label
+                }
+            }
+            None => bytes.len(),
+        };
+        found.push(Found::new(begin, end, "[private key]"));
+        from = end;
+    }
+}
 
 /// `scheme://user:pass@host` → `scheme://[redacted]@host`.
-pub(crate) fn redact_userinfo(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut replacements = Vec::new();
-    let mut search_from = 0;
-    while let Some(found) = find_from(text, "://", search_from) {
-        let start = found + 3;
-        let end = bytes[start..]
-            .iter()
-            .position(|b| {
-                b.is_ascii_whitespace()
-                    || matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>')
-            })
-            .map_or(bytes.len(), |o| start + o);
-        if let Some(at) = slice(text, start, end).rfind('@') {
-            let userinfo = slice(text, start, start + at);
-            if !userinfo.is_empty() && userinfo != "[redacted]" {
-                replacements.push((start, start + at, "[redacted]"));
+pub(crate) fn scan_userinfo(bytes: &[u8], found: &mut Vec<Found>) {
+    let mut from = 0;
+    while let Some(separator) = find(bytes, b"://", from) {
+        let start = separator + 3;
+        let end = run_end(bytes, start, |b| {
+            !(b.is_ascii_whitespace()
+                || matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>'))
+        });
+        if let Some(at) = bytes[start..end].iter().rposition(|b| *b == b'@') {
+            let userinfo = &bytes[start..start + at];
+            if !userinfo.is_empty() && userinfo != REDACTED.as_bytes() {
+                found.push(Found::new(start, start + at, REDACTED));
             }
         }
-        search_from = end.max(start);
+        from = end.max(start);
     }
-    splice(text, &replacements)
 }
 
 fn is_base64url(byte: u8) -> bool {
@@ -34,60 +79,161 @@ fn is_base64url(byte: u8) -> bool {
 }
 
 /// `eyJ….eyJ….sig` (three base64url segments, header starting `eyJ`) → `[jwt]`.
-pub(crate) fn redact_jwts(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut replacements = Vec::new();
-    let mut search_from = 0;
-    while let Some(start) = find_from(text, "eyJ", search_from) {
-        search_from = start + 3;
+pub(crate) fn scan_jwts(bytes: &[u8], found: &mut Vec<Found>) {
+    let mut from = 0;
+    while let Some(start) = find(bytes, b"eyJ", from) {
+        from = start + 3;
         if start > 0 && is_base64url(bytes[start - 1]) {
             continue;
         }
         let mut end = start;
-        let mut segment_lengths = Vec::new();
-        loop {
+        let mut segment_lengths = [0usize; 3];
+        let mut segments = 0;
+        while segments < 3 {
             let segment_start = end;
-            while end < bytes.len() && is_base64url(bytes[end]) {
-                end += 1;
-            }
-            segment_lengths.push(end - segment_start);
-            if segment_lengths.len() == 3 || bytes.get(end) != Some(&b'.') {
+            end = run_end(bytes, end, is_base64url);
+            segment_lengths[segments] = end - segment_start;
+            segments += 1;
+            if segments == 3 || bytes.get(end) != Some(&b'.') {
                 break;
             }
             end += 1;
         }
-        let looks_like_jwt =
-            segment_lengths.len() == 3 && segment_lengths[0] >= 10 && segment_lengths[1] >= 10;
-        if looks_like_jwt {
-            replacements.push((start, end, "[jwt]"));
-            search_from = end;
+        if segments == 3 && segment_lengths[0] >= 10 && segment_lengths[1] >= 10 {
+            found.push(Found::new(start, end, "[jwt]"));
+            from = end;
         }
     }
-    splice(text, &replacements)
 }
-
-/// Prefixes of secret API keys that are unmistakable on their own.
-const SECRET_PREFIXES: [&str; 9] = [
-    "sk_live_",
-    "sk_test_",
-    "rk_live_",
-    "ghp_",
-    "gho_",
-    "ghs_",
-    "github_pat_",
-    "xoxb-",
-    "xoxp-",
-];
 
 fn is_token_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
 }
 
-/// Secret API keys with a well-known prefix (`sk_live_…`, `ghp_…`, `xoxb-…`, AWS
-/// `AKIA…`) of 16 characters or more → `[token]`.
-pub(crate) fn redact_known_prefixes(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut replacements = Vec::new();
+/// A key with a known prefix: the prefix and the fewest bytes the whole key has.
+struct KnownKey {
+    prefix: &'static [u8],
+    min_len: usize,
+}
+
+/// Prefixes of secret API keys that are unmistakable on their own (Stripe, OpenAI
+/// and Anthropic, GitHub, GitLab, Slack, npm, Hugging Face, SendGrid).
+const KNOWN_KEYS: [KnownKey; 22] = [
+    KnownKey {
+        prefix: b"sk_live_",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"sk_test_",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"rk_live_",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"rk_test_",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"whsec_",
+        min_len: 20,
+    },
+    KnownKey {
+        prefix: b"sk-",
+        min_len: 23,
+    },
+    KnownKey {
+        prefix: b"ghp_",
+        min_len: 20,
+    },
+    KnownKey {
+        prefix: b"gho_",
+        min_len: 20,
+    },
+    KnownKey {
+        prefix: b"ghu_",
+        min_len: 20,
+    },
+    KnownKey {
+        prefix: b"ghs_",
+        min_len: 20,
+    },
+    KnownKey {
+        prefix: b"ghr_",
+        min_len: 20,
+    },
+    KnownKey {
+        prefix: b"github_pat_",
+        min_len: 30,
+    },
+    KnownKey {
+        prefix: b"glpat-",
+        min_len: 20,
+    },
+    KnownKey {
+        prefix: b"xoxa-",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"xoxb-",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"xoxo-",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"xoxp-",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"xoxr-",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"xoxs-",
+        min_len: 16,
+    },
+    KnownKey {
+        prefix: b"npm_",
+        min_len: 36,
+    },
+    KnownKey {
+        prefix: b"hf_",
+        min_len: 30,
+    },
+    KnownKey {
+        prefix: b"SG.",
+        min_len: 40,
+    },
+];
+
+/// A whole word that is a known secret key.
+fn is_known_key(word: &[u8]) -> bool {
+    let upper_or_digit = |part: &[u8]| {
+        part.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    // AWS access key ids: `AKIA` (long-term) or `ASIA` (temporary) and 16 more.
+    let aws = word.len() == 20
+        && (word.starts_with(b"AKIA") || word.starts_with(b"ASIA"))
+        && upper_or_digit(word);
+    // Google API keys: `AIza` and 35 more.
+    let google =
+        word.len() == 39 && word.starts_with(b"AIza") && word.iter().all(|b| is_base64url(*b));
+    aws || google
+        || KNOWN_KEYS.iter().any(|key| {
+            word.len() >= key.min_len
+                    && word.starts_with(key.prefix)
+                    // `sk-` also starts words; the keys always hold digits.
+                    && (key.prefix != b"sk-" || word.iter().any(u8::is_ascii_digit))
+        })
+}
+
+/// Secret API keys with a well-known prefix (`sk_live_…`, `sk-…`, `ghp_…`,
+/// `xoxb-…`, `AKIA…`, `AIza…`) → `[token]`.
+pub(crate) fn scan_known_keys(bytes: &[u8], found: &mut Vec<Found>) {
     let mut index = 0;
     while index < bytes.len() {
         let at_boundary = index == 0 || !is_token_byte(bytes[index - 1]);
@@ -95,54 +241,39 @@ pub(crate) fn redact_known_prefixes(text: &str) -> String {
             index += 1;
             continue;
         }
-        let end = bytes[index..]
-            .iter()
-            .position(|b| !is_token_byte(*b))
-            .map_or(bytes.len(), |o| index + o);
-        let word = slice(text, index, end);
-        let known = SECRET_PREFIXES
-            .iter()
-            .any(|prefix| word.starts_with(prefix))
-            || (word.starts_with("AKIA")
-                && word.len() == 20
-                && word
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
-        if known && word.len() >= 16 {
-            replacements.push((index, end, "[token]"));
+        let mut end = run_end(bytes, index, is_token_byte);
+        // A sentence's full stop is not part of the key.
+        while end > index && bytes[end - 1] == b'.' {
+            end -= 1;
+        }
+        if is_known_key(&bytes[index..end]) {
+            found.push(Found::new(index, end, "[token]"));
         }
         index = end.max(index + 1);
     }
-    splice(text, &replacements)
 }
 
 /// `Bearer <token of 8+ chars>` → `Bearer [token]` (any case).
-pub(crate) fn redact_bearer(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let lower = text.to_ascii_lowercase();
-    let mut replacements = Vec::new();
-    let mut search_from = 0;
-    while let Some(word_start) = find_from(&lower, "bearer", search_from) {
-        let mut start = word_start + "bearer".len();
-        search_from = start;
-        if word_start > 0 && is_word_byte(bytes[word_start - 1]) {
+pub(crate) fn scan_bearer(bytes: &[u8], found: &mut Vec<Found>) {
+    const BEARER: &[u8] = b"bearer";
+    let mut index = 0;
+    while index < bytes.len() {
+        let is_word = starts_with_ignore_case(bytes, index, BEARER)
+            && (index == 0 || !bytes[index - 1].is_ascii_alphanumeric());
+        if !is_word {
+            index += 1;
             continue;
         }
-        let spaces_start = start;
-        while start < bytes.len() && bytes[start] == b' ' {
-            start += 1;
-        }
-        if start == spaces_start {
+        let spaces_start = index + BEARER.len();
+        let start = run_end(bytes, spaces_start, |b| b == b' ');
+        index = start;
+        if start == spaces_start || placeholder_at(bytes, start) {
             continue;
         }
-        let end = bytes[start..]
-            .iter()
-            .position(|b| !is_token_byte(*b))
-            .map_or(bytes.len(), |o| start + o);
+        let end = run_end(bytes, start, is_token_byte);
         if end - start >= 8 {
-            replacements.push((start, end, "[token]"));
-            search_from = end;
+            found.push(Found::new(start, end, "[token]"));
+            index = end;
         }
     }
-    splice(text, &replacements)
 }

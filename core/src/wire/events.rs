@@ -183,7 +183,8 @@ impl PageInfo {
         }
     }
 
-    fn scrub(&mut self, config: &ScrubConfig) {
+    /// Scrubs the URL, route, title, referrer, locale and version.
+    pub fn scrub(&mut self, config: &ScrubConfig) {
         self.url = scrub_url(&self.url, config);
         self.route = scrub_url(&self.route, config);
         self.title = scrub_text(&self.title, config);
@@ -191,6 +192,8 @@ impl PageInfo {
             .referrer
             .as_deref()
             .map(|referrer| scrub_url(referrer, config));
+        self.locale = self.locale.as_deref().map(|l| scrub_text(l, config));
+        self.app_version = self.app_version.as_deref().map(|v| scrub_text(v, config));
     }
 }
 
@@ -259,7 +262,8 @@ impl ClientEvent {
     }
 
     /// Removes secrets and personal data from every free-text field: URLs, routes,
-    /// titles, error messages and stacks, click targets.
+    /// titles, referrers, locales and versions, error messages, fingerprints and
+    /// stacks, request methods, click targets.
     pub fn scrub(&mut self, config: &ScrubConfig) {
         match &mut self.kind {
             EventKind::PageView(page)
@@ -269,6 +273,10 @@ impl ClientEvent {
             }
             EventKind::JsError(error) => {
                 error.message = scrub_text(&error.message, config);
+                error.fingerprint = error
+                    .fingerprint
+                    .as_deref()
+                    .map(|fingerprint| scrub_text(fingerprint, config));
                 error.source = error
                     .source
                     .as_deref()
@@ -280,6 +288,7 @@ impl ClientEvent {
                 error.route = scrub_url(&error.route, config);
             }
             EventKind::FailedRequest(request) => {
+                request.method = scrub_text(&request.method, config);
                 request.url = scrub_url(&request.url, config);
                 request.route = scrub_url(&request.route, config);
             }

@@ -8,6 +8,7 @@ mod matrix_errors;
 mod properties;
 mod replay;
 mod sample_matrix;
+mod scrub;
 mod support;
 mod tidy;
 mod widget_flow;

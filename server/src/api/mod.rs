@@ -6,6 +6,7 @@
 //! - [`agent`]: `/api/v1/*`, for agents and tools, with a bearer token.
 //! - [`openapi`]: the OpenAPI document at `/api/openapi.json`.
 //! - [`error`]: the one error shape; [`json`]: the JSON extractor that uses it.
+//! - [`log`]: one debug line per request, secrets in the query redacted.
 //!
 //! Every API route is added through a [`RouteTable`], which records what it
 //! routes, so the OpenAPI document is checked against the real routes.
@@ -13,6 +14,7 @@
 pub mod agent;
 pub mod error;
 pub mod json;
+pub mod log;
 pub mod openapi;
 pub mod widget;
 
@@ -136,6 +138,7 @@ pub fn app(state: AppState) -> Router {
         .merge(widget::routes().0)
         .merge(agent::routes().0)
         .nest_service("/widget", widget_assets)
+        .layer(axum::middleware::from_fn(log::request))
         .with_state(state)
 }
 

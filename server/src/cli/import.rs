@@ -1,6 +1,7 @@
 //! `waymark import`: reads a helpdesk export (Zendesk, Freshdesk, Intercom or Waymark JSONL)
 //! into the knowledge index, with a progress line and a report of every skipped record. The
-//! reading and the rules of what counts as an answer live in `waymark_knowledge::import`.
+//! reading and the rules of what counts as an answer live in `waymark_knowledge::import`;
+//! every document is scrubbed with the site's settings (`flow::scrub`) before it is indexed.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use waymark_knowledge::import::{ImportFormat, ImportProgress, import_file};
 use waymark_knowledge::{IndexConfig, KnowledgeIndex};
+use waymark_server::{Config, Store};
 
 /// Arguments of `waymark import`.
 #[derive(Debug, clap::Args)]
@@ -29,8 +31,11 @@ pub struct Args {
     replace: bool,
 }
 
-/// Runs `waymark import`.
-pub async fn run(args: Args) -> anyhow::Result<()> {
+/// Runs `waymark import`; `config` is loaded to read the site's scrubbing settings.
+pub async fn run(
+    args: Args,
+    config: impl FnOnce() -> anyhow::Result<Config>,
+) -> anyhow::Result<()> {
     let mut last_shown = 0;
     let mut show_progress = |progress: ImportProgress| {
         let step = (progress.total / 100).max(1);
@@ -45,8 +50,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             std::io::stderr().flush().ok();
         }
     };
-    let imported = import_file(&args.file, args.format, &args.site, &mut show_progress)?;
+    let mut imported = import_file(&args.file, args.format, &args.site, &mut show_progress)?;
     eprintln!();
+    let config = config()?;
+    let store = Store::open(
+        &config.storage.data_dir,
+        config.storage.database_url.as_deref(),
+    )
+    .await
+    .context("cannot open the database for the site's scrubbing settings (storage.data_dir / DATABASE_URL)")?;
+    let scrubbed =
+        waymark_server::flow::scrub::imported_docs(Some(&store), &args.site, &mut imported.docs)
+            .await;
+    store.close().await;
+    scrubbed.context("cannot read the site's scrubbing settings")?;
     let index = KnowledgeIndex::open_or_create(&args.index, IndexConfig::default())
         .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
     let total = imported.docs.len();

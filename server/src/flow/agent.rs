@@ -13,6 +13,7 @@ use super::handoff::{HandoffNoteView, NoteInput, build_note};
 use super::notice::customer_notice;
 use super::resolution::{knowledge_doc, prefill_resolution};
 use super::routing::{Snapshot, snapshot};
+use super::scrub::{Scrub, site_settings};
 use super::{FlowError, new_id, site_matrix, ticket};
 use crate::auth::UserId;
 use crate::storage::tickets::CsatRecord;
@@ -163,7 +164,13 @@ pub async fn reply(
     author_name: Option<String>,
     text: &str,
 ) -> Result<MessageRecord, FlowError> {
-    let text = clean_text("text", text)?;
+    let config = site_settings(store, site_id).await?;
+    let mut text = clean_text("text", text)?;
+    text.scrub(&config);
+    let author_name = author_name.map(|mut name| {
+        name.scrub(&config);
+        name
+    });
     let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     if ticket.state == waymark_core::domain::TicketState::Acknowledged {
         ticket.state = ticket
@@ -219,8 +226,13 @@ pub async fn escalate(
     site_id: &str,
     ticket_id: &str,
     actor: Actor<'_>,
-    request: AgentEscalation,
+    mut request: AgentEscalation,
 ) -> Result<TicketRecord, FlowError> {
+    let config = site_settings(store, site_id).await?;
+    request.reason.scrub(&config);
+    if let Some(note) = &mut request.note {
+        note.scrub(&config);
+    }
     if request.reason.trim().is_empty() {
         return Err(FlowError::Invalid("reason must not be empty".into()));
     }
@@ -273,6 +285,9 @@ pub async fn transfer(
     to_team: &str,
     reason: &str,
 ) -> Result<TicketRecord, FlowError> {
+    let mut reason = reason.to_owned();
+    reason.scrub(&site_settings(store, site_id).await?);
+    let reason = reason.as_str();
     let matrix = site_matrix(store, site_id).await?;
     let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     let handoff = ticket::transfer(&mut ticket, &matrix, to_team, actor.now_ms)?;
@@ -319,8 +334,9 @@ pub async fn confirm_note(
     site_id: &str,
     ticket_id: &str,
     actor: Actor<'_>,
-    note: HandoffNoteView,
+    mut note: HandoffNoteView,
 ) -> Result<NoteVersion, FlowError> {
+    note.scrub(&site_settings(store, site_id).await?);
     let missing = note.core().missing_fields();
     if !missing.is_empty() {
         return Err(FlowError::Invalid(format!(
@@ -380,8 +396,10 @@ pub async fn resolve(
     index: Option<&KnowledgeIndex>,
     ticket_id: &str,
     actor: Actor<'_>,
-    resolution: Resolution,
+    mut resolution: Resolution,
 ) -> Result<TicketRecord, FlowError> {
+    let config = site_settings(store, site_id).await?;
+    resolution.scrub(&config);
     let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ticket::resolve(&mut ticket, resolution.clone(), actor.now_ms)?;
     let change = TicketChange {
@@ -407,7 +425,8 @@ pub async fn resolve(
     };
     ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     if let Some(index) = index {
-        let doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
+        let mut doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
+        doc.scrub(&config);
         index
             .upsert(&doc)
             .and_then(|()| index.commit())
@@ -425,6 +444,8 @@ pub async fn reopen(
     actor: Actor<'_>,
     reason: &str,
 ) -> Result<TicketRecord, FlowError> {
+    let mut reason = reason.to_owned();
+    reason.scrub(&site_settings(store, site_id).await?);
     let matrix = site_matrix(store, site_id).await?;
     let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ticket::reopen(&mut ticket, &matrix, actor.now_ms)?;

@@ -4,7 +4,6 @@
 //! with the handoff note and the customer notice, in one commit.
 
 use serde_json::json;
-use waymark_core::scrub::{ScrubConfig, scrub_text};
 use waymark_core::wire::{
     ConversationIntent, ConversationStarted, ConversationStatus, CsatRequest, EscalateRequest,
     EscalationAccepted, Identity, MessageAccepted, MessageAuthor, MessagesResponse,
@@ -12,7 +11,7 @@ use waymark_core::wire::{
 };
 
 use super::routing::{Snapshot, early_warnings, rejected_suggestions, route, snapshot};
-use super::{FlowError, new_id, new_token, session_events, site_matrix};
+use super::{FlowError, new_id, new_token, scrub, session_events, site_matrix};
 use crate::storage::tickets::{CommitOutcome, CsatRecord};
 use crate::storage::{ConversationRecord, MessageRecord, Store, TicketChange, TrailEntry};
 
@@ -38,6 +37,7 @@ pub async fn start(
     request: &StartConversationRequest,
     now_ms: i64,
 ) -> Result<ConversationStarted, FlowError> {
+    let request = &scrub::at_edge(store, site_id, request).await?;
     validate_key(&request.idempotency_key)?;
     validate_id("session_id", &request.session_id)?;
     let text = clean_text("message", &request.message)?;
@@ -48,7 +48,6 @@ pub async fn start(
         return decode_replay(&first);
     }
     let token = new_token()?;
-    let scrub = ScrubConfig::default();
     let identity = request.identity.as_ref();
     let conversation = ConversationRecord {
         id: new_id("c")?,
@@ -59,11 +58,7 @@ pub async fn start(
         customer_id: identity.map(|i| i.user_id.clone()),
         customer_name: identity.and_then(|i| i.name.clone()),
         customer_email: identity.and_then(|i| i.email.clone()),
-        page: request.page.as_ref().map(|page| {
-            let mut page = page.clone();
-            page.url = scrub_text(&page.url, &scrub);
-            crate::storage::to_json(&page)
-        }),
+        page: request.page.as_ref().map(crate::storage::to_json),
         rule: request.rule.clone(),
         rejected_answers: request.rejected_answers.clone(),
         notice: None,
@@ -153,6 +148,7 @@ pub async fn send_message(
     request: &SendMessageRequest,
     now_ms: i64,
 ) -> Result<MessageAccepted, FlowError> {
+    let request = &scrub::at_edge(store, site_id, request).await?;
     validate_key(&request.idempotency_key)?;
     let text = clean_text("text", &request.text)?;
     let message = customer_message(
@@ -209,6 +205,7 @@ pub async fn escalate(
     request: &EscalateRequest,
     now_ms: i64,
 ) -> Result<EscalationAccepted, FlowError> {
+    let request = &scrub::at_edge(store, site_id, request).await?;
     validate_key(&request.idempotency_key)?;
     let scope = format!("escalate:{}", conversation.id);
     if let Some(first) = store
@@ -217,15 +214,10 @@ pub async fn escalate(
     {
         return decode_replay(&first);
     }
-    let scrub = ScrubConfig::default();
     let human = HumanRequest {
-        goal: request.goal.as_deref().map(|goal| scrub_text(goal, &scrub)),
-        tried: request
-            .tried
-            .iter()
-            .map(|t| scrub_text(t, &scrub))
-            .collect(),
-        reason: request.reason.as_deref().map(|r| scrub_text(r, &scrub)),
+        goal: request.goal.clone(),
+        tried: request.tried.clone(),
+        reason: request.reason.clone(),
     };
     let mut snapshot = snapshot(store, site_id, conversation).await?;
     let mut change = TicketChange::default();
@@ -307,6 +299,7 @@ pub async fn identify(
     identity: &Identity,
     now_ms: i64,
 ) -> Result<(), FlowError> {
+    let identity = &scrub::at_edge(store, site_id, identity).await?;
     let user_id = identity.user_id.trim();
     if user_id.is_empty() || user_id.len() > 256 {
         return Err(FlowError::Invalid(
@@ -344,6 +337,7 @@ pub async fn rate(
     request: &CsatRequest,
     now_ms: i64,
 ) -> Result<bool, FlowError> {
+    let request = &scrub::at_edge(store, site_id, request).await?;
     validate_key(&request.idempotency_key)?;
     if !request.score_is_valid() {
         return Err(FlowError::Invalid(format!(
@@ -359,10 +353,7 @@ pub async fn rate(
         ticket_id: ticket.as_ref().map(|t| t.id.clone()),
         idempotency_key: request.idempotency_key.clone(),
         score: i64::from(request.score),
-        comment: request
-            .comment
-            .as_deref()
-            .map(|c| scrub_text(c, &ScrubConfig::default())),
+        comment: request.comment.clone(),
         at_ms: now_ms,
     };
     let new = store.record_csat(site_id, &record).await?;
@@ -417,7 +408,7 @@ fn customer_message(
     })
 }
 
-/// Checks and scrubs a customer text field.
+/// Checks a text field (scrubbed at the edge already) and trims it.
 pub fn clean_text(field: &str, text: &str) -> Result<String, FlowError> {
     if text.trim().is_empty() {
         return Err(FlowError::Invalid(format!("{field} must not be empty")));
@@ -427,7 +418,7 @@ pub fn clean_text(field: &str, text: &str) -> Result<String, FlowError> {
             "{field} is longer than {MAX_MESSAGE_BYTES} bytes"
         )));
     }
-    Ok(scrub_text(text.trim(), &ScrubConfig::default()))
+    Ok(text.trim().to_owned())
 }
 
 /// Checks an idempotency key (1 to 128 characters).

@@ -11,6 +11,8 @@
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
 //! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
+//! - [`scrub`]: scrubbing at the edge, once, with the site's settings: every
+//!   wire request, agent-written text and imported document.
 //! - [`sites`]: creating sites (id and origin checks, a fresh widget key).
 //!
 //! Every change is committed as one [`crate::storage::TicketChange`], so the
@@ -25,6 +27,7 @@ pub mod handoff;
 pub mod notice;
 pub mod resolution;
 pub mod routing;
+pub mod scrub;
 pub mod sites;
 pub mod suggest;
 pub mod ticket;

@@ -1,7 +1,6 @@
 //! Suggest, thin over `knowledge`: answers for the user's words and page, each
 //! set recorded as shown, and the user's verdicts recorded (deflection).
 
-use waymark_core::scrub::{ScrubConfig, scrub_text};
 use waymark_core::wire::{
     AnswerDetail, AnswerSource, ClientEvent, EventKind, Recommendation, SuggestFeedback,
     SuggestOutcome, SuggestRequest, SuggestResponse, SuggestedAnswer,
@@ -38,7 +37,8 @@ pub async fn suggest(
             "query is longer than {MAX_QUERY_BYTES} bytes"
         )));
     }
-    let query = scrub_text(query, &ScrubConfig::default());
+    let request = &super::scrub::at_edge(store, site_id, request).await?;
+    let query = request.query.clone().unwrap_or_default();
     let trail = match request.page.as_ref() {
         Some(page) if index.is_some() => {
             let stored = store

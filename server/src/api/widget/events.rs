@@ -3,7 +3,6 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use waymark_core::scrub::ScrubConfig;
 use waymark_core::wire::{ClientEvent, EventBatch, EventBatchAccepted};
 
 use super::{SiteKey, authorize_site};
@@ -26,7 +25,8 @@ pub(super) async fn ingest_events(
     Json(batch): Json<EventBatch>,
 ) -> Result<Json<EventBatchAccepted>, ApiError> {
     let site = authorize_site(&state, &key, &headers).await?;
-    let events = validate_batch(&batch)?;
+    let events =
+        validate_batch(&crate::flow::scrub::at_edge(&state.store, &site.id, &batch).await?)?;
     let outcome = state
         .store
         .ingest_events(&site.id, &batch.session_id, &events, now_ms())
@@ -68,11 +68,9 @@ fn validate_batch(batch: &EventBatch) -> Result<Vec<NewEvent>, ApiError> {
         .collect()
 }
 
-/// Scrubs the event again (the widget already did; a server never trusts that)
-/// and turns it into a row.
+/// Turns an event (scrubbed again at the edge with the site's settings: the
+/// widget already did, a server never trusts that) into a row.
 fn to_row(event: &ClientEvent) -> Result<NewEvent, String> {
-    let mut event = event.clone();
-    event.scrub(&ScrubConfig::default());
     let body = serde_json::to_string(&event).map_err(|err| err.to_string())?;
     Ok(NewEvent {
         client_id: event.id.clone(),

@@ -130,6 +130,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ConversationToken {
         }
         let from_query = Query::<TokenQuery>::try_from_uri(&parts.uri)
             .ok()
+            .filter(|_| crate::flow::scrub::token_in_query_allowed(parts.uri.path()))
             .and_then(|Query(q)| q.token);
         Ok(Self(from_query))
     }
