@@ -27,6 +27,14 @@ pub enum ErrorCode {
     NotFound,
     /// The request conflicts with the current state (e.g. resolving a new ticket).
     Conflict,
+    /// The site verifies identities and the `user_hash` is missing or wrong.
+    IdentityUnverified,
+    /// An idempotency key was replayed with another body (or has expired).
+    IdempotencyConflict,
+    /// Too many requests: wait as long as `Retry-After` says.
+    RateLimited,
+    /// The request took longer than the server allows.
+    RequestTimeout,
     /// Something failed on the server.
     Internal,
 }
@@ -40,6 +48,10 @@ impl ErrorCode {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::IdentityUnverified => StatusCode::UNAUTHORIZED,
+            Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -50,6 +62,7 @@ impl ErrorCode {
 pub struct ApiError {
     code: ErrorCode,
     message: String,
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -69,7 +82,14 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// Adds `Retry-After: seconds` to the answer.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// The stable code.
@@ -87,7 +107,14 @@ impl IntoResponse for ApiError {
                 message: &self.message,
             },
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }
 
@@ -106,6 +133,9 @@ impl From<crate::flow::FlowError> for ApiError {
             F::Invalid(message) => Self::new(ErrorCode::InvalidValue, message),
             F::Conflict(message) => Self::new(ErrorCode::Conflict, message),
             F::Unauthorized(message) => Self::new(ErrorCode::Unauthorized, message),
+            F::IdentityUnverified(message) => Self::new(ErrorCode::IdentityUnverified, message),
+            F::IdempotencyConflict(message) => Self::new(ErrorCode::IdempotencyConflict, message),
+            F::RateLimited(message) => Self::new(ErrorCode::RateLimited, message).retry_after(60),
             F::Store(err) => err.into(),
             other @ (F::Matrix(_) | F::Knowledge(_) | F::Randomness(_)) => {
                 tracing::error!(error = %other, "flow failure");

@@ -6,6 +6,7 @@
 //! - [`agent`]: `/api/v1/*`, for agents and tools, with a bearer token.
 //! - [`openapi`]: the OpenAPI document at `/api/openapi.json`.
 //! - [`error`]: the one error shape; [`json`]: the JSON extractor that uses it.
+//! - [`limits`]: rate limits per site key and client, per credential; request timeout.
 //!
 //! Every API route is added through a [`RouteTable`], which records what it
 //! routes, so the OpenAPI document is checked against the real routes.
@@ -13,6 +14,7 @@
 pub mod agent;
 pub mod error;
 pub mod json;
+pub mod limits;
 pub mod openapi;
 pub mod widget;
 
@@ -117,6 +119,7 @@ pub fn api_routes() -> Vec<(Verb, &'static str)> {
 
 /// The whole HTTP surface of the product.
 pub fn app(state: AppState) -> Router {
+    let rate_limits = limits::RateLimits::new(&state.config.limits);
     let widget_assets = Router::new()
         .fallback_service(ServeDir::new(&state.config.widget.assets_dir))
         .layer(SetResponseHeaderLayer::overriding(
@@ -134,6 +137,14 @@ pub fn app(state: AppState) -> Router {
         .merge(widget::routes().0)
         .merge(agent::routes().0)
         .nest_service("/widget", widget_assets)
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limits.clone(),
+            limits::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limits,
+            limits::request_timeout,
+        ))
         .with_state(state)
 }
 

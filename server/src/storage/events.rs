@@ -18,6 +18,8 @@ pub struct NewEvent {
     pub route: String,
     /// The whole event as wire JSON.
     pub body: String,
+    /// The error fingerprint of a JavaScript error (volume rules count by it).
+    pub fingerprint: Option<String>,
 }
 
 /// An event as stored.
@@ -69,25 +71,28 @@ impl Store {
         site_id: &str,
         session_id: &str,
         events: &[NewEvent],
+        client_hash: Option<&str>,
         received_ms: i64,
     ) -> Result<IngestOutcome, StoreError> {
         let mut tx = self.pool().begin().await?;
         let first_seen = events.iter().map(|e| e.at_ms).min().unwrap_or(received_ms);
         sqlx::query(
-            "INSERT INTO sessions (site_id, id, first_seen_ms, last_seen_ms) VALUES ($1, $2, $3, $4)
+            "INSERT INTO sessions (site_id, id, first_seen_ms, last_seen_ms, client_hash)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (site_id, id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
         )
         .bind(site_id)
         .bind(session_id)
         .bind(first_seen)
         .bind(received_ms)
+        .bind(client_hash.map(str::to_owned))
         .execute(&mut *tx)
         .await?;
         let mut outcome = IngestOutcome::default();
         for event in events {
             let result = sqlx::query(
-                "INSERT INTO events (site_id, session_id, client_id, at_ms, received_ms, kind, route, body)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                "INSERT INTO events (site_id, session_id, client_id, at_ms, received_ms, kind, route, body, fingerprint)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
             )
             .bind(site_id)
             .bind(session_id)
@@ -97,6 +102,7 @@ impl Store {
             .bind(&event.kind)
             .bind(&event.route)
             .bind(&event.body)
+            .bind(event.fingerprint.clone())
             .execute(&mut *tx)
             .await?;
             if result.rows_affected() == 1 {

@@ -50,6 +50,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0006_site_widget_settings.sqlite.sql"),
         postgres: include_str!("sql/0006_site_widget_settings.postgres.sql"),
     },
+    Migration {
+        version: 7,
+        name: "identity verification, visitor sources, install secrets, client hashes, fingerprints",
+        sqlite: include_str!("sql/0007_trust.sqlite.sql"),
+        postgres: include_str!("sql/0007_trust.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own
