@@ -99,7 +99,11 @@ pub async fn site_matrix(store: &Store, site_id: &str) -> Result<EscalationMatri
     waymark_core::matrix::load_toml(&source).map_err(|err| FlowError::Matrix(err.to_string()))
 }
 
-/// A session's page events, oldest first (at most the last 1,000).
+/// Page events the rules see of a session: the latest ones (field sizes are
+/// bounded at the edge, so this bounds the memory of one evaluation).
+pub const SESSION_EVENTS: i64 = 300;
+
+/// A session's page events, oldest first (at most the last [`SESSION_EVENTS`]).
 pub async fn session_events(
     store: &Store,
     site_id: &str,
@@ -109,7 +113,7 @@ pub async fn session_events(
         .trail(&TrailQuery {
             site_id,
             session_id,
-            limit: 1_000,
+            limit: SESSION_EVENTS,
         })
         .await?;
     Ok(stored

@@ -106,7 +106,9 @@ pub(crate) async fn error_reports(
             |(fingerprint, customer, at_ms)| waymark_core::rules::ErrorReport {
                 fingerprint: waymark_core::ids::Fingerprint::new(fingerprint),
                 customer: waymark_core::ids::CustomerId::new(customer),
-                at: waymark_core::time::Timestamp(at_ms),
+                // Ingest clamps times to the server's clock ± 5 min; a report
+                // from the near future counts as now.
+                at: waymark_core::time::Timestamp(at_ms.min(now_ms)),
             },
         )
         .collect())

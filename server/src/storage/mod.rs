@@ -163,6 +163,12 @@ impl Store {
         let _ = self.secret.0.set(secret.to_owned());
     }
 
+    /// The connection pool, for reading rows directly (the trust suite checks what
+    /// is stored, and what is not).
+    pub fn raw_pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// The connection pool, for modules of this crate.
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
