@@ -236,4 +236,63 @@ mod tests {
         let err = request.check_bounds().unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidValue);
     }
+
+    #[test]
+    fn the_openapi_document_states_the_same_limits() {
+        let document: serde_json::Value =
+            serde_json::from_str(crate::api::openapi::DOCUMENT).unwrap();
+        let schemas = &document["components"]["schemas"];
+        let limit = |schema: &str, field: &str, key: &str| {
+            schemas[schema]["properties"][field][key]
+                .as_u64()
+                .unwrap_or(0) as usize
+        };
+        let expected = [
+            (
+                "StartConversationRequest",
+                "message",
+                "maxLength",
+                LONG_TEXT,
+            ),
+            ("StartConversationRequest", "session_id", "maxLength", ID),
+            (
+                "StartConversationRequest",
+                "idempotency_key",
+                "maxLength",
+                ID,
+            ),
+            (
+                "StartConversationRequest",
+                "rejected_answers",
+                "maxItems",
+                REJECTED_ITEMS,
+            ),
+            ("SendMessageRequest", "text", "maxLength", LONG_TEXT),
+            ("EscalateRequest", "goal", "maxLength", TEXT),
+            ("EscalateRequest", "reason", "maxLength", TEXT),
+            ("EscalateRequest", "tried", "maxItems", TRIED_ITEMS),
+            ("CsatRequest", "comment", "maxLength", TEXT),
+            ("SuggestRequest", "query", "maxLength", TEXT),
+            ("SuggestFeedback", "answer_id", "maxLength", ID),
+            ("Identity", "user_id", "maxLength", NAME),
+            ("Identity", "user_hash", "maxLength", ID),
+            ("Identity", "email", "maxLength", EMAIL),
+            ("Identity", "plan", "maxLength", SHORT),
+            ("PageInfo", "url", "maxLength", TEXT),
+            ("PageInfo", "route", "maxLength", ROUTE),
+            ("PageInfo", "locale", "maxLength", LOCALE),
+            ("EventBatch", "events", "maxItems", BATCH_ITEMS),
+            ("ClientEvent", "message", "maxLength", TEXT),
+            ("ClientEvent", "stack", "maxLength", LONG_TEXT),
+            ("ClientEvent", "fingerprint", "maxLength", FINGERPRINT),
+            ("ClientEvent", "method", "maxLength", METHOD),
+        ];
+        for (schema, field, key, max) in expected {
+            assert_eq!(limit(schema, field, key), max, "{schema}.{field} {key}");
+        }
+        assert_eq!(
+            schemas["EscalateRequest"]["properties"]["tried"]["items"]["maxLength"].as_u64(),
+            Some(TRIED as u64)
+        );
+    }
 }
