@@ -11,6 +11,7 @@ mod durability;
 mod figures;
 mod identity;
 mod limits;
+mod pages;
 mod replay;
 mod visitors;
 mod volume;
