@@ -87,6 +87,10 @@ async fn command(command: SiteCommand, store: &Store, config: &Config) -> anyhow
             } else {
                 println!("allowed origins: {}", site.allowed_origins.join(", "));
             }
+            println!(
+                "identity verification is optional until you make a secret: `waymark site secret {}`",
+                site.id
+            );
             println!("embed it with:");
             println!(
                 "  <script src=\"{base}/widget/loader.js\" data-site=\"{}\" async></script>",
