@@ -29,6 +29,50 @@ pub struct Config {
     /// Agent API access.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// Rate limits, timeouts and the connection cap.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// `[limits]`: generous defaults a real page (and the demo) never reaches.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Widget requests per second per site key and client address (sustained).
+    pub widget_per_second: u32,
+    /// Widget requests a client may send at once before the rate applies.
+    pub widget_burst: u32,
+    /// Agent API requests per second per credential (sustained).
+    pub agent_per_second: u32,
+    /// Agent API requests a credential may send at once.
+    pub agent_burst: u32,
+    /// New widget sessions per site and client address in one hour.
+    pub new_sessions_per_client_per_hour: u32,
+    /// Seconds a client has to send a request's headers.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request may take until its answer starts (streams excepted).
+    pub request_timeout_secs: u64,
+    /// Open connections at most; beyond, new ones wait to be accepted.
+    pub max_connections: u32,
+    /// Take the client address from the last `X-Forwarded-For` entry (only
+    /// behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            widget_per_second: 20,
+            widget_burst: 200,
+            agent_per_second: 50,
+            agent_burst: 500,
+            new_sessions_per_client_per_hour: 120,
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_connections: 1024,
+            trust_forwarded_for: false,
+        }
+    }
 }
 
 /// `[server]`.
@@ -154,6 +198,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             widget: WidgetConfig::default(),
             auth: AuthConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -197,7 +242,41 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("DATABASE_URL", "storage.database_url"),
     ("WAYMARK_WIDGET_DIR", "widget.assets_dir"),
     ("WAYMARK_API_TOKEN", "auth.api_token"),
+    ("WAYMARK_WIDGET_PER_SECOND", "limits.widget_per_second"),
+    ("WAYMARK_WIDGET_BURST", "limits.widget_burst"),
+    ("WAYMARK_AGENT_PER_SECOND", "limits.agent_per_second"),
+    ("WAYMARK_AGENT_BURST", "limits.agent_burst"),
+    (
+        "WAYMARK_NEW_SESSIONS_PER_CLIENT_PER_HOUR",
+        "limits.new_sessions_per_client_per_hour",
+    ),
+    (
+        "WAYMARK_HEADER_READ_TIMEOUT_SECS",
+        "limits.header_read_timeout_secs",
+    ),
+    (
+        "WAYMARK_REQUEST_TIMEOUT_SECS",
+        "limits.request_timeout_secs",
+    ),
+    ("WAYMARK_MAX_CONNECTIONS", "limits.max_connections"),
+    ("WAYMARK_TRUST_FORWARDED_FOR", "limits.trust_forwarded_for"),
 ];
+
+/// Parses an environment value for a numeric or boolean key, naming both on error.
+fn env_value<T: std::str::FromStr>(
+    key: &'static str,
+    var: &'static str,
+    value: &str,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|err| ConfigError::Invalid {
+        key,
+        env: Some(var),
+        message: format!("`{value}`: {err}"),
+    })
+}
 
 impl Config {
     /// Reads `path` (if given), applies `env` overrides and validates. `env` is
@@ -246,6 +325,29 @@ impl Config {
                 "storage.database_url" => self.storage.database_url = Some(value.clone()),
                 "widget.assets_dir" => self.widget.assets_dir = PathBuf::from(value),
                 "auth.api_token" => self.auth.api_token = Some(value.clone()),
+                "limits.widget_per_second" => {
+                    self.limits.widget_per_second = env_value(key, var, value)?;
+                }
+                "limits.widget_burst" => self.limits.widget_burst = env_value(key, var, value)?,
+                "limits.agent_per_second" => {
+                    self.limits.agent_per_second = env_value(key, var, value)?;
+                }
+                "limits.agent_burst" => self.limits.agent_burst = env_value(key, var, value)?,
+                "limits.new_sessions_per_client_per_hour" => {
+                    self.limits.new_sessions_per_client_per_hour = env_value(key, var, value)?;
+                }
+                "limits.header_read_timeout_secs" => {
+                    self.limits.header_read_timeout_secs = env_value(key, var, value)?;
+                }
+                "limits.request_timeout_secs" => {
+                    self.limits.request_timeout_secs = env_value(key, var, value)?;
+                }
+                "limits.max_connections" => {
+                    self.limits.max_connections = env_value(key, var, value)?;
+                }
+                "limits.trust_forwarded_for" => {
+                    self.limits.trust_forwarded_for = env_value(key, var, value)?;
+                }
                 _ => debug_assert!(false, "ENV_OVERRIDES names an unhandled key {key}"),
             }
         }
@@ -275,15 +377,39 @@ impl Config {
                         .into(),
             });
         }
+        let limits = &self.limits;
         for (key, value) in [
-            ("auth.session_idle_minutes", self.auth.session_idle_minutes),
+            (
+                "limits.widget_per_second",
+                u64::from(limits.widget_per_second),
+            ),
+            ("limits.widget_burst", u64::from(limits.widget_burst)),
+            (
+                "limits.agent_per_second",
+                u64::from(limits.agent_per_second),
+            ),
+            ("limits.agent_burst", u64::from(limits.agent_burst)),
+            (
+                "limits.new_sessions_per_client_per_hour",
+                u64::from(limits.new_sessions_per_client_per_hour),
+            ),
+            (
+                "limits.header_read_timeout_secs",
+                limits.header_read_timeout_secs,
+            ),
+            ("limits.request_timeout_secs", limits.request_timeout_secs),
+            ("limits.max_connections", u64::from(limits.max_connections)),
+            (
+                "auth.session_idle_minutes",
+                u64::from(self.auth.session_idle_minutes),
+            ),
             (
                 "auth.session_max_age_hours",
-                self.auth.session_max_age_hours,
+                u64::from(self.auth.session_max_age_hours),
             ),
             (
                 "auth.login_attempts_per_minute",
-                self.auth.login_attempts_per_minute,
+                u64::from(self.auth.login_attempts_per_minute),
             ),
         ] {
             if value == 0 {
@@ -337,6 +463,28 @@ mod tests {
             err.contains("server.listen") && err.contains("WAYMARK_LISTEN"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn limits_come_from_the_file_and_the_environment() {
+        let config = Config::parse("version = 1\n[limits]\nwidget_burst = 7\n").unwrap();
+        assert_eq!(config.limits.widget_burst, 7);
+        assert_eq!(
+            config.limits.agent_burst,
+            LimitsConfig::default().agent_burst
+        );
+        let err = Config::parse("version = 1\n[limits]\nwidget_brust = 7\n").unwrap_err();
+        assert!(err.contains("widget_brust"), "{err}");
+        let config = Config::load(None, &env(&[("WAYMARK_WIDGET_PER_SECOND", "3")])).unwrap();
+        assert_eq!(config.limits.widget_per_second, 3);
+        let err = Config::load(None, &env(&[("WAYMARK_MAX_CONNECTIONS", "many")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("limits.max_connections"), "{err}");
+        let err = Config::load(None, &env(&[("WAYMARK_WIDGET_BURST", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("limits.widget_burst"), "{err}");
     }
 
     #[test]

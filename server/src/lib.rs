@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod flow;
+pub mod serve;
 pub mod storage;
 
 pub use api::{AppState, app};

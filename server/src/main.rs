@@ -212,14 +212,26 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     }
     println!("listening on {addr}");
     tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let purge = tokio::spawn(purge_expired_keys(store.clone()));
+    waymark_server::serve::serve(listener, router, &config.limits, shutdown_signal()).await?;
+    purge.abort();
     store.close().await;
     Ok(())
+}
+
+/// How often expired idempotency keys are purged (also once at start).
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Purges expired idempotency keys now and then every [`PURGE_EVERY`].
+async fn purge_expired_keys(store: Store) {
+    let mut every = tokio::time::interval(PURGE_EVERY);
+    loop {
+        every.tick().await;
+        let now = waymark_server::storage::now_ms();
+        if let Err(err) = waymark_server::flow::replay::purge_expired(&store, now).await {
+            tracing::warn!(error = %err, "idempotency key purge failed");
+        }
+    }
 }
 
 /// The knowledge index in the data directory; without it, suggest answers nothing.

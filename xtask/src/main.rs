@@ -182,12 +182,63 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             .args(&extra);
             sh::run(&mut cmd)
         }
+        "trust" => trust_bench(&extra),
         "help" => {
             print_bench_help();
             Ok(())
         }
         other => bail!("unknown benchmark `{other}`; run `cargo xtask bench help`"),
     }
+}
+
+/// Runs the trust suite's figure tests (release build; the memory figure alone in
+/// its own process, so nothing else raised its peak) and prints their figures as
+/// a table. With `WAYMARK_TEST_POSTGRES` set, PostgreSQL rows are added.
+fn trust_bench(extra: &[String]) -> anyhow::Result<()> {
+    let suite = |filter: &str| -> anyhow::Result<String> {
+        let mut cmd = sh::cargo();
+        cmd.args([
+            "test",
+            "--quiet",
+            "--release",
+            "-p",
+            "waymark-server",
+            "--test",
+            "trust",
+            filter,
+        ])
+        .args(extra)
+        .args(["--", "--nocapture", "--test-threads=1"]);
+        eprintln!("$ cargo test --release -p waymark-server --test trust {filter}");
+        sh::output(&mut cmd)
+    };
+    let mut out = suite("figure_one_message")?;
+    out.push_str(&suite("figure_")?);
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for line in out.lines() {
+        let Some(figure) = line.trim().strip_prefix("figure: ") else {
+            continue;
+        };
+        let (what, value) = figure
+            .rsplit_once("): ")
+            .map_or((figure, ""), |(w, v)| (w, v));
+        let what = format!("{what})");
+        if !rows.iter().any(|(w, _)| *w == what) {
+            rows.push((what, value.to_owned()));
+        }
+    }
+    let width = rows
+        .iter()
+        .map(|(w, _)| w.chars().count())
+        .max()
+        .unwrap_or(0);
+    println!("{:<width$}  result", "trust figure");
+    println!("{:-<width$}  {:-<40}", "", "");
+    for (what, value) in rows {
+        println!("{what:<width$}  {value}");
+    }
+    println!("\nScrub timings and the canary sweep: `cargo xtask bench scrub` (when present).");
+    Ok(())
 }
 
 fn print_bench_help() {
@@ -198,6 +249,8 @@ fn print_bench_help() {
          drafts      article drafts from 100k resolved tickets\n  \
          scrub       scrub time at 2 KiB to 1 MiB of adversarial and realistic text, and the growth\n              \
          exponent (extra argument: --max-seconds S, stop a case once a size took longer)\n  \
+         trust       trust figures: cross-site requests, replays, size limits, 429s, slowloris,\n              \
+         memory of one message over 100k events, kill -9 durability (WAYMARK_TEST_POSTGRES adds PostgreSQL)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \
          Chromium (extra argument: number of page loads, default 15)\n\n\
          The dataset defaults to ../shared/data/stackfaq."

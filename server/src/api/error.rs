@@ -41,6 +41,12 @@ pub enum ErrorCode {
     NotFound,
     /// The request conflicts with the current state (e.g. resolving a new ticket).
     Conflict,
+    /// The site verifies identities and the `user_hash` is missing or wrong.
+    IdentityUnverified,
+    /// An idempotency key was replayed with another body (or has expired).
+    IdempotencyConflict,
+    /// The request took longer than the server allows.
+    RequestTimeout,
     /// Something failed on the server.
     Internal,
 }
@@ -58,6 +64,9 @@ impl ErrorCode {
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::IdentityUnverified => StatusCode::UNAUTHORIZED,
+            Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -145,6 +154,9 @@ impl From<crate::flow::FlowError> for ApiError {
             F::Invalid(message) => Self::new(ErrorCode::InvalidValue, message),
             F::Conflict(message) => Self::new(ErrorCode::Conflict, message),
             F::Unauthorized(message) => Self::new(ErrorCode::Unauthorized, message),
+            F::IdentityUnverified(message) => Self::new(ErrorCode::IdentityUnverified, message),
+            F::IdempotencyConflict(message) => Self::new(ErrorCode::IdempotencyConflict, message),
+            F::RateLimited(message) => Self::new(ErrorCode::RateLimited, message).retry_after(60),
             F::Store(err) => err.into(),
             other @ (F::Matrix(_) | F::Knowledge(_) | F::Randomness(_)) => {
                 tracing::error!(error = %other, "flow failure");

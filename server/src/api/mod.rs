@@ -7,6 +7,7 @@
 //! - [`openapi`]: the OpenAPI document at `/api/openapi.json`.
 //! - [`error`]: the one error shape; [`json`]: the JSON extractor that uses it.
 //! - [`log`]: one debug line per request, secrets in the query redacted.
+//! - [`limits`]: rate limits per site key and client, per credential; request timeout.
 //!
 //! Every API route is added through a [`RouteTable`], which records what it
 //! routes, so the OpenAPI document is checked against the real routes.
@@ -14,6 +15,7 @@
 pub mod agent;
 pub mod error;
 pub mod json;
+pub mod limits;
 pub mod log;
 pub mod openapi;
 pub mod widget;
@@ -121,6 +123,7 @@ pub fn api_routes() -> Vec<(Verb, &'static str)> {
 
 /// The whole HTTP surface of the product.
 pub fn app(state: AppState) -> Router {
+    let rate_limits = limits::RateLimits::new(&state.config.limits);
     let widget_assets = Router::new()
         .fallback_service(ServeDir::new(&state.config.widget.assets_dir))
         .layer(SetResponseHeaderLayer::overriding(
@@ -139,6 +142,14 @@ pub fn app(state: AppState) -> Router {
         .merge(agent::routes().0)
         .nest_service("/widget", widget_assets)
         .layer(axum::middleware::from_fn(log::request))
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limits.clone(),
+            limits::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            rate_limits,
+            limits::request_timeout,
+        ))
         .with_state(state)
 }
 

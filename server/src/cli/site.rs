@@ -1,5 +1,6 @@
-//! `waymark site add | list | origins`: the customer products the widget is
-//! embedded in, each with its public widget key and allowed origins.
+//! `waymark site add | list | origins | secret | identity | visitors`: the customer
+//! products the widget is embedded in, each with its public widget key, allowed
+//! origins, identity secret and mode, and the knowledge its visitors may see.
 
 use anyhow::Context;
 use waymark_server::{Config, Store};
@@ -32,6 +33,26 @@ enum SiteCommand {
         id: String,
         /// The allowed origins (`https://app.example.com`).
         origins: Vec<String>,
+    },
+    /// Make a new identity secret and print it (only now: it is never shown
+    /// again). The previous secret stops verifying at once.
+    Secret {
+        /// Site id.
+        id: String,
+    },
+    /// How `user_hash` is treated: off, optional (default) or enforced.
+    Identity {
+        /// Site id.
+        id: String,
+        /// `off`, `optional` or `enforced`.
+        mode: String,
+    },
+    /// Which knowledge visitors may see: articles, or articles_and_fixes (default).
+    Visitors {
+        /// Site id.
+        id: String,
+        /// `articles` or `articles_and_fixes`.
+        sources: String,
     },
 }
 
@@ -66,6 +87,10 @@ async fn command(command: SiteCommand, store: &Store, config: &Config) -> anyhow
             } else {
                 println!("allowed origins: {}", site.allowed_origins.join(", "));
             }
+            println!(
+                "identity verification is optional until you make a secret: `waymark site secret {}`",
+                site.id
+            );
             println!("embed it with:");
             println!(
                 "  <script src=\"{base}/widget/loader.js\" data-site=\"{}\" async></script>",
@@ -106,6 +131,26 @@ async fn command(command: SiteCommand, store: &Store, config: &Config) -> anyhow
                     origins.join(", ")
                 );
             }
+        }
+        SiteCommand::Secret { id } => {
+            let secret = waymark_server::flow::identity::rotate_secret(store, &id).await?;
+            println!("identity secret of site `{id}` (shown once; keep it on your server):");
+            println!("{secret}");
+            println!("send user_hash = hex(HMAC-SHA256(secret, user_id)) with every identity");
+        }
+        SiteCommand::Identity { id, mode } => {
+            let mode = waymark_server::flow::identity::IdentityMode::parse(&mode)?;
+            if !store.set_identity_mode(&id, mode.as_str()).await? {
+                anyhow::bail!("there is no site `{id}` (see `waymark site list`)");
+            }
+            println!("site `{id}` identity verification: {}", mode.as_str());
+        }
+        SiteCommand::Visitors { id, sources } => {
+            let sources = waymark_server::flow::visitors::VisitorSources::parse(&sources)?;
+            if !store.set_visitor_sources(&id, sources.as_str()).await? {
+                anyhow::bail!("there is no site `{id}` (see `waymark site list`)");
+            }
+            println!("visitors of site `{id}` see: {}", sources.as_str());
         }
     }
     Ok(())

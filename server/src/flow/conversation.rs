@@ -11,7 +11,7 @@ use waymark_core::wire::{
 };
 
 use super::routing::{Snapshot, early_warnings, rejected_suggestions, route, snapshot};
-use super::{FlowError, new_id, new_token, scrub, session_events, site_matrix};
+use super::{FlowError, new_id, scrub, session_events, site_matrix};
 use crate::storage::tickets::{CommitOutcome, CsatRecord};
 use crate::storage::{ConversationRecord, MessageRecord, Store, TicketChange, TrailEntry};
 
@@ -29,8 +29,10 @@ pub struct HumanRequest {
     pub reason: Option<String>,
 }
 
-/// Starts a conversation; a retry with the same idempotency key returns the first
-/// answer (same id, same token) and creates nothing.
+/// Starts a conversation. A retry with the same idempotency key from the same
+/// session with the same body returns the first answer (same id, the same
+/// derived token) and creates nothing; another body is refused (422
+/// `idempotency_conflict`), another session finds nothing (404).
 pub async fn start(
     store: &Store,
     site_id: &str,
@@ -41,16 +43,20 @@ pub async fn start(
     validate_key(&request.idempotency_key)?;
     validate_id("session_id", &request.session_id)?;
     let text = clean_text("message", &request.message)?;
-    if let Some(first) = store
-        .idempotent_response(site_id, "start", &request.idempotency_key)
-        .await?
-    {
-        return decode_replay(&first);
+    let body_hash = super::replay::body_hash(request);
+    let secret = super::secrets::install_secret(store).await?;
+    if let Some(first) = replay_start(store, site_id, request, &body_hash, &secret, now_ms).await? {
+        return Ok(first);
     }
-    let token = new_token()?;
     let identity = request.identity.as_ref();
+    let verified = match identity {
+        Some(identity) => super::identity::verify(store, site_id, identity).await?,
+        None => false,
+    };
+    let id = new_id("c")?;
+    let token = super::secrets::conversation_token(&secret, site_id, &id);
     let conversation = ConversationRecord {
-        id: new_id("c")?,
+        id,
         session_id: request.session_id.clone(),
         token_hash: super::hash_token(&token),
         idempotency_key: request.idempotency_key.clone(),
@@ -60,10 +66,16 @@ pub async fn start(
         customer_email: identity.and_then(|i| i.email.clone()),
         page: request.page.as_ref().map(crate::storage::to_json),
         rule: request.rule.clone(),
-        rejected_answers: request.rejected_answers.clone(),
+        rejected_answers: super::suggest::internal_answer_ids(
+            store,
+            site_id,
+            &request.rejected_answers,
+        )
+        .await?,
         notice: None,
         plan: identity.and_then(|i| i.plan.clone()),
         account_tier: identity.and_then(|i| i.account_tier.clone()),
+        identity_verified: verified,
         created_at_ms: now_ms,
         updated_at_ms: now_ms,
     };
@@ -76,8 +88,10 @@ pub async fn start(
         events: session_events(store, site_id, &request.session_id).await?,
         notes: 0,
         rejected: Vec::new(),
-        error_reports: super::routing::error_reports(store, site_id, now_ms).await?,
+        error_reports: Vec::new(),
     };
+    snapshot.error_reports =
+        super::routing::error_reports(store, site_id, &snapshot.events, now_ms).await?;
     snapshot.rejected = rejected_suggestions(store, site_id, &snapshot.conversation).await?;
     let matrix = site_matrix(store, site_id).await?;
     let routed = route(&matrix, &snapshot, human.as_ref(), now_ms)?;
@@ -85,7 +99,7 @@ pub async fn start(
         conversation_id: conversation.id.clone(),
         status: ConversationStatus::Open,
         notice: None,
-        conversation_token: Some(token),
+        conversation_token: None,
     };
     let mut change = TicketChange {
         new_conversation: Some(conversation),
@@ -97,10 +111,12 @@ pub async fn start(
         answer.notice = Some(routed.notice.clone());
         change.merge(routed.change);
     }
+    // What is kept for a replay: who may replay it, the body, the answer without
+    // its token (the token is derived again on replay).
     change.idempotency = Some((
         "start".into(),
         request.idempotency_key.clone(),
-        crate::storage::to_json(&answer),
+        super::replay::stored(&request.session_id, &body_hash, &answer),
     ));
     match store
         .commit_ticket_change(site_id, &answer.conversation_id, &change)
@@ -108,10 +124,56 @@ pub async fn start(
     {
         CommitOutcome::Committed => {
             tracing::info!(site = site_id, conversation = %answer.conversation_id, status = ?answer.status, "conversation started");
+            answer.conversation_token = Some(token);
             Ok(answer)
         }
-        CommitOutcome::Replayed(first) => decode_replay(&first),
+        CommitOutcome::Replayed(first) => {
+            let mut first: ConversationStarted =
+                super::replay::check(&first, &request.session_id, &body_hash)?;
+            first.conversation_token = Some(super::secrets::conversation_token(
+                &secret,
+                site_id,
+                &first.conversation_id,
+            ));
+            Ok(first)
+        }
     }
+}
+
+/// The first answer to a replayed start, checked against the caller and body;
+/// `None` when the key is new.
+async fn replay_start(
+    store: &Store,
+    site_id: &str,
+    request: &StartConversationRequest,
+    body_hash: &str,
+    secret: &str,
+    now_ms: i64,
+) -> Result<Option<ConversationStarted>, FlowError> {
+    let stored = store
+        .idempotency_row(site_id, "start", &request.idempotency_key)
+        .await?;
+    let live = stored.filter(|(_, at_ms)| *at_ms >= now_ms - super::replay::KEY_LIFETIME_MS);
+    let Some((first, _)) = live else {
+        if store
+            .conversation_key_used(site_id, &request.idempotency_key)
+            .await?
+        {
+            return Err(FlowError::IdempotencyConflict(format!(
+                "idempotency_key `{}` was used more than 24 hours ago: send a new key",
+                request.idempotency_key
+            )));
+        }
+        return Ok(None);
+    };
+    let mut first: ConversationStarted =
+        super::replay::check(&first, &request.session_id, body_hash)?;
+    first.conversation_token = Some(super::secrets::conversation_token(
+        secret,
+        site_id,
+        &first.conversation_id,
+    ));
+    Ok(Some(first))
 }
 
 /// The conversation `id`, if `token` is its per-conversation token.
@@ -131,7 +193,7 @@ pub async fn authorize(
         .await?
         .ok_or_else(|| FlowError::NotFound(format!("no conversation `{conversation_id}`")))?;
     let given = super::hash_token(token);
-    if constant_time_eq(given.as_bytes(), conversation.token_hash.as_bytes()) {
+    if super::secrets::constant_time_eq(given.as_bytes(), conversation.token_hash.as_bytes()) {
         Ok(conversation)
     } else {
         Err(FlowError::Unauthorized(
@@ -208,11 +270,13 @@ pub async fn escalate(
     let request = &scrub::at_edge(store, site_id, request).await?;
     validate_key(&request.idempotency_key)?;
     let scope = format!("escalate:{}", conversation.id);
-    if let Some(first) = store
-        .idempotent_response(site_id, &scope, &request.idempotency_key)
+    let body_hash = super::replay::body_hash(request);
+    if let Some((first, at_ms)) = store
+        .idempotency_row(site_id, &scope, &request.idempotency_key)
         .await?
+        && at_ms >= now_ms - super::replay::KEY_LIFETIME_MS
     {
-        return decode_replay(&first);
+        return super::replay::check(&first, &conversation.session_id, &body_hash);
     }
     let human = HumanRequest {
         goal: request.goal.clone(),
@@ -240,7 +304,7 @@ pub async fn escalate(
     change.idempotency = Some((
         scope,
         request.idempotency_key.clone(),
-        crate::storage::to_json(&answer),
+        super::replay::stored(&conversation.session_id, &body_hash, &answer),
     ));
     match store
         .commit_ticket_change(site_id, &conversation.id, &change)
@@ -250,7 +314,9 @@ pub async fn escalate(
             tracing::info!(site = site_id, conversation = %conversation.id, status = ?answer.status, "conversation escalated");
             Ok(answer)
         }
-        CommitOutcome::Replayed(first) => decode_replay(&first),
+        CommitOutcome::Replayed(first) => {
+            super::replay::check(&first, &conversation.session_id, &body_hash)
+        }
     }
 }
 
@@ -316,7 +382,16 @@ pub async fn identify(
             "the conversation belongs to another user".into(),
         ));
     }
+    let verified = super::identity::verify(store, site_id, identity).await?;
+    if conversation.identity_verified && !verified {
+        // Unverified claims never replace verified ones.
+        return Err(FlowError::IdentityUnverified(
+            "the conversation's user is verified: send the user_hash to change their details"
+                .into(),
+        ));
+    }
     let mut updated = conversation.clone();
+    updated.identity_verified = verified;
     updated.customer_id = Some(user_id.to_owned());
     let keep = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
     updated.customer_name = keep(&identity.name, &conversation.customer_name);
@@ -433,18 +508,4 @@ fn validate_id(field: &str, value: &str) -> Result<(), FlowError> {
         )));
     }
     Ok(())
-}
-
-fn decode_replay<T: serde::de::DeserializeOwned>(stored: &str) -> Result<T, FlowError> {
-    serde_json::from_str(stored).map_err(|err| {
-        FlowError::Store(crate::storage::StoreError::Corrupt {
-            table: "idempotency_keys",
-            column: "response",
-            message: err.to_string(),
-        })
-    })
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

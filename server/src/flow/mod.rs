@@ -14,23 +14,34 @@
 //! - [`scrub`]: scrubbing at the edge, once, with the site's settings: every
 //!   wire request, agent-written text and imported document.
 //! - [`sites`]: creating sites (id and origin checks, a fresh widget key).
+//! - [`clients`]: salted client-address hashes of sessions; the new-session cap.
+//! - [`identity`]: identity verification (`user_hash`) and the site's modes.
+//! - [`visitors`]: what visitors may see of the knowledge; opaque answer ids.
+//! - [`replay`]: idempotent replays bound to the session and body; key expiry.
+//! - [`secrets`]: keyed hashes: derived conversation tokens, opaque answer ids,
+//!   salted client-address hashes.
 //!
 //! Every change is committed as one [`crate::storage::TicketChange`], so the
 //! ticket, its audit trail, the messages the customer sees and the idempotency key
 //! of the request are written together or not at all.
 
 pub mod agent;
+pub mod clients;
 pub mod conversation;
 pub mod facts;
 pub mod gaps;
 pub mod handoff;
+pub mod identity;
 pub mod notice;
+pub mod replay;
 pub mod resolution;
 pub mod routing;
 pub mod scrub;
+pub mod secrets;
 pub mod sites;
 pub mod suggest;
 pub mod ticket;
+pub mod visitors;
 
 use sha2::{Digest, Sha256};
 use waymark_core::matrix::EscalationMatrix;
@@ -59,6 +70,15 @@ pub enum FlowError {
     /// The per-conversation token is missing or wrong.
     #[error("{0}")]
     Unauthorized(String),
+    /// The site enforces identity verification and the `user_hash` is missing or wrong.
+    #[error("{0}")]
+    IdentityUnverified(String),
+    /// An idempotency key was replayed with another body.
+    #[error("{0}")]
+    IdempotencyConflict(String),
+    /// Too many new sessions from one client address.
+    #[error("{0}")]
+    RateLimited(String),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -82,7 +102,11 @@ pub async fn site_matrix(store: &Store, site_id: &str) -> Result<EscalationMatri
     waymark_core::matrix::load_toml(&source).map_err(|err| FlowError::Matrix(err.to_string()))
 }
 
-/// A session's page events, oldest first (at most the last 1,000).
+/// Page events the rules see of a session: the latest ones (field sizes are
+/// bounded at the edge, so this bounds the memory of one evaluation).
+pub const SESSION_EVENTS: i64 = 300;
+
+/// A session's page events, oldest first (at most the last [`SESSION_EVENTS`]).
 pub async fn session_events(
     store: &Store,
     site_id: &str,
@@ -92,7 +116,7 @@ pub async fn session_events(
         .trail(&TrailQuery {
             site_id,
             session_id,
-            limit: 1_000,
+            limit: SESSION_EVENTS,
         })
         .await?;
     Ok(stored
@@ -122,7 +146,7 @@ pub(crate) fn random_hex(bytes: usize) -> Result<String, FlowError> {
     Ok(hex(&buffer))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

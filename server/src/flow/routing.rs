@@ -44,49 +44,73 @@ pub(crate) async fn snapshot(
         }
         None => 0,
     };
+    let events = session_events(store, site_id, &conversation.session_id).await?;
+    let error_reports = error_reports(store, site_id, &events, crate::storage::now_ms()).await?;
     Ok(Snapshot {
         conversation: conversation.clone(),
         ticket,
         messages: store.messages_after(site_id, &conversation.id, 0).await?,
-        events: session_events(store, site_id, &conversation.session_id).await?,
+        events,
         notes,
         rejected: rejected_suggestions(store, site_id, conversation).await?,
-        error_reports: error_reports(store, site_id, now_ms_of_store()).await?,
+        error_reports,
     })
 }
 
 /// How far back volume rules look for the same error at other customers.
 pub const ERROR_REPORT_WINDOW_MS: i64 = 24 * 3_600_000;
+/// At most this many customers are read per fingerprint (the rules count to a
+/// handful; more add nothing).
+const REPORTERS_PER_FINGERPRINT: i64 = 50;
+/// At most this many of the session's fingerprints are looked up.
+const FINGERPRINTS_LOOKED_UP: usize = 10;
 
-fn now_ms_of_store() -> i64 {
-    crate::storage::now_ms()
-}
-
-/// JS errors of every session of the site in the last day, one report per event;
-/// a session stands for its customer.
+/// Who else hit the errors this session hit, in the last day: one report per
+/// (fingerprint, customer), newest first. Only the session's own fingerprints are
+/// read. A customer is a verified user, else a client address (hashed), else a
+/// session: one client opening many sessions counts once.
 pub(crate) async fn error_reports(
     store: &Store,
     site_id: &str,
+    events: &[waymark_core::wire::ClientEvent],
     now_ms: i64,
 ) -> Result<Vec<waymark_core::rules::ErrorReport>, FlowError> {
-    let events = store
-        .recent_events_of_kind(site_id, "js_error", now_ms - ERROR_REPORT_WINDOW_MS, 5_000)
-        .await?;
-    Ok(events
+    let mut fingerprints: Vec<String> = events
         .iter()
-        .filter_map(|stored| {
-            let event: waymark_core::wire::ClientEvent = serde_json::from_str(&stored.body).ok()?;
-            match event.to_signal()?.kind {
-                waymark_core::domain::SignalKind::JsError { fingerprint, .. } => {
-                    Some(waymark_core::rules::ErrorReport {
-                        fingerprint,
-                        customer: waymark_core::ids::CustomerId::new(stored.session_id.clone()),
-                        at: waymark_core::time::Timestamp(event.at_ms),
-                    })
-                }
-                _ => None,
+        .rev()
+        .filter_map(|event| match event.to_signal()?.kind {
+            waymark_core::domain::SignalKind::JsError { fingerprint, .. } => {
+                Some(fingerprint.as_str().to_owned())
             }
+            _ => None,
         })
+        .collect();
+    fingerprints.dedup();
+    let mut unique = Vec::new();
+    for fingerprint in fingerprints {
+        if !unique.contains(&fingerprint) && unique.len() < FINGERPRINTS_LOOKED_UP {
+            unique.push(fingerprint);
+        }
+    }
+    let rows = store
+        .error_reporters(
+            site_id,
+            &unique,
+            now_ms - ERROR_REPORT_WINDOW_MS,
+            REPORTERS_PER_FINGERPRINT,
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(fingerprint, customer, at_ms)| waymark_core::rules::ErrorReport {
+                fingerprint: waymark_core::ids::Fingerprint::new(fingerprint),
+                customer: waymark_core::ids::CustomerId::new(customer),
+                // Ingest clamps times to the server's clock ± 5 min; a report
+                // from the near future counts as now.
+                at: waymark_core::time::Timestamp(at_ms.min(now_ms)),
+            },
+        )
         .collect())
 }
 
@@ -326,11 +350,7 @@ fn evaluate(
         subject: &subject,
         messages: &snapshot.messages,
         events: &snapshot.events,
-        account: AccountFacts {
-            plan: snapshot.conversation.plan.clone(),
-            tier: snapshot.conversation.account_tier.clone(),
-            attributes: Default::default(),
-        },
+        account: account_facts(&snapshot.conversation),
         error_reports: snapshot.error_reports.clone(),
     });
     let evaluation = explain(matrix, &facts, Timestamp(now_ms));
@@ -385,8 +405,27 @@ fn explanation(evaluation: &Evaluation, decision: &Decision) -> String {
         .unwrap_or_default()
 }
 
+/// What the rules know of the account: the plan and tier of a verified identity
+/// only; unverified claims are kept for agents and ignored by the rules.
+fn account_facts(conversation: &ConversationRecord) -> AccountFacts {
+    if !conversation.identity_verified {
+        return AccountFacts::default();
+    }
+    AccountFacts {
+        plan: conversation.plan.clone(),
+        tier: conversation.account_tier.clone(),
+        attributes: Default::default(),
+    }
+}
+
 fn account_of(conversation: &ConversationRecord) -> std::collections::BTreeMap<String, String> {
     let mut account = std::collections::BTreeMap::new();
+    if conversation.customer_id.is_some() {
+        account.insert(
+            "verified".to_owned(),
+            conversation.identity_verified.to_string(),
+        );
+    }
     if let Some(id) = &conversation.customer_id {
         account.insert("user_id".to_owned(), id.clone());
     }

@@ -2,8 +2,8 @@
 //! set recorded as shown, and the user's verdicts recorded (deflection).
 
 use waymark_core::wire::{
-    AnswerDetail, AnswerSource, ClientEvent, EventKind, Recommendation, SuggestFeedback,
-    SuggestOutcome, SuggestRequest, SuggestResponse, SuggestedAnswer,
+    AnswerSource, ClientEvent, EventKind, Recommendation, SuggestFeedback, SuggestOutcome,
+    SuggestRequest, SuggestResponse, SuggestedAnswer,
 };
 use waymark_knowledge::{DocKind, KnowledgeIndex};
 
@@ -58,9 +58,13 @@ pub async fn suggest(
         }
         _ => TrailContext::default(),
     };
-    let answers = match index {
+    let found = match index {
         Some(index) => search(index, site_id, &query, request, &trail)?,
         None => Vec::new(),
+    };
+    let (answers, shown_ids) = match index {
+        Some(index) => super::visitors::for_visitors(store, index, site_id, found).await?,
+        None => (Vec::new(), Vec::new()),
     };
     let recommendation = if answers
         .first()
@@ -78,7 +82,7 @@ pub async fn suggest(
                 query_id: query_id.clone(),
                 session_id: request.session_id.clone(),
                 query,
-                answer_ids: answers.iter().map(|a| a.id.clone()).collect(),
+                answer_ids: shown_ids,
                 route: request.page.as_ref().map(|page| page.route.clone()),
                 fingerprint: request
                     .error
@@ -245,6 +249,10 @@ pub async fn feedback(
         SuggestOutcome::Solved => "solved",
         SuggestOutcome::NotHelpful => "not_helpful",
     };
+    let answer_id = store
+        .visitor_answer(site_id, &request.answer_id)
+        .await?
+        .unwrap_or_else(|| request.answer_id.clone());
     let new = store
         .record_suggestion_verdict(
             site_id,
@@ -252,51 +260,33 @@ pub async fn feedback(
                 idempotency_key: request.idempotency_key.clone(),
                 session_id: request.session_id.clone(),
                 query_id: request.query_id.clone(),
-                answer_id: request.answer_id.clone(),
+                answer_id: answer_id.clone(),
                 outcome: outcome.to_owned(),
                 at_ms: now_ms,
             },
         )
         .await?;
-    tracing::info!(site = site_id, answer = %request.answer_id, outcome, new, "suggestion verdict");
+    tracing::info!(site = site_id, answer = %answer_id, outcome, new, "suggestion verdict");
     Ok(new)
 }
 
-/// The whole text of answer `id` of `site_id`, as the panel opens it. A resolved
-/// ticket shows what fixed it and the agents' answers, never the other customer's
-/// own words.
-pub fn answer_detail(
-    index: Option<&KnowledgeIndex>,
+/// The internal ids of answers a visitor names by their opaque ids (ids never
+/// given are kept as sent: they match nothing).
+pub async fn internal_answer_ids(
+    store: &Store,
     site_id: &str,
-    id: &str,
-) -> Result<AnswerDetail, FlowError> {
-    let not_found = || FlowError::NotFound(format!("there is no answer `{id}`"));
-    let index = index.ok_or_else(not_found)?;
-    let doc = index
-        .document(site_id, id)
-        .map_err(|err| FlowError::Knowledge(err.to_string()))?
-        .ok_or_else(not_found)?;
-    let (source, body) = match doc.kind {
-        DocKind::Article => (AnswerSource::Article, doc.problem),
-        DocKind::Ticket => {
-            let paragraphs: Vec<&str> = doc
-                .resolution
-                .fix
-                .iter()
-                .map(String::as_str)
-                .chain(doc.answers.iter().map(String::as_str))
-                .map(str::trim)
-                .filter(|text| !text.is_empty())
-                .collect();
-            (AnswerSource::Ticket, paragraphs.join("\n\n"))
-        }
-    };
-    Ok(AnswerDetail {
-        id: doc.id,
-        source,
-        title: doc.title,
-        body,
-    })
+    given: &[String],
+) -> Result<Vec<String>, FlowError> {
+    let mut ids = Vec::with_capacity(given.len());
+    for id in given {
+        ids.push(
+            store
+                .visitor_answer(site_id, id)
+                .await?
+                .unwrap_or_else(|| id.clone()),
+        );
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]

@@ -38,6 +38,9 @@ pub struct ConversationRecord {
     pub plan: Option<String>,
     /// The account's tier, if the host shared it.
     pub account_tier: Option<String>,
+    /// Whether the identity was verified (`user_hash`); unverified claims do not
+    /// steer routing.
+    pub identity_verified: bool,
     /// Created.
     pub created_at_ms: i64,
     /// Last change.
@@ -205,6 +208,7 @@ pub(crate) async fn insert_conversation(
     .bind(to_json(&serde_json::json!({
         "plan": conversation.plan,
         "tier": conversation.account_tier,
+        "verified": conversation.identity_verified,
     })))
     .execute(&mut **tx)
     .await?;
@@ -267,6 +271,7 @@ impl Store {
         .bind(to_json(&serde_json::json!({
             "plan": conversation.plan,
             "tier": conversation.account_tier,
+            "verified": conversation.identity_verified,
         })))
         .bind(at_ms)
         .bind(site_id)
@@ -313,6 +318,10 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationRecord, StoreError>
     Ok(ConversationRecord {
         plan: text_of("plan"),
         account_tier: text_of("tier"),
+        identity_verified: account
+            .get("verified")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false),
         id: row.try_get("id")?,
         session_id: row.try_get("session_id")?,
         token_hash: row.try_get("token_hash")?,

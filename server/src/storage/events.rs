@@ -18,6 +18,8 @@ pub struct NewEvent {
     pub route: String,
     /// The whole event as wire JSON.
     pub body: String,
+    /// The error fingerprint of a JavaScript error (volume rules count by it).
+    pub fingerprint: Option<String>,
 }
 
 /// An event as stored.
@@ -69,25 +71,28 @@ impl Store {
         site_id: &str,
         session_id: &str,
         events: &[NewEvent],
+        client_hash: Option<&str>,
         received_ms: i64,
     ) -> Result<IngestOutcome, StoreError> {
         let mut tx = self.pool().begin().await?;
         let first_seen = events.iter().map(|e| e.at_ms).min().unwrap_or(received_ms);
         sqlx::query(
-            "INSERT INTO sessions (site_id, id, first_seen_ms, last_seen_ms) VALUES ($1, $2, $3, $4)
+            "INSERT INTO sessions (site_id, id, first_seen_ms, last_seen_ms, client_hash)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (site_id, id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
         )
         .bind(site_id)
         .bind(session_id)
         .bind(first_seen)
         .bind(received_ms)
+        .bind(client_hash.map(str::to_owned))
         .execute(&mut *tx)
         .await?;
         let mut outcome = IngestOutcome::default();
         for event in events {
             let result = sqlx::query(
-                "INSERT INTO events (site_id, session_id, client_id, at_ms, received_ms, kind, route, body)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                "INSERT INTO events (site_id, session_id, client_id, at_ms, received_ms, kind, route, body, fingerprint)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
             )
             .bind(site_id)
             .bind(session_id)
@@ -97,6 +102,7 @@ impl Store {
             .bind(&event.kind)
             .bind(&event.route)
             .bind(&event.body)
+            .bind(event.fingerprint.clone())
             .execute(&mut *tx)
             .await?;
             if result.rows_affected() == 1 {
@@ -120,6 +126,34 @@ impl Store {
         )
         .bind(query.site_id)
         .bind(query.session_id)
+        .bind(query.limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(stored_event).collect()
+    }
+
+    /// A page of a session's trail: the `limit` most recent events strictly before
+    /// `before` (`(at_ms, seq)` of the oldest event of the previous page; `None`
+    /// for the newest page), in the order things happened.
+    pub async fn trail_page(
+        &self,
+        query: &TrailQuery<'_>,
+        before: Option<(i64, i64)>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let Some((at_ms, seq)) = before else {
+            return self.trail(query).await;
+        };
+        let rows = sqlx::query(
+            "SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM (
+                 SELECT seq, session_id, client_id, at_ms, received_ms, kind, route, body FROM events
+                 WHERE site_id = $1 AND session_id = $2 AND (at_ms < $3 OR (at_ms = $3 AND seq < $4))
+                 ORDER BY at_ms DESC, seq DESC LIMIT $5
+             ) recent ORDER BY at_ms, seq",
+        )
+        .bind(query.site_id)
+        .bind(query.session_id)
+        .bind(at_ms)
+        .bind(seq)
         .bind(query.limit)
         .fetch_all(self.pool())
         .await?;
@@ -183,12 +217,29 @@ impl Store {
         site_id: &str,
         limit: i64,
     ) -> Result<Vec<SessionSummary>, StoreError> {
+        self.sessions_page(site_id, limit, None).await
+    }
+
+    /// A page of a site's sessions, most recently active first, strictly after
+    /// `before` (`(last_seen_ms, id)` of the last session of the previous page).
+    pub async fn sessions_page(
+        &self,
+        site_id: &str,
+        limit: i64,
+        before: Option<(i64, &str)>,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let (last_seen, id) = before.unwrap_or((i64::MAX, ""));
         let rows = sqlx::query(
             "SELECT s.id, s.first_seen_ms, s.last_seen_ms,
                     (SELECT COUNT(*) FROM events e WHERE e.site_id = s.site_id AND e.session_id = s.id) AS events
-             FROM sessions s WHERE s.site_id = $1 ORDER BY s.last_seen_ms DESC LIMIT $2",
+             FROM sessions s WHERE s.site_id = $1
+               AND (s.last_seen_ms < $2 OR (s.last_seen_ms = $2 AND s.id < $3) OR $4 = 0)
+             ORDER BY s.last_seen_ms DESC, s.id DESC LIMIT $5",
         )
         .bind(site_id)
+        .bind(last_seen)
+        .bind(id)
+        .bind(i64::from(before.is_some()))
         .bind(limit)
         .fetch_all(self.pool())
         .await?;

@@ -51,6 +51,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("sql/0006_site_widget_settings.postgres.sql"),
     },
     Migration {
+        version: 7,
+        name: "identity verification, visitor sources, install secrets, client hashes, fingerprints",
+        sqlite: include_str!("sql/0007_trust.sqlite.sql"),
+        postgres: include_str!("sql/0007_trust.postgres.sql"),
+    },
+    Migration {
         version: 8,
         name: "users, site membership, API tokens, sessions; ticket versions and agent request keys",
         sqlite: include_str!("sql/0008_accounts.sqlite.sql"),

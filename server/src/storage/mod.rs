@@ -13,6 +13,7 @@
 //! - [`tickets`]: tickets, their audit trail, handoff notes and CSAT.
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
 //! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
+//! - [`trust`]: identity settings, install secrets, opaque answer ids, key expiry.
 
 pub mod conversations;
 pub mod events;
@@ -20,6 +21,7 @@ pub mod migrations;
 pub mod sites;
 pub mod suggestions;
 pub mod tickets;
+pub mod trust;
 pub mod users;
 
 use std::path::Path;
@@ -82,6 +84,17 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    secret: SecretCache,
+}
+
+/// The installation secret once read (never printed by `Debug`).
+#[derive(Clone, Default)]
+struct SecretCache(std::sync::Arc<std::sync::OnceLock<String>>);
+
+impl std::fmt::Debug for SecretCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretCache(..)")
+    }
 }
 
 impl Store {
@@ -127,6 +140,7 @@ impl Store {
         Ok(Self {
             pool,
             backend: Backend::Sqlite,
+            secret: SecretCache::default(),
         })
     }
 
@@ -139,12 +153,29 @@ impl Store {
         Ok(Self {
             pool,
             backend: Backend::Postgres,
+            secret: SecretCache::default(),
         })
     }
 
     /// The database behind this store.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The installation secret, once read.
+    pub(crate) fn cached_secret(&self) -> Option<String> {
+        self.secret.0.get().cloned()
+    }
+
+    /// Keeps the installation secret for later calls.
+    pub(crate) fn cache_secret(&self, secret: &str) {
+        let _ = self.secret.0.set(secret.to_owned());
+    }
+
+    /// The connection pool, for reading rows directly (the trust suite checks what
+    /// is stored, and what is not).
+    pub fn raw_pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// The connection pool, for modules of this crate.

@@ -44,6 +44,9 @@ pub struct SuggestionVerdict {
     pub at_ms: i64,
 }
 
+/// At most this many suggestion sets (the newest) feed one gap computation.
+pub const MAX_OUTCOMES: i64 = 50_000;
+
 impl Store {
     /// Records a suggestion set as shown.
     pub async fn record_suggestions(
@@ -134,13 +137,16 @@ impl Store {
                               AND c.created_at_ms >= s.at_ms) THEN 1 ELSE 0 END AS escalated
              FROM suggestions s
              WHERE s.site_id = $1 AND s.at_ms >= $2 AND s.best_score IS NOT NULL
-             ORDER BY s.at_ms, s.query_id",
+             ORDER BY s.at_ms DESC, s.query_id DESC LIMIT $3",
         )
         .bind(site_id)
         .bind(since_ms)
+        .bind(MAX_OUTCOMES)
         .fetch_all(self.pool())
         .await?;
+        // Newest first from the database (so the cap keeps the newest), oldest first here.
         rows.iter()
+            .rev()
             .map(|row| {
                 let best_score: f64 = row.try_get("best_score")?;
                 let escalated: i32 = row.try_get("escalated")?;

@@ -273,12 +273,14 @@ async fn three_customers_with_the_same_error_open_a_tier3_incident() {
 
 async fn same_error(app: TestApp) {
     let now = crate::harness::now_ms();
-    for session in ["s-e1", "s-e2", "s-e3"] {
+    // Three customers: three sessions from three client addresses.
+    for (n, session) in ["s-e1", "s-e2", "s-e3"].into_iter().enumerate() {
         let batch = json!({"session_id": session, "events": [
             {"id": "err", "at_ms": now - 5_000, "type": "js_error", "message": "TypeError: total is undefined",
              "source": "https://acme.test/demo/app.js", "route": "/demo/invoices"}]});
+        let from = std::net::SocketAddr::from(([203, 0, 113, 10 + n as u8], 40_000));
         let stored = app
-            .json("POST", "/api/widget/v1/events?site=pk_demo", &[], &batch)
+            .json_from(from, "POST", "/api/widget/v1/events?site=pk_demo", &batch)
             .await;
         assert_eq!(stored.body["stored"], 1, "{}", stored.body);
     }

@@ -84,7 +84,8 @@ async fn full_flow(app: TestApp) {
         }))
         .await;
     assert_eq!(suggest.status, 200, "{}", suggest.body);
-    assert_eq!(suggest.body["answers"][0]["id"], "retry-payment");
+    let visible = app.visible_id("retry-payment").await;
+    assert_eq!(suggest.body["answers"][0]["id"], visible.as_str());
     let query_id = suggest.body["query_id"].as_str().unwrap().to_owned();
     let feedback = app
         .json(
@@ -93,7 +94,7 @@ async fn full_flow(app: TestApp) {
             &[],
             &json!({
                 "session_id": SESSION, "idempotency_key": "f1", "query_id": query_id,
-                "answer_id": "retry-payment", "outcome": "not_helpful"
+                "answer_id": visible, "outcome": "not_helpful"
             }),
         )
         .await;
@@ -307,7 +308,23 @@ async fn full_flow(app: TestApp) {
         .iter()
         .map(|a| a["id"].as_str().unwrap())
         .collect();
-    assert!(ids.contains(&ticket_id.as_str()), "{ids:?}");
+    let visible = app.visible_id(&ticket_id).await;
+    assert!(ids.contains(&visible.as_str()), "{ids:?}");
+    // Visitors see the fix under a title written from it, never the customer's words.
+    let shown = again.body["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == visible.as_str())
+        .unwrap();
+    assert_eq!(
+        shown["title"],
+        "Refunded the duplicate charge; provider timeout raised to 30 s"
+    );
+    assert_eq!(
+        shown["snippet"],
+        "Refunded the duplicate charge; provider timeout raised to 30 s."
+    );
 
     // CSAT from the widget, once.
     let polled = app

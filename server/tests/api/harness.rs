@@ -187,10 +187,60 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
+        self.send(request.body(body.into()).expect("request")).await
+    }
+
+    /// The opaque id visitors of the demo site see for document `doc_id`.
+    pub async fn visible_id(&self, doc_id: &str) -> String {
+        let secret = waymark_server::flow::secrets::install_secret(&self.store)
+            .await
+            .expect("install secret");
+        waymark_server::flow::secrets::answer_id(&secret, "demo", doc_id)
+    }
+
+    /// Sends a request with a raw body from client address `from`.
+    pub async fn raw_from(
+        &self,
+        from: std::net::SocketAddr,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let mut request = request.body(body.into()).expect("request");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(from));
+        self.send(request).await
+    }
+
+    /// Sends JSON from client address `from`.
+    pub async fn json_from(
+        &self,
+        from: std::net::SocketAddr,
+        method: &str,
+        uri: &str,
+        body: &Value,
+    ) -> Answer {
+        self.raw_from(
+            from,
+            method,
+            uri,
+            &[("content-type", "application/json")],
+            body.to_string(),
+        )
+        .await
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
         let response = self
             .router
             .clone()
-            .oneshot(request.body(body.into()).expect("request"))
+            .oneshot(request)
             .await
             .expect("response");
         let status = response.status();

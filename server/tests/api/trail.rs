@@ -69,7 +69,8 @@ async fn trail(app: TestApp) {
         .await;
     assert_eq!(shown.status, 200, "{backend}: {}", shown.body);
     assert_eq!(
-        shown.body["answers"][0]["id"], "retry-payment",
+        shown.body["answers"][0]["id"],
+        app.visible_id("retry-payment").await.as_str(),
         "{backend}: {}",
         shown.body
     );

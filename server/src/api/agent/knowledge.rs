@@ -3,6 +3,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use waymark_knowledge::gaps::GapConfig;
 
@@ -79,19 +80,20 @@ pub(super) struct GapsQuery {
     days: Option<u32>,
     limit: Option<usize>,
     max_confidence: Option<f32>,
+    after: Option<String>,
 }
 
 pub(super) async fn gaps(
     State(state): State<AppState>,
     agent: Agent<ManageKnowledge>,
     query: Result<Query<GapsQuery>, QueryRejection>,
-) -> Result<Json<Vec<waymark_knowledge::gaps::Gap>>, ApiError> {
+) -> Result<(HeaderMap, Json<Vec<waymark_knowledge::gaps::Gap>>), ApiError> {
     let site_id = agent.site_id.as_str();
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(
             ErrorCode::InvalidValue,
             format!(
-                "query string: {} (expected days, limit, max_confidence)",
+                "query string: {} (expected days, limit, max_confidence, after)",
                 rejection.body_text()
             ),
         )
@@ -108,8 +110,26 @@ pub(super) async fn gaps(
     }
     let days = query.days.unwrap_or(90).clamp(1, 3650);
     let now_ms = crate::storage::now_ms();
-    let mut found =
+    let found =
         crate::flow::gaps::recent_gaps(&state.store, site_id, days, &config, now_ms).await?;
-    found.truncate(query.limit.unwrap_or(20).clamp(1, 200));
-    Ok(Json(found))
+    // The gaps are ranked; a cursor is how many of them earlier pages held.
+    let skip = match query.after.as_deref() {
+        None => 0,
+        Some(cursor) => cursor.parse::<usize>().map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidValue,
+                format!("`after` must be a Next-Cursor from an earlier answer, got `{cursor}`"),
+            )
+        })?,
+    };
+    let limit = query.limit.unwrap_or(20).clamp(1, 200);
+    let total = found.len();
+    let page: Vec<_> = found.into_iter().skip(skip).take(limit).collect();
+    let mut next = HeaderMap::new();
+    if skip + page.len() < total
+        && let Ok(value) = axum::http::HeaderValue::from_str(&(skip + page.len()).to_string())
+    {
+        next.insert(super::sessions::NEXT_CURSOR, value);
+    }
+    Ok((next, Json(page)))
 }

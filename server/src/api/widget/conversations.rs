@@ -15,6 +15,7 @@ use waymark_core::wire::{
     MessageAccepted, MessagesResponse, SendMessageRequest, StartConversationRequest,
 };
 
+use super::fields::Bounded;
 use super::{ConversationToken, SiteKey, authorize_site};
 use crate::api::AppState;
 use crate::api::error::ApiError;
@@ -31,6 +32,7 @@ pub(super) async fn start(
     headers: HeaderMap,
     Json(request): Json<StartConversationRequest>,
 ) -> Result<(StatusCode, Json<ConversationStarted>), ApiError> {
+    request.check_bounds()?;
     let site = authorize_site(&state, &key, &headers).await?;
     let started = flow::start(&state.store, &site.id, &request, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(started)))
@@ -56,6 +58,7 @@ pub(super) async fn escalate(
     headers: HeaderMap,
     Json(request): Json<EscalateRequest>,
 ) -> Result<Json<EscalationAccepted>, ApiError> {
+    request.check_bounds()?;
     let (site, conversation) = conversation(&state, &key, &headers, &id, &token).await?;
     let accepted =
         flow::escalate(&state.store, &site.id, &conversation, &request, now_ms()).await?;
@@ -70,6 +73,7 @@ pub(super) async fn send_message(
     headers: HeaderMap,
     Json(request): Json<SendMessageRequest>,
 ) -> Result<Json<MessageAccepted>, ApiError> {
+    request.check_bounds()?;
     let (site, conversation) = conversation(&state, &key, &headers, &id, &token).await?;
     let accepted =
         flow::send_message(&state.store, &site.id, &conversation, &request, now_ms()).await?;
@@ -166,6 +170,7 @@ pub(super) async fn csat(
     headers: HeaderMap,
     Json(request): Json<CsatRequest>,
 ) -> Result<StatusCode, ApiError> {
+    request.check_bounds()?;
     let (site, conversation) = conversation(&state, &key, &headers, &id, &token).await?;
     let new = flow::rate(&state.store, &site.id, &conversation, &request, now_ms()).await?;
     if !new {
@@ -182,6 +187,7 @@ pub(super) async fn identify(
     headers: HeaderMap,
     Json(identity): Json<Identity>,
 ) -> Result<StatusCode, ApiError> {
+    identity.check_bounds()?;
     let (site, conversation) = conversation(&state, &key, &headers, &id, &token).await?;
     flow::identify(&state.store, &site.id, &conversation, &identity, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)

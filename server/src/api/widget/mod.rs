@@ -8,6 +8,7 @@
 
 pub mod conversations;
 pub mod events;
+pub mod fields;
 pub mod suggest;
 
 use axum::Router;
@@ -17,6 +18,7 @@ use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 
 use super::error::{ApiError, ErrorCode};
+pub use super::limits::ClientAddress;
 use super::{AppState, RouteTable, Verb};
 use crate::storage::Site;
 

@@ -8,6 +8,7 @@ use waymark_core::wire::{
     AnswerDetail, SiteConfig, SuggestFeedback, SuggestRequest, SuggestResponse,
 };
 
+use super::fields::Bounded;
 use super::{SiteKey, authorize_site};
 use crate::api::AppState;
 use crate::api::error::ApiError;
@@ -42,6 +43,7 @@ pub(super) async fn suggest(
     headers: HeaderMap,
     Json(request): Json<SuggestRequest>,
 ) -> Result<Json<SuggestResponse>, ApiError> {
+    request.check_bounds()?;
     let site = authorize_site(&state, &key, &headers).await?;
     let response = flow::suggest(
         &state.store,
@@ -61,11 +63,15 @@ pub(super) async fn answer(
     headers: HeaderMap,
 ) -> Result<Json<AnswerDetail>, ApiError> {
     let site = authorize_site(&state, &key, &headers).await?;
-    Ok(Json(flow::answer_detail(
-        state.knowledge.as_deref(),
-        &site.id,
-        &id,
-    )?))
+    Ok(Json(
+        crate::flow::visitors::answer_detail(
+            &state.store,
+            state.knowledge.as_deref(),
+            &site.id,
+            &id,
+        )
+        .await?,
+    ))
 }
 
 pub(super) async fn feedback(
@@ -74,6 +80,7 @@ pub(super) async fn feedback(
     headers: HeaderMap,
     Json(request): Json<SuggestFeedback>,
 ) -> Result<StatusCode, ApiError> {
+    request.check_bounds()?;
     let site = authorize_site(&state, &key, &headers).await?;
     flow::feedback(&state.store, &site.id, &request, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
