@@ -289,6 +289,7 @@ async fn terms(app: TestApp) {
     // Versions: the detail says the version; a stale If-Match or expected_version is refused.
     let detail = app.raw("GET", &uri, &[("authorization", &auth)], "").await;
     let version = detail.body["ticket"]["version"].as_i64().unwrap();
+    assert_eq!(detail.headers["etag"], format!("\"{version}\"").as_str());
     assert!(version >= 2, "the reply changed the ticket: {version}");
     let stale = (version - 1).to_string();
     let conflict = app
