@@ -283,7 +283,7 @@ async fn terms(app: TestApp) {
         )
         .await;
     assert_eq!(other_body.status, 422);
-    assert_eq!(error_code(&other_body), "idempotency_key_reused");
+    assert_eq!(error_code(&other_body), "idempotency_conflict");
     assert_eq!(messages(&app, &uri, &auth).await, before + 1);
 
     // Versions: the detail says the version; a stale If-Match or expected_version is refused.
