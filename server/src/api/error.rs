@@ -35,15 +35,14 @@ pub enum ErrorCode {
     CsrfFailed,
     /// `If-Match` / `expected_version` names a version the ticket is no longer at.
     VersionConflict,
-    /// An `Idempotency-Key` reused for a different request.
-    IdempotencyKeyReused,
     /// The thing asked for does not exist (or is not yours).
     NotFound,
     /// The request conflicts with the current state (e.g. resolving a new ticket).
     Conflict,
     /// The site verifies identities and the `user_hash` is missing or wrong.
     IdentityUnverified,
-    /// An idempotency key was replayed with another body (or has expired).
+    /// An idempotency key (a widget request's, or an agent's `Idempotency-Key`)
+    /// replayed with another body, or expired.
     IdempotencyConflict,
     /// The request took longer than the server allows.
     RequestTimeout,
@@ -61,11 +60,10 @@ impl ErrorCode {
             Self::AccountLocked | Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden | Self::CsrfFailed => StatusCode::FORBIDDEN,
             Self::VersionConflict => StatusCode::CONFLICT,
-            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
             Self::IdentityUnverified => StatusCode::UNAUTHORIZED,
-            Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,7 +75,7 @@ impl ErrorCode {
 pub struct ApiError {
     code: ErrorCode,
     message: String,
-    retry_after_secs: Option<u64>,
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -97,13 +95,13 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
-            retry_after_secs: None,
+            retry_after: None,
         }
     }
 
     /// The same error, answered with `Retry-After: secs`.
     pub fn retry_after(mut self, secs: u64) -> Self {
-        self.retry_after_secs = Some(secs);
+        self.retry_after = Some(secs);
         self
     }
 
@@ -123,7 +121,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let Some(secs) = self.retry_after_secs {
+        if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());

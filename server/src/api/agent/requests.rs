@@ -109,7 +109,7 @@ pub async fn earlier<C>(
         .await?;
     match found {
         Some(stored) if stored.request_hash != request.request_hash => Err(ApiError::new(
-            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::IdempotencyConflict,
             format!(
                 "Idempotency-Key `{}` was used for another request; use a new key",
                 request.key
