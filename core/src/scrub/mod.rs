@@ -225,11 +225,12 @@ fn splice(text: &str, view: &view::View, found: &[Found]) -> String {
         if start < cursor {
             continue;
         }
-        out.push_str(&text[cursor..start]);
+        // Never panics (a panic would pull its formatting code into the widget).
+        out.push_str(crate::text::slice(text, cursor, start));
         out.push_str(finding.with);
         cursor = end;
     }
-    out.push_str(&text[cursor..]);
+    out.push_str(text.get(cursor..).unwrap_or_default());
     out
 }
 
@@ -255,6 +256,15 @@ pub(crate) fn starts_with_ignore_case(bytes: &[u8], at: usize, word: &[u8]) -> b
     bytes
         .get(at..at + word.len())
         .is_some_and(|part| part.eq_ignore_ascii_case(word))
+}
+
+/// Where `needle` first occurs in `bytes` from `from`.
+pub(crate) fn find(bytes: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|offset| from + offset)
 }
 
 /// The end of the run of bytes matching `keep`, from `from`.
