@@ -62,7 +62,7 @@ pub(crate) fn is_sensitive_for(key: &str, config: &ScrubConfig, separator: Separ
     }
     if SENSITIVE_FRAGMENTS
         .iter()
-        .any(|fragment| normal.contains(fragment))
+        .any(|fragment| super::find(normal.as_bytes(), fragment.as_bytes(), 0).is_some())
     {
         return true;
     }

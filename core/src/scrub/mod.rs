@@ -94,14 +94,15 @@ impl Default for ScrubConfig {
 
 /// Scrubs free text: messages, titles, error messages, URLs inside text.
 pub fn scrub_text(text: &str, config: &ScrubConfig) -> String {
-    let mut current = scrub_once(text, config);
+    let Some(mut current) = scrub_once(text, config) else {
+        return text.to_owned();
+    };
     // A replacement can make new neighbours meet; one more round settles it.
     for _ in 0..2 {
-        let next = scrub_once(&current, config);
-        if next == current {
-            break;
+        match scrub_once(&current, config) {
+            Some(next) if next != current => current = next,
+            _ => break,
         }
-        current = next;
     }
     current
 }
@@ -136,9 +137,10 @@ impl Found {
     }
 }
 
-fn scrub_once(text: &str, config: &ScrubConfig) -> String {
+/// One round: the scrubbed text, or `None` when nothing was found.
+fn scrub_once(text: &str, config: &ScrubConfig) -> Option<String> {
     if text.is_empty() {
-        return String::new();
+        return None;
     }
     let view = view::View::new(text);
     let bytes = view.bytes();
@@ -173,7 +175,7 @@ fn scrub_once(text: &str, config: &ScrubConfig) -> String {
         run(&addresses::scan_uuids);
     }
     let merged = merge(lists);
-    splice(text, &view, &merged)
+    (!merged.is_empty()).then(|| splice(text, &view, &merged))
 }
 
 /// Merges sorted lists into one sorted list without overlaps: of overlapping
@@ -225,11 +227,12 @@ fn splice(text: &str, view: &view::View, found: &[Found]) -> String {
         if start < cursor {
             continue;
         }
-        out.push_str(&text[cursor..start]);
+        // Never panics (a panic would pull its formatting code into the widget).
+        out.push_str(crate::text::slice(text, cursor, start));
         out.push_str(finding.with);
         cursor = end;
     }
-    out.push_str(&text[cursor..]);
+    out.push_str(text.get(cursor..).unwrap_or_default());
     out
 }
 
@@ -255,6 +258,15 @@ pub(crate) fn starts_with_ignore_case(bytes: &[u8], at: usize, word: &[u8]) -> b
     bytes
         .get(at..at + word.len())
         .is_some_and(|part| part.eq_ignore_ascii_case(word))
+}
+
+/// Where `needle` first occurs in `bytes` from `from`.
+pub(crate) fn find(bytes: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|offset| from + offset)
 }
 
 /// The end of the run of bytes matching `keep`, from `from`.

@@ -5,21 +5,13 @@
 //! reads at most three dot-separated segments from a start, and a segment holds at
 //! most one start, so each byte is read at most three times.
 
-use super::{Found, REDACTED, placeholder_at, run_end, starts_with_ignore_case};
+use super::{Found, REDACTED, find, placeholder_at, run_end, starts_with_ignore_case};
 
 const PEM_BEGIN: &[u8] = b"-----BEGIN ";
 const PEM_END: &[u8] = b"-----END ";
 const PEM_DASHES: &[u8] = b"-----";
 /// The longest label between `BEGIN ` and the dashes (`ENCRYPTED PRIVATE KEY`…).
 const PEM_MAX_LABEL: usize = 64;
-
-fn find(bytes: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|window| window == needle)
-        .map(|offset| from + offset)
-}
 
 /// `-----BEGIN … PRIVATE KEY-----` up to its `-----END …-----` line (or the end of
 /// the text when it was cut) → `[private key]`.

@@ -3,6 +3,7 @@
 //! own that is dropped afterwards, even when the test fails).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -32,6 +33,10 @@ pub struct TestApp {
     pub token: String,
     /// That admin's user id: the actor the audit trail records for [`TestApp::agent`].
     pub admin_id: String,
+    /// The data directory (the SQLite database and its WAL, the index when on disk).
+    pub data_dir: PathBuf,
+    /// The PostgreSQL database, when this app runs on it.
+    pub database_url: Option<String>,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -63,30 +68,48 @@ impl Drop for PgDatabase {
     }
 }
 
+/// Where the app's knowledge index lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexPlace {
+    /// In memory (fast; most tests).
+    Memory,
+    /// In `data_dir/index`, for tests that read the files.
+    Disk,
+}
+
 /// Runs `scenario` against every available backend.
 pub async fn on_every_backend<F, Fut>(scenario: F)
 where
     F: Fn(TestApp) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    scenario(sqlite().await).await;
+    on_every_backend_with(IndexPlace::Memory, scenario).await;
+}
+
+/// Runs `scenario` against every available backend, the index where asked.
+pub async fn on_every_backend_with<F, Fut>(index: IndexPlace, scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    scenario(sqlite(index).await).await;
     match std::env::var("WAYMARK_TEST_POSTGRES") {
-        Ok(url) if !url.is_empty() => scenario(postgres(&url).await).await,
+        Ok(url) if !url.is_empty() => scenario(postgres(&url, index).await).await,
         _ => eprintln!("PostgreSQL half skipped: WAYMARK_TEST_POSTGRES is not set"),
     }
 }
 
-async fn sqlite() -> TestApp {
+async fn sqlite(index: IndexPlace) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
         .with_env_filter("warn")
         .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path(), None).await.expect("sqlite store");
-    build("sqlite", store, dir, None).await
+    build("sqlite", store, dir, None, index).await
 }
 
-async fn postgres(admin_url: &str) -> TestApp {
+async fn postgres(admin_url: &str, index: IndexPlace) -> TestApp {
     let n = DATABASES.fetch_add(1, Ordering::SeqCst);
     let name = format!("waymark_test_{}_{n}", std::process::id());
     let mut admin = sqlx::PgConnection::connect(admin_url)
@@ -112,14 +135,15 @@ async fn postgres(admin_url: &str) -> TestApp {
     let store = Store::open(dir.path(), Some(&url))
         .await
         .expect("postgres store");
-    build("postgres", store, dir, Some(guard)).await
+    build("postgres", store, dir, Some((guard, url)), index).await
 }
 
 async fn build(
     name: &'static str,
     store: Store,
     dir: tempfile::TempDir,
-    pg: Option<PgDatabase>,
+    pg: Option<(PgDatabase, String)>,
+    index: IndexPlace,
 ) -> TestApp {
     waymark_server::demo::seed(&store, None)
         .await
@@ -134,7 +158,13 @@ async fn build(
         .expect("admin")
         .id
         .to_string();
-    let knowledge = Arc::new(KnowledgeIndex::in_memory(IndexConfig::default()).expect("index"));
+    let knowledge = Arc::new(match index {
+        IndexPlace::Memory => KnowledgeIndex::in_memory(IndexConfig::default()).expect("index"),
+        IndexPlace::Disk => {
+            KnowledgeIndex::open_or_create(&dir.path().join("index"), IndexConfig::default())
+                .expect("index")
+        }
+    });
     knowledge
         .upsert(&KnowledgeDoc {
             site: "demo".into(),
@@ -155,6 +185,10 @@ async fn build(
         knowledge: Some(knowledge.clone()),
         auth: Arc::new(auth),
     });
+    let (pg, database_url) = match pg {
+        Some((guard, url)) => (Some(guard), Some(url)),
+        None => (None, None),
+    };
     TestApp {
         name,
         router,
@@ -162,6 +196,8 @@ async fn build(
         _knowledge: knowledge,
         token,
         admin_id,
+        data_dir: dir.path().to_owned(),
+        database_url,
         _dir: dir,
         _pg: pg,
     }

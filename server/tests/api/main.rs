@@ -12,6 +12,7 @@ mod gaps;
 mod harness;
 mod idempotency;
 mod identity;
+mod scrubbing;
 mod sites;
 mod trail;
 mod widget_settings;
