@@ -85,6 +85,12 @@ fn waymark_user_manages_accounts_from_the_command_line() {
         stdout(&token)
     );
 
+    let promoted = waymark(
+        data,
+        &["user", "role", "ann@acme.test", "knowledge_manager"],
+        None,
+    );
+    assert!(promoted.status.success(), "{}", stderr(&promoted));
     let reset = waymark(
         data,
         &["user", "reset-password", "ann@acme.test"],
@@ -100,7 +106,7 @@ fn waymark_user_manages_accounts_from_the_command_line() {
         .map(str::to_owned)
         .unwrap_or_else(|| panic!("ann is listed: {}", stdout(&list)));
     assert!(
-        line.contains("agent") && line.contains("disabled") && line.contains("acme"),
+        line.contains("knowledge_manager") && line.contains("disabled") && line.contains("acme"),
         "{line}"
     );
 }
