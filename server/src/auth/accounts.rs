@@ -388,6 +388,18 @@ pub async fn disable(store: &Store, email: &str, now_ms: i64) -> Result<UserReco
     Ok(user)
 }
 
+/// Gives the user with `email` another role; it applies to their next request.
+pub async fn set_role(
+    store: &Store,
+    email: &str,
+    role: Role,
+    now_ms: i64,
+) -> Result<UserRecord, AccountError> {
+    let user = user_by_email(store, email).await?;
+    store.set_role(&user.id, role, now_ms).await?;
+    Ok(UserRecord { role, ..user })
+}
+
 /// Mints an API token for the user with `email`; returns it (shown once).
 pub async fn mint_token(
     store: &Store,
