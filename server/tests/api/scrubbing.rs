@@ -38,13 +38,24 @@ fn planted(field: &str) -> String {
     )
 }
 
+/// The planted text for a field that holds at most 64 characters (a plan, a tier,
+/// an app version): a key and a card number.
+fn planted_short() -> String {
+    format!("{AWS_KEY} {CARD_DIGITS}")
+}
+
+/// The planted text for a field of at most 128 characters (a rule, an answer id).
+fn planted_id() -> String {
+    format!("id {AWS_KEY} password = {PASSWORD} {EMAIL}")
+}
+
 fn page(field: &str) -> Value {
     json!({"url": format!("https://shop.example/pay?note={}", planted(&format!("{field}.url"))),
         "route": format!("/pay/{}", planted(&format!("{field}.route"))),
         "title": planted(&format!("{field}.title")),
         "referrer": planted(&format!("{field}.referrer")),
-        "locale": planted(&format!("{field}.locale")),
-        "app_version": planted(&format!("{field}.app_version"))})
+        "locale": AWS_KEY,
+        "app_version": planted_short()})
 }
 
 /// A page event: the page's fields sit in the event itself.
@@ -241,7 +252,7 @@ async fn plant_everything(app: &TestApp) -> (String, String) {
     let suggest = json!({"session_id": "s-canary", "query": planted("suggest.query"),
         "page": page("suggest.page"),
         "error": {"message": planted("suggest.error.message"), "fingerprint": planted("suggest.error.fingerprint")},
-        "rule": planted("suggest.rule")});
+        "rule": planted_id()});
     let suggested = app
         .json(
             "POST",
@@ -254,11 +265,11 @@ async fn plant_everything(app: &TestApp) -> (String, String) {
 
     let user_id = planted("identity.user_id");
     let identity = json!({"user_id": user_id, "email": planted("identity.email"),
-        "name": planted("identity.name"), "plan": planted("identity.plan"),
-        "account_tier": planted("identity.account_tier")});
+        "name": planted("identity.name"), "plan": planted_short(),
+        "account_tier": planted_short()});
     let start = json!({"session_id": "s-canary", "idempotency_key": "k-canary",
         "message": planted("start.message"), "identity": identity, "page": page("start.page"),
-        "rejected_answers": [planted("start.rejected_answers")], "rule": planted("start.rule")});
+        "rejected_answers": [planted_id()], "rule": planted_id()});
     let started = app
         .json(
             "POST",
@@ -299,7 +310,7 @@ async fn plant_everything(app: &TestApp) -> (String, String) {
     widget(
         "/identify",
         json!({"user_id": user_id, "email": planted("identify.email"), "name": planted("identify.name"),
-            "plan": planted("identify.plan"), "account_tier": planted("identify.account_tier")}),
+            "plan": planted_short(), "account_tier": planted_short()}),
     )
     .await;
 
@@ -324,7 +335,7 @@ async fn plant_everything(app: &TestApp) -> (String, String) {
     agent(
         "POST",
         path("/reply"),
-        json!({"agent": "ann", "author_name": planted("reply.author_name"), "text": planted("reply.text")}),
+        json!({"author_name": planted("reply.author_name"), "text": planted("reply.text")}),
     )
     .await;
     let note = json!({"goal": planted("note.goal"), "tried": [planted("note.tried")],
@@ -333,25 +344,15 @@ async fn plant_everything(app: &TestApp) -> (String, String) {
     agent(
         "POST",
         path("/escalate"),
-        json!({"agent": "ann", "to_tier": "tier3", "escalation_type": "functional",
+        json!({"to_tier": "tier3", "escalation_type": "functional",
             "reason": planted("agent_escalate.reason"), "note": note}),
     )
     .await;
-    agent(
-        "PUT",
-        path("/handoff-note"),
-        json!({"agent": "ann", "note": note}),
-    )
-    .await;
-    agent("POST", path("/acknowledge"), json!({"agent": "eng"})).await;
+    agent("PUT", path("/handoff-note"), json!({"note": note})).await;
+    agent("POST", path("/acknowledge"), json!({})).await;
     let resolution = json!({"root_cause": planted("resolution.root_cause"), "fix": planted("resolution.fix"),
         "environment": planted("resolution.environment"), "version": planted("resolution.version")});
-    agent(
-        "POST",
-        path("/resolve"),
-        json!({"agent": "eng", "resolution": resolution}),
-    )
-    .await;
+    agent("POST", path("/resolve"), json!({"resolution": resolution})).await;
     widget(
         "/csat",
         json!({"idempotency_key": "c1", "score": 2, "comment": planted("csat.comment")}),
@@ -360,7 +361,7 @@ async fn plant_everything(app: &TestApp) -> (String, String) {
     agent(
         "POST",
         path("/reopen"),
-        json!({"agent": "eng", "reason": planted("reopen.reason")}),
+        json!({"reason": planted("reopen.reason")}),
     )
     .await;
 
