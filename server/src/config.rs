@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod sections;
+
+pub use sections::{
+    AlertThresholds, AlertsConfig, IncidentsConfig, IntegrationsConfig, JobsConfig,
+    NotificationsConfig, ProductAreaConfig, SmtpConfig, SmtpSecurity, TargetClass,
+    parse_target_classes,
+};
+
 /// The configuration format version this build reads.
 pub const CONFIG_VERSION: u32 = 1;
 
@@ -29,6 +37,21 @@ pub struct Config {
     /// Agent API access.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// The job runner (SLA clocks, alerts, incidents, deliveries).
+    #[serde(default)]
+    pub jobs: JobsConfig,
+    /// Email to customers and agents.
+    #[serde(default)]
+    pub notifications: NotificationsConfig,
+    /// Outbound HTTP to webhooks, Slack, Jira and Linear.
+    #[serde(default)]
+    pub integrations: IntegrationsConfig,
+    /// Early-warning thresholds.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+    /// Volume-anomaly detection.
+    #[serde(default)]
+    pub incidents: IncidentsConfig,
 }
 
 /// `[server]`.
@@ -121,6 +144,11 @@ impl Default for Config {
             storage: StorageConfig::default(),
             widget: WidgetConfig::default(),
             auth: AuthConfig::default(),
+            jobs: JobsConfig::default(),
+            notifications: NotificationsConfig::default(),
+            integrations: IntegrationsConfig::default(),
+            alerts: AlertsConfig::default(),
+            incidents: IncidentsConfig::default(),
         }
     }
 }
@@ -164,6 +192,13 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("DATABASE_URL", "storage.database_url"),
     ("WAYMARK_WIDGET_DIR", "widget.assets_dir"),
     ("WAYMARK_API_TOKEN", "auth.api_token"),
+    ("WAYMARK_JOBS_ENABLED", "jobs.enabled"),
+    ("WAYMARK_SMTP_HOST", "notifications.smtp.host"),
+    ("WAYMARK_SMTP_PORT", "notifications.smtp.port"),
+    ("WAYMARK_SMTP_USERNAME", "notifications.smtp.username"),
+    ("WAYMARK_SMTP_PASSWORD", "notifications.smtp.password"),
+    ("WAYMARK_SMTP_FROM", "notifications.smtp.from"),
+    ("WAYMARK_ALLOW_TARGETS", "integrations.allow_targets"),
 ];
 
 impl Config {
@@ -213,14 +248,47 @@ impl Config {
                 "storage.database_url" => self.storage.database_url = Some(value.clone()),
                 "widget.assets_dir" => self.widget.assets_dir = PathBuf::from(value),
                 "auth.api_token" => self.auth.api_token = Some(value.clone()),
+                "jobs.enabled" => {
+                    self.jobs.enabled = value.parse().map_err(|_| ConfigError::Invalid {
+                        key,
+                        env: Some(var),
+                        message: format!("`{value}` is not `true` or `false`"),
+                    })?;
+                }
+                "notifications.smtp.host" => self.smtp_mut().host = value.clone(),
+                "notifications.smtp.port" => {
+                    self.smtp_mut().port = value.parse().map_err(|_| ConfigError::Invalid {
+                        key,
+                        env: Some(var),
+                        message: format!("`{value}` is not a port number"),
+                    })?;
+                }
+                "notifications.smtp.username" => self.smtp_mut().username = Some(value.clone()),
+                "notifications.smtp.password" => self.smtp_mut().password = Some(value.clone()),
+                "notifications.smtp.from" => self.smtp_mut().from = value.clone(),
+                "integrations.allow_targets" => {
+                    self.integrations.allow_targets =
+                        parse_target_classes(value).map_err(|message| ConfigError::Invalid {
+                            key,
+                            env: Some(var),
+                            message,
+                        })?;
+                }
                 _ => debug_assert!(false, "ENV_OVERRIDES names an unhandled key {key}"),
             }
         }
         Ok(())
     }
 
+    fn smtp_mut(&mut self) -> &mut SmtpConfig {
+        self.notifications
+            .smtp
+            .get_or_insert_with(SmtpConfig::default)
+    }
+
     /// Checks values that parse but cannot work.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        sections::validate(self)?;
         if self.version != CONFIG_VERSION {
             return Err(ConfigError::Invalid {
                 key: "version",

@@ -6,6 +6,8 @@ pub mod api;
 pub mod config;
 pub mod demo;
 pub mod flow;
+pub mod jobs;
+pub mod notify;
 pub mod storage;
 
 pub use api::{AppState, app};

@@ -183,9 +183,30 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     }
     println!("listening on {addr}");
     tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = if config.jobs.enabled {
+        let runner = Arc::new(
+            waymark_server::jobs::Runner::new(
+                store.clone(),
+                config.clone(),
+                Arc::new(waymark_server::jobs::SystemClock),
+            )
+            .context("cannot start the job runner (notifications / integrations)")?,
+        );
+        let mut stopped = stopped.clone();
+        Some(tokio::spawn(runner.run(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })))
+    } else {
+        None
+    };
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    let _ = stop.send(true);
+    if let Some(runner) = runner {
+        let _ = runner.await;
+    }
     store.close().await;
     Ok(())
 }

@@ -110,6 +110,7 @@ impl RouteTable {
 pub fn api_routes() -> Vec<(Verb, &'static str)> {
     let (_, mut routes) = widget::routes();
     routes.extend(agent::routes().1);
+    routes.extend(agent::jobs::routes().1);
     routes.push((Verb::Get, openapi::PATH));
     routes.sort();
     routes
@@ -133,6 +134,7 @@ pub fn app(state: AppState) -> Router {
         .route(openapi::PATH, get(openapi::document))
         .merge(widget::routes().0)
         .merge(agent::routes().0)
+        .merge(agent::jobs::routes().0)
         .nest_service("/widget", widget_assets)
         .with_state(state)
 }

@@ -259,7 +259,7 @@ pub(crate) fn route(
         messages: &snapshot.messages,
         tried,
         sentiment: facts.ticket.as_ref().and_then(|t| t.current_sentiment()),
-        reason,
+        reason: reason.clone(),
         events: &snapshot.events,
         account: account_of(&snapshot.conversation),
     });
@@ -285,7 +285,16 @@ pub(crate) fn route(
         "customer_notified",
         json!({ "notice": notice }),
     ));
+    let mut outbox = Vec::new();
+    if let Some(DecidedAction::Escalate { .. }) = routing.map(|decision| &decision.action) {
+        outbox.push(crate::jobs::notices::event(
+            crate::storage::jobs::EventName::TicketEscalated,
+            &format!("escalated:{}:{}:{now_ms}", ticket.id, ticket.tier),
+            crate::jobs::notices::ticket_data(&ticket, &reason),
+        ));
+    }
     let change = TicketChange {
+        outbox,
         ticket: Some(ticket),
         trail,
         messages: vec![notice_message],

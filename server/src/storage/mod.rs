@@ -12,9 +12,13 @@
 //! - [`conversations`]: conversations, messages and idempotency keys.
 //! - [`tickets`]: tickets, their audit trail, handoff notes and CSAT.
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
+//! - [`jobs`]: durable jobs and the transactional outbox, webhook endpoints, unsubscribes.
+//! - [`escalation`]: alerts and incidents.
 
 pub mod conversations;
+pub mod escalation;
 pub mod events;
+pub mod jobs;
 pub mod migrations;
 pub mod sites;
 pub mod suggestions;

@@ -9,6 +9,8 @@ mod gaps;
 mod harness;
 mod idempotency;
 mod identity;
+mod jobs;
+mod receivers;
 mod sites;
 mod trail;
 mod widget_settings;
