@@ -255,9 +255,12 @@ pub(super) async fn raise(
         data["next_step"] = json!(warning.next_step);
         let mut outbox = notices::agent_emails(config, shifted, &summary, &body, &key);
         outbox.push(notices::event(EventName::AlertRaised, &key, data));
-        let stored_ticket = store.ticket(site_id, &shifted.id).await?;
+        let Some(stored_ticket) = store.ticket(site_id, &shifted.id).await? else {
+            return Ok(raised);
+        };
         let change = TicketChange {
-            ticket: stored_ticket,
+            expected_version: Some(stored_ticket.version),
+            ticket: Some(stored_ticket),
             trail: vec![TrailEntry {
                 at_ms: now_ms,
                 actor: "system".into(),
@@ -270,11 +273,15 @@ pub(super) async fn raise(
             outbox,
             ..TicketChange::default()
         };
-        if store
+        match store
             .raise_alert(site_id, &shifted.conversation_id, &alert, &change)
-            .await?
+            .await
         {
-            raised += 1;
+            Ok(true) => raised += 1,
+            Ok(false) => {}
+            // The ticket changed meanwhile: the warning is looked at again next tick.
+            Err(crate::storage::StoreError::VersionConflict(_)) => return Ok(raised),
+            Err(err) => return Err(err.into()),
         }
     }
     Ok(raised)

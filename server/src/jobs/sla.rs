@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::flow::routing::{route, snapshot};
 use crate::flow::{FlowError, site_matrix};
 use crate::storage::jobs::EventName;
-use crate::storage::{MessageRecord, Store, TicketChange, TicketRecord, TrailEntry};
+use crate::storage::{MessageRecord, Store, StoreError, TicketChange, TicketRecord, TrailEntry};
 
 /// A ticket's clock state as of now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -98,8 +98,11 @@ pub async fn sweep(
         snap.ticket = Some(shifted.clone());
         let mut change = TicketChange {
             ticket: Some(ticket.clone()),
+            // An agent's change since the read wins; this ticket is looked at next tick.
+            expected_version: Some(ticket.version),
             ..TicketChange::default()
         };
+        let (mut breaches, mut moves) = (0, 0);
         if !clock.paused {
             let trail = store.ticket_trail(site_id, &ticket.id).await?;
             for (sla, due) in [
@@ -119,7 +122,7 @@ pub async fn sweep(
                     continue;
                 }
                 change.merge(breach(config, &ticket, sla, due, clock, now_ms));
-                swept.breaches += 1;
+                breaches += 1;
             }
         }
         if let Some(routed) = route(&matrix, &snap, None, now_ms)? {
@@ -132,17 +135,27 @@ pub async fn sweep(
                 after.ack_due_ms = ticket.ack_due_ms;
                 after.resolution_due_ms = ticket.resolution_due_ms;
             }
-            swept.escalations += 1;
+            moves += 1;
             change.merge(moved);
         }
         if change.trail.is_empty() {
             swept.alerts += alerts::raise(store, config, site_id, &snap, &shifted, now_ms).await?;
             continue;
         }
-        store
+        match store
             .commit_ticket_change(site_id, &conversation.id, &change)
-            .await?;
-        tracing::info!(site = site_id, ticket = %ticket.id, entries = change.trail.len(), "time rules applied");
+            .await
+        {
+            Ok(_) => {
+                swept.breaches += breaches;
+                swept.escalations += moves;
+                tracing::info!(site = site_id, ticket = %ticket.id, entries = change.trail.len(), "time rules applied");
+            }
+            Err(StoreError::VersionConflict(why)) => {
+                tracing::info!(site = site_id, ticket = %ticket.id, %why, "ticket changed meanwhile: next tick");
+            }
+            Err(err) => return Err(err.into()),
+        }
     }
     Ok(swept)
 }

@@ -51,6 +51,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("sql/0006_site_widget_settings.postgres.sql"),
     },
     Migration {
+        version: 8,
+        name: "users, site membership, API tokens, sessions; ticket versions and agent request keys",
+        sqlite: include_str!("sql/0008_accounts.sqlite.sql"),
+        postgres: include_str!("sql/0008_accounts.postgres.sql"),
+    },
+    Migration {
         version: 9,
         name: "jobs and outbox, webhook endpoints, unsubscribes, alerts, incidents",
         sqlite: include_str!("sql/0009_jobs.sqlite.sql"),

@@ -14,6 +14,7 @@
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
 //! - [`jobs`]: durable jobs and the transactional outbox, webhook endpoints, unsubscribes.
 //! - [`escalation`]: alerts and incidents.
+//! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 
 pub mod conversations;
 pub mod escalation;
@@ -23,6 +24,7 @@ pub mod migrations;
 pub mod sites;
 pub mod suggestions;
 pub mod tickets;
+pub mod users;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -35,6 +37,7 @@ pub use conversations::{ConversationRecord, MessageRecord};
 pub use events::{StoredEvent, TrailQuery};
 pub use sites::Site;
 pub use tickets::{NoteVersion, TicketChange, TicketRecord, TrailEntry};
+pub use users::{AgentRequestRecord, SessionRecord, UserRecord};
 
 /// Which database is behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +63,12 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// The ticket changed since it was read (optimistic concurrency).
+    #[error("{0}")]
+    VersionConflict(String),
+    /// An agent request's `Idempotency-Key` was stored by a concurrent request.
+    #[error("{0}")]
+    AlreadyApplied(String),
     /// Stored data could not be decoded.
     #[error("corrupt stored value in {table}.{column}: {message}")]
     Corrupt {

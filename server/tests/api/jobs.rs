@@ -13,15 +13,14 @@ use waymark_server::config::{SmtpConfig, SmtpSecurity, TargetClass};
 use waymark_server::jobs::{ManualClock, Runner};
 use waymark_server::storage::jobs::{EventName, OutboxEvent, OutboxItem};
 
-use crate::harness::{API_TOKEN, TestApp, now_ms, on_every_backend};
+use crate::harness::{TestApp, now_ms, on_every_backend};
 use crate::receivers::{Receiver, SmtpSink};
 
 const SECRET: &str = "whsec_0123456789abcdef";
 const MINUTE: i64 = 60_000;
 
-fn config(smtp_port: u16, allow: &[TargetClass]) -> Arc<Config> {
+fn config(app: &TestApp, smtp_port: u16, allow: &[TargetClass]) -> Arc<Config> {
     let mut config = Config::default();
-    config.auth.api_token = Some(API_TOKEN.to_owned());
     config.notifications.smtp = Some(SmtpConfig {
         host: "127.0.0.1".into(),
         port: smtp_port,
@@ -37,7 +36,7 @@ fn config(smtp_port: u16, allow: &[TargetClass]) -> Arc<Config> {
     config
         .notifications
         .agents
-        .insert("ann".into(), "ann@acme.test".into());
+        .insert(app.admin_id.clone(), "ann@acme.test".into());
     config.integrations.allow_targets = allow.to_vec();
     config.validate().unwrap();
     Arc::new(config)
@@ -103,7 +102,7 @@ async fn a_ticket_left_alone_breaches_then_escalates_and_a_waiting_one_does_not(
 async fn sla_clocks(app: TestApp) {
     let smtp = SmtpSink::start().await;
     let receiver = Receiver::start(SECRET, 0).await;
-    let config = config(smtp.port, &[TargetClass::Loopback]);
+    let config = config(&app, smtp.port, &[TargetClass::Loopback]);
     add_endpoint(
         &app,
         json!({"url": format!("{}/hook", receiver.base), "secret": SECRET,
@@ -121,7 +120,7 @@ async fn sla_clocks(app: TestApp) {
         .agent(
             "POST",
             &format!("/tickets/{waiting_ticket}/acknowledge"),
-            Some(&json!({"agent": "ann"})),
+            Some(&json!({})),
         )
         .await;
     assert_eq!(ack.status, 200, "{}", ack.body);
@@ -129,7 +128,7 @@ async fn sla_clocks(app: TestApp) {
         .agent(
             "POST",
             &format!("/tickets/{waiting_ticket}/reply"),
-            Some(&json!({"agent": "ann", "text": "Which address should we use?"})),
+            Some(&json!({"text": "Which address should we use?"})),
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
@@ -222,7 +221,7 @@ async fn an_early_warning_becomes_an_alert_an_agent_confirms() {
 
 async fn alerts(app: TestApp) {
     let smtp = SmtpSink::start().await;
-    let config = config(smtp.port, &[TargetClass::Loopback]);
+    let config = config(&app, smtp.port, &[TargetClass::Loopback]);
     let conversation = start(&app, "s-follow", "My invoice export is empty", None).await;
     let token_body = json!({"session_id": "s-follow", "idempotency_key": "k-s-follow",
         "message": "My invoice export is empty", "intent": "talk_to_person"});
@@ -282,7 +281,7 @@ async fn alerts(app: TestApp) {
         .agent(
             "POST",
             &format!("/alerts/{id}/decision"),
-            Some(&json!({"agent": "ann", "decision": "adjust"})),
+            Some(&json!({"decision": "adjust"})),
         )
         .await;
     assert_eq!(adjust_without_step.status, 400);
@@ -290,17 +289,17 @@ async fn alerts(app: TestApp) {
         .agent(
             "POST",
             &format!("/alerts/{id}/decision"),
-            Some(&json!({"agent": "ann", "decision": "confirm", "note": "called the customer"})),
+            Some(&json!({"decision": "confirm", "note": "called the customer"})),
         )
         .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
     assert_eq!(confirmed.body["state"], "confirmed");
-    assert_eq!(confirmed.body["decided_by"], "ann");
+    assert_eq!(confirmed.body["decided_by"], app.admin_id.as_str());
     let twice = app
         .agent(
             "POST",
             &format!("/alerts/{id}/decision"),
-            Some(&json!({"agent": "bob", "decision": "dismiss"})),
+            Some(&json!({"decision": "dismiss"})),
         )
         .await;
     assert_eq!(twice.status, 409);
@@ -312,7 +311,7 @@ async fn alerts(app: TestApp) {
         .find(|e| e["action"] == "alert_decided")
         .unwrap()
         .clone();
-    assert_eq!(decided["actor"], "agent:ann");
+    assert_eq!(decided["actor"], format!("agent:{}", app.admin_id));
     assert_eq!(decided["detail"]["decision"], "confirmed");
 }
 
@@ -335,7 +334,7 @@ async fn report_error(app: &TestApp, session: &str, at_ms: i64) {
 async fn incident(app: TestApp) {
     let smtp = SmtpSink::start().await;
     let receiver = Receiver::start(SECRET, 0).await;
-    let config = config(smtp.port, &[TargetClass::Loopback]);
+    let config = config(&app, smtp.port, &[TargetClass::Loopback]);
     add_endpoint(
         &app,
         json!({"kind": "jira", "url": format!("{}/rest/api/2/issue", receiver.base),
@@ -398,7 +397,7 @@ async fn incident(app: TestApp) {
         .agent(
             "POST",
             &format!("/incidents/{id}/resolve"),
-            Some(&json!({"agent": "eve", "note": "We deployed a fix."})),
+            Some(&json!({"note": "We deployed a fix."})),
         )
         .await;
     assert_eq!(resolved.status, 200, "{}", resolved.body);
@@ -435,7 +434,7 @@ async fn incident(app: TestApp) {
         .agent(
             "POST",
             &format!("/incidents/{id}/resolve"),
-            Some(&json!({"agent": "eve"})),
+            Some(&json!({})),
         )
         .await;
     assert_eq!(again.status, 409);
@@ -457,7 +456,7 @@ fn event(key: &str) -> OutboxItem {
 async fn deliveries(app: TestApp) {
     let smtp = SmtpSink::start().await;
     let flaky = Receiver::start(SECRET, 2).await;
-    let config = config(smtp.port, &[TargetClass::Loopback]);
+    let config = config(&app, smtp.port, &[TargetClass::Loopback]);
     let endpoint = add_endpoint(
         &app,
         json!({"url": format!("{}/hook", flaky.base), "secret": SECRET}),
@@ -555,7 +554,7 @@ async fn deliveries(app: TestApp) {
         "{dead:?}"
     );
     // Loopback itself is refused without the operator's permission.
-    let strict = config_without_loopback(smtp.port);
+    let strict = config_without_loopback(&app, smtp.port);
     app.store
         .enqueue("demo", &[event("resolved:4")], clock_now(&clock))
         .await
@@ -612,8 +611,8 @@ fn clock_now(clock: &ManualClock) -> i64 {
     clock.now_ms()
 }
 
-fn config_without_loopback(smtp_port: u16) -> Arc<Config> {
-    let mut config = (*config(smtp_port, &[])).clone();
+fn config_without_loopback(app: &TestApp, smtp_port: u16) -> Arc<Config> {
+    let mut config = (*config(app, smtp_port, &[])).clone();
     config.integrations.allow_targets.clear();
     Arc::new(config)
 }

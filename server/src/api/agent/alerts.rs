@@ -3,11 +3,10 @@
 //! trail entry on the ticket, for the over/under-triggering review.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{authorize, ensure_site};
+use super::auth::{ActOnTickets, Agent, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -56,13 +55,10 @@ pub struct AlertsQuery {
 
 pub(super) async fn list(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
+    agent: Agent<ReadTickets>,
     Query(query): Query<AlertsQuery>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<AlertDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let alerts = state.store.alerts(&site_id, query.state).await?;
+    let alerts = state.store.alerts(&agent.site_id, query.state).await?;
     Ok(Json(alerts.into_iter().map(AlertDto::from).collect()))
 }
 
@@ -82,8 +78,9 @@ pub enum Decision {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
-    /// The deciding agent.
-    agent: String,
+    /// The deciding agent; the authenticated user (a different name is refused).
+    #[serde(default)]
+    agent: Option<String>,
     /// `confirm`, `adjust` or `dismiss`.
     decision: Decision,
     /// The adjusted next step (`adjust` only, required there).
@@ -96,22 +93,15 @@ pub struct DecisionBody {
 
 pub(super) async fn decide(
     State(state): State<AppState>,
-    Path((site_id, alert_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    caller: Agent<ActOnTickets>,
+    Path((_, alert_id)): Path<(String, String)>,
     Json(body): Json<DecisionBody>,
 ) -> Result<Json<AlertDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let agent = body.agent.trim();
-    if agent.is_empty() || agent.len() > 128 {
-        return Err(ApiError::new(
-            ErrorCode::InvalidValue,
-            "agent must be 1 to 128 characters",
-        ));
-    }
+    let site_id = caller.site_id.as_str();
+    let agent = caller.actor_id(body.agent.as_deref())?;
     let alert = state
         .store
-        .alert(&site_id, &alert_id)
+        .alert(site_id, &alert_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no alert `{alert_id}`")))?;
     let adjusted = body
@@ -133,7 +123,7 @@ pub(super) async fn decide(
     let now = now_ms();
     let ticket = state
         .store
-        .ticket(&site_id, &alert.ticket_id)
+        .ticket(site_id, &alert.ticket_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -164,7 +154,7 @@ pub(super) async fn decide(
     };
     if !state
         .store
-        .decide_alert(&site_id, &ticket.conversation_id, &decided, &change)
+        .decide_alert(site_id, &ticket.conversation_id, &decided, &change)
         .await?
     {
         return Err(ApiError::new(

@@ -2,10 +2,9 @@
 //! and resolve (which notifies every linked customer and updates their tickets).
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use super::{authorize, ensure_site};
+use super::auth::{ActOnTickets, Agent, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -63,30 +62,26 @@ fn dto(i: IncidentRecord, affected: Option<Vec<IncidentLink>>) -> IncidentDto {
 
 pub(super) async fn list(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
 ) -> Result<Json<Vec<IncidentDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let incidents = state.store.incidents(&site_id).await?;
+    let incidents = state.store.incidents(&agent.site_id).await?;
     Ok(Json(incidents.into_iter().map(|i| dto(i, None)).collect()))
 }
 
 pub(super) async fn detail(
     State(state): State<AppState>,
-    Path((site_id, incident_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
+    Path((_, incident_id)): Path<(String, String)>,
 ) -> Result<Json<IncidentDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     let incident = state
         .store
-        .incident(&site_id, &incident_id)
+        .incident(site_id, &incident_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(ErrorCode::NotFound, format!("no incident `{incident_id}`"))
         })?;
-    let links = state.store.incident_links(&site_id, &incident_id).await?;
+    let links = state.store.incident_links(site_id, &incident_id).await?;
     Ok(Json(dto(incident, Some(links))))
 }
 
@@ -94,8 +89,9 @@ pub(super) async fn detail(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
-    /// The resolving agent.
-    agent: String,
+    /// The resolving agent; the authenticated user (a different name is refused).
+    #[serde(default)]
+    agent: Option<String>,
     /// What was fixed, as customers will read it.
     #[serde(default)]
     note: String,
@@ -103,19 +99,12 @@ pub struct ResolveBody {
 
 pub(super) async fn resolve(
     State(state): State<AppState>,
-    Path((site_id, incident_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    caller: Agent<ActOnTickets>,
+    Path((_, incident_id)): Path<(String, String)>,
     Json(body): Json<ResolveBody>,
 ) -> Result<Json<IncidentDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let agent = body.agent.trim();
-    if agent.is_empty() || agent.len() > 128 {
-        return Err(ApiError::new(
-            ErrorCode::InvalidValue,
-            "agent must be 1 to 128 characters",
-        ));
-    }
+    let site_id = caller.site_id.as_str();
+    let agent = caller.actor_id(body.agent.as_deref())?;
     if body.note.len() > 4_000 {
         return Err(ApiError::new(
             ErrorCode::InvalidValue,
@@ -124,7 +113,7 @@ pub(super) async fn resolve(
     }
     let resolved = crate::jobs::incidents::resolve(
         &state.store,
-        &site_id,
+        site_id,
         &incident_id,
         agent,
         &body.note,
@@ -137,6 +126,6 @@ pub(super) async fn resolve(
             format!("incident `{incident_id}` is already resolved"),
         )
     })?;
-    let links = state.store.incident_links(&site_id, &incident_id).await?;
+    let links = state.store.incident_links(site_id, &incident_id).await?;
     Ok(Json(dto(resolved, Some(links))))
 }

@@ -4,11 +4,11 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::Html;
 use serde::{Deserialize, Serialize};
 
-use super::{alerts, authorize, ensure_site, incidents, webhooks};
+use super::auth::{AdminSettings, Agent};
+use super::{alerts, incidents, webhooks};
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
 use crate::api::{AppState, RouteTable, Verb};
@@ -124,13 +124,11 @@ pub struct JobsQuery {
 
 async fn list_jobs(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
+    agent: Agent<AdminSettings>,
     Query(query): Query<JobsQuery>,
-    headers: HeaderMap,
 ) -> Result<Json<JobsDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let jobs = state.store.jobs(&site_id, query.state, 500).await?;
+    let site_id = agent.site_id.as_str();
+    let jobs = state.store.jobs(site_id, query.state, 500).await?;
     Ok(Json(JobsDto {
         counts: state.store.job_counts().await?,
         jobs: jobs.into_iter().map(JobDto::from).collect(),
@@ -139,18 +137,17 @@ async fn list_jobs(
 
 async fn redeliver(
     State(state): State<AppState>,
-    Path((site_id, job_id)): Path<(String, i64)>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
+    Path((_, job_id)): Path<(String, i64)>,
 ) -> Result<Json<JobDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     let id = JobId(job_id);
     let job = state
         .store
-        .job(&site_id, id)
+        .job(site_id, id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no job `{job_id}`")))?;
-    if !state.store.redeliver_job(&site_id, id, now_ms()).await? {
+    if !state.store.redeliver_job(site_id, id, now_ms()).await? {
         return Err(ApiError::new(
             ErrorCode::Conflict,
             format!(
@@ -159,7 +156,7 @@ async fn redeliver(
             ),
         ));
     }
-    let job = state.store.job(&site_id, id).await?.unwrap_or(job);
+    let job = state.store.job(site_id, id).await?.unwrap_or(job);
     Ok(Json(job.into()))
 }
 

@@ -2,10 +2,9 @@
 //! Jira and Linear issue creation. The secret is write-only.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use super::{authorize, ensure_site};
+use super::auth::{AdminSettings, Agent};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -85,23 +84,18 @@ fn check(body: &EndpointBody, kind: JobKind, secret: &str) -> Result<(), ApiErro
 
 pub(super) async fn list(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
 ) -> Result<Json<Vec<EndpointDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let endpoints = state.store.endpoints(&site_id).await?;
+    let endpoints = state.store.endpoints(&agent.site_id).await?;
     Ok(Json(endpoints.into_iter().map(EndpointDto::from).collect()))
 }
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
     Json(body): Json<EndpointBody>,
 ) -> Result<Json<EndpointDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     let kind = body.kind.unwrap_or(JobKind::Webhook);
     let secret = body.secret.clone().unwrap_or_default();
     check(&body, kind, &secret)?;
@@ -115,21 +109,20 @@ pub(super) async fn create(
         active: body.active.unwrap_or(true),
         created_at_ms: now_ms(),
     };
-    state.store.insert_endpoint(&site_id, &endpoint).await?;
+    state.store.insert_endpoint(site_id, &endpoint).await?;
     Ok(Json(endpoint.into()))
 }
 
 pub(super) async fn update(
     State(state): State<AppState>,
-    Path((site_id, endpoint_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
+    Path((_, endpoint_id)): Path<(String, String)>,
     Json(body): Json<EndpointBody>,
 ) -> Result<Json<EndpointDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     let existing = state
         .store
-        .endpoint(&site_id, &endpoint_id)
+        .endpoint(site_id, &endpoint_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(ErrorCode::NotFound, format!("no endpoint `{endpoint_id}`"))
@@ -150,6 +143,6 @@ pub(super) async fn update(
         active: body.active.unwrap_or(existing.active),
         ..existing
     };
-    state.store.update_endpoint(&site_id, &endpoint).await?;
+    state.store.update_endpoint(site_id, &endpoint).await?;
     Ok(Json(endpoint.into()))
 }
