@@ -161,6 +161,7 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     let mut auth = AuthState::new(&config.auth, config.server.public_url.as_deref());
     if mode == ServeMode::Demo {
         demo::seed(&store, knowledge.as_deref()).await?;
+        demo::sla::use_short_sla(&store).await?;
         let admin = demo::seed_accounts(&store).await?;
         if let Some(token) = &config.auth.api_token {
             auth = auth.with_shared_token(token, admin);
@@ -206,6 +207,12 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         println!(
             "  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/sites/{}/sessions",
             demo::DEMO_SITE_ID
+        );
+        println!(
+            "  Demo SLA            : tier 1 acknowledges within {}, a ticket left alone escalates after {} (job runner every {})",
+            demo::sla::DEMO_ACK_SLA,
+            demo::sla::DEMO_TIER1_LIMIT,
+            config.jobs.tick
         );
         println!(
             "  To see the widget offer help: open \"Old reports\" three times, or press \"Pay outstanding balance\" on Billing three times."

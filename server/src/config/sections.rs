@@ -343,3 +343,106 @@ pub(super) fn validate(config: &Config) -> Result<(), ConfigError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn sections_parse_with_thresholds_per_tier_and_area() {
+        let config = Config::parse(
+            r#"version = 1
+[jobs]
+tick = "2s"
+[notifications.smtp]
+host = "smtp.example.com"
+from = "Support <support@example.com>"
+[notifications.teams]
+billing = "billing@example.com"
+[integrations]
+allow_targets = ["private"]
+[alerts.defaults]
+depth = 6
+[alerts.account_tiers.strategic]
+sla_remaining = "1h"
+[alerts.product_areas.billing]
+routes = ["/billing/**"]
+thresholds = { follow_ups = 1 }
+[incidents]
+window = "30m"
+"#,
+        )
+        .unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.jobs.tick, DurationMs(2_000));
+        assert_eq!(
+            config.integrations.allow_targets,
+            vec![TargetClass::Private]
+        );
+        let smtp = config.notifications.smtp.as_ref().unwrap();
+        assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::Starttls));
+        let merged =
+            crate::jobs::alerts::thresholds(&config, Some("strategic"), &["billing".to_owned()]);
+        assert_eq!(merged.depth, Some(6));
+        assert_eq!(merged.sla_remaining, Some(DurationMs(3_600_000)));
+        assert_eq!(merged.follow_ups, Some(1));
+        assert_eq!(merged.cadence_messages, Some(4));
+        let areas = crate::jobs::alerts::product_areas(&config, &["/billing/invoices".into()]);
+        assert_eq!(areas, vec!["billing"]);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let err = Config::parse("version = 1\n[notifications]\nsmpt = 1\n").unwrap_err();
+        assert!(err.contains("smpt"), "{err}");
+        let err = Config::parse("version = 1\n[integrations]\nallow_targets = [\"everything\"]\n")
+            .unwrap_err();
+        assert!(err.contains("everything"), "{err}");
+        let err = Config::load(None, &env(&[("WAYMARK_SMTP_HOST", "smtp.example.com")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("notifications.smtp.from") && err.contains("WAYMARK_SMTP_FROM"),
+            "{err}"
+        );
+        let err = Config::load(
+            None,
+            &env(&[("WAYMARK_ALLOW_TARGETS", "loopback,intranet")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("integrations.allow_targets") && err.contains("intranet"),
+            "{err}"
+        );
+        let config = Config::load(
+            None,
+            &env(&[
+                ("WAYMARK_SMTP_HOST", "smtp.example.com"),
+                ("WAYMARK_SMTP_PORT", "2525"),
+                ("WAYMARK_SMTP_FROM", "support@example.com"),
+                ("WAYMARK_ALLOW_TARGETS", "loopback"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.notifications.smtp.unwrap().port, 2525);
+        assert_eq!(
+            config.integrations.allow_targets,
+            vec![TargetClass::Loopback]
+        );
+        let mut config = Config::default();
+        config.incidents.min_customers = 1;
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("incidents.min_customers"), "{err}");
+    }
+}

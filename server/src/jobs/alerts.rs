@@ -140,8 +140,8 @@ pub fn evaluate(limits: &AlertThresholds, input: &WarningInput<'_>) -> Vec<Warni
             warnings.push(Warning {
                 kind: "sla_proximity".into(),
                 reason: format!(
-                    "the next SLA is due in {} min (threshold {margin})",
-                    (due - input.now_ms) / 60_000
+                    "the next SLA is due in {} (threshold {margin})",
+                    waymark_core::time::DurationMs(due - input.now_ms)
                 ),
                 next_step:
                     "Acknowledge or hand over to someone available before the SLA is breached."

@@ -173,10 +173,10 @@ fn breach(
         ticket.id, ticket.tier, ticket.at_tier_since_ms
     );
     let summary = format!(
-        "SLA breached: {sla} of ticket {} at {} was due {} min ago",
+        "SLA breached: {sla} of ticket {} at {} was due {} ago",
         ticket.id,
         ticket.tier,
-        (now_ms - due_ms) / 60_000
+        waymark_core::time::DurationMs(now_ms - due_ms)
     );
     let body = format!(
         "{summary}.\n\nSubject: {}\nOwner: {}\nPriority: {:?}\n",

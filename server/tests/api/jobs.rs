@@ -616,3 +616,147 @@ fn config_without_loopback(app: &TestApp, smtp_port: u16) -> Arc<Config> {
     config.integrations.allow_targets.clear();
     Arc::new(config)
 }
+
+#[tokio::test]
+async fn an_offline_customer_gets_the_reply_by_email_until_they_unsubscribe() {
+    on_every_backend(reply_by_email).await;
+}
+
+fn unsubscribe_token(mail: &str) -> String {
+    let unfolded = mail.replace("=\n", "");
+    let start = unfolded
+        .find("/api/v1/unsubscribe/")
+        .expect("unsubscribe link")
+        + 20;
+    unfolded[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+async fn reply_by_email(app: TestApp) {
+    let smtp = SmtpSink::start().await;
+    let config = config(&app, smtp.port, &[TargetClass::Loopback]);
+    let conversation = start(
+        &app,
+        "s-mail",
+        "Where is my refund?",
+        Some("pat@example.com"),
+    )
+    .await;
+    let ticket = ticket_of(&app, &conversation).await["ticket"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = |text: &'static str| {
+        let app = &app;
+        let ticket = ticket.clone();
+        async move {
+            let answer = app
+                .agent(
+                    "POST",
+                    &format!("/tickets/{ticket}/reply"),
+                    Some(&json!({"text": text})),
+                )
+                .await;
+            assert_eq!(answer.status, 200, "{}", answer.body);
+        }
+    };
+    reply("The refund left our bank today.").await;
+    let clock = Arc::new(ManualClock::new(now_ms() + 1_000));
+    let runner = runner(&app, &config, &clock);
+    runner.tick().await.unwrap();
+    let to_pat: Vec<_> = smtp
+        .mails()
+        .into_iter()
+        .filter(|m| m.to == vec!["pat@example.com"])
+        .collect();
+    assert_eq!(to_pat.len(), 1, "{:?}", smtp.mails());
+    assert!(
+        to_pat[0].data.contains("The refund left our bank today."),
+        "{}",
+        to_pat[0].data
+    );
+    assert!(to_pat[0].data.contains("List-Unsubscribe"));
+    // While the customer's page is open, the widget shows the reply: no email.
+    let batch = json!({"session_id": "s-mail", "events": [
+        {"id": "pv-1", "at_ms": now_ms(), "type": "page_view", "url": "https://acme.test/demo/", "route": "/demo/", "title": "Home"}]});
+    let stored = app
+        .json("POST", "/api/widget/v1/events?site=pk_demo", &[], &batch)
+        .await;
+    assert_eq!(stored.body["stored"], 1, "{}", stored.body);
+    reply("Anything else?").await;
+    clock.advance(1_000);
+    runner.tick().await.unwrap();
+    assert_eq!(
+        smtp.mails()
+            .iter()
+            .filter(|m| m.to == vec!["pat@example.com"])
+            .count(),
+        1
+    );
+    // The link unsubscribes; later emails to the address are not sent.
+    let token = unsubscribe_token(&to_pat[0].data);
+    let page = app
+        .raw(
+            "GET",
+            &format!("/api/v1/unsubscribe/{token}"),
+            &[],
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    let done = app
+        .raw(
+            "POST",
+            &format!("/api/v1/unsubscribe/{token}"),
+            &[],
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["unsubscribed"], true);
+    let unknown = app
+        .raw(
+            "POST",
+            "/api/v1/unsubscribe/00ff",
+            &[],
+            axum::body::Body::empty(),
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+    let later = waymark_server::notify::email::EmailJob {
+        to: "Pat <PAT@example.com>".into(),
+        subject: "Resolved: Where is my refund?".into(),
+        body: "Your request is resolved.".into(),
+        audience: waymark_server::notify::email::Audience::Customer,
+        dedupe_key: "resolved:later".into(),
+    };
+    app.store
+        .enqueue("demo", &[later.into_item()], clock_now(&clock))
+        .await
+        .unwrap();
+    clock.advance(3 * MINUTE);
+    runner.tick().await.unwrap();
+    assert_eq!(
+        smtp.mails()
+            .iter()
+            .filter(|m| m.to == vec!["pat@example.com"])
+            .count(),
+        1
+    );
+    let done = app.agent("GET", "/jobs?state=done", None).await;
+    assert!(
+        done.body["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["to"] == "Pat <PAT@example.com>"
+                && j["last_error"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("unsubscribed")),
+        "{}",
+        done.body
+    );
+}
