@@ -24,7 +24,8 @@ use crate::storage::{MessageRecord, Store, TicketChange, TrailEntry};
 struct Occurrences {
     message: String,
     route: String,
-    recent: BTreeSet<String>,
+    /// Session → its latest occurrence in the window.
+    recent: BTreeMap<String, i64>,
     before: BTreeSet<String>,
 }
 
@@ -74,18 +75,28 @@ pub async fn detect(
             entry.route = route;
         }
         if event.at_ms >= now_ms - window && event.at_ms <= now_ms {
-            entry.recent.insert(stored.session_id.clone());
+            let latest = entry
+                .recent
+                .entry(stored.session_id.clone())
+                .or_insert(event.at_ms);
+            *latest = (*latest).max(event.at_ms);
         } else if event.at_ms < now_ms - window {
             entry.before.insert(stored.session_id.clone());
         }
     }
     let baseline_windows = config.incidents.baseline.0 as f64 / window as f64;
     let mut opened = 0;
-    for (fingerprint, seen) in by_fingerprint {
+    for (fingerprint, mut seen) in by_fingerprint {
+        let open = store.open_incident(site_id, &fingerprint).await?;
+        if open.is_none()
+            && let Some(fixed_at) = store.last_resolved_at(site_id, &fingerprint).await?
+        {
+            // Errors from before the fix belong to the resolved incident.
+            seen.recent.retain(|_, latest| *latest > fixed_at);
+        }
         if seen.recent.is_empty() {
             continue;
         }
-        let open = store.open_incident(site_id, &fingerprint).await?;
         if open.is_none()
             && !is_anomaly(
                 config,
@@ -97,7 +108,7 @@ pub async fn detect(
             continue;
         }
         let mut links = Vec::new();
-        for session in &seen.recent {
+        for session in seen.recent.keys() {
             let conversation = store.session_conversation(site_id, session).await?;
             links.push(IncidentLink {
                 session_id: session.clone(),
@@ -166,7 +177,7 @@ async fn reproduction(
     seen: &Occurrences,
     affected: &[String],
 ) -> Result<serde_json::Value, FlowError> {
-    let first = seen.recent.iter().next().cloned().unwrap_or_default();
+    let first = seen.recent.keys().next().cloned().unwrap_or_default();
     let events = crate::flow::session_events(store, site_id, &first).await?;
     let mut trail = Vec::new();
     let mut errors = Vec::new();

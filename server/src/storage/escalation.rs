@@ -245,6 +245,23 @@ impl Store {
         row.map(|row| incident_from_row(&row)).transpose()
     }
 
+    /// When the latest resolved incident of a fingerprint was resolved.
+    pub async fn last_resolved_at(
+        &self,
+        site_id: &str,
+        fingerprint: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(resolved_at_ms) FROM incidents
+             WHERE site_id = $1 AND fingerprint = $2 AND state = 'resolved'",
+        )
+        .bind(site_id)
+        .bind(fingerprint)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(at)
+    }
+
     /// Opens an incident with its first links and outbox rows.
     pub async fn open_incident_with(
         &self,

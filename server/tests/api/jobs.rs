@@ -343,6 +343,12 @@ async fn incident(app: TestApp) {
     .await;
     add_endpoint(
         &app,
+        json!({"kind": "linear", "url": format!("{}/graphql", receiver.base),
+        "secret": "lin_api_key", "events": ["incident.opened"], "options": {"team_id": "team-eng"}}),
+    )
+    .await;
+    add_endpoint(
+        &app,
         json!({"kind": "slack", "url": format!("{}/slack", receiver.base),
         "events": ["incident.opened", "incident.resolved"]}),
     )
@@ -386,6 +392,54 @@ async fn incident(app: TestApp) {
     );
     assert!(description.contains("Affected customers"), "{description}");
     assert_eq!(jira[0].headers["authorization"], "Bearer jira-token");
+    let linear: Vec<_> = receiver
+        .accepted()
+        .into_iter()
+        .filter(|r| r.path == "/linear")
+        .collect();
+    assert_eq!(linear.len(), 1);
+    let input = &linear[0].body["variables"]["input"];
+    assert_eq!(input["teamId"], "team-eng");
+    assert!(
+        input["description"]
+            .as_str()
+            .unwrap()
+            .contains("Page trail"),
+        "{input}"
+    );
+    assert!(
+        linear[0].body["query"]
+            .as_str()
+            .unwrap()
+            .contains("issueCreate")
+    );
+    assert_eq!(linear[0].headers["authorization"], "lin_api_key");
+    let slack: Vec<_> = receiver
+        .accepted()
+        .into_iter()
+        .filter(|r| r.path == "/slack")
+        .collect();
+    assert_eq!(slack.len(), 1);
+    assert!(
+        slack[0].body["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Incident: TypeError"),
+        "{}",
+        slack[0].body
+    );
+    // What engineering created is recorded on the delivery.
+    let done = app.agent("GET", "/jobs?state=done", None).await;
+    let notes: Vec<&str> = done.body["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|j| j["last_error"].as_str())
+        .collect();
+    assert!(
+        notes.contains(&"issue OPS-7") && notes.contains(&"issue ENG-12"),
+        "{notes:?}"
+    );
     // A fourth customer joins the same incident.
     report_error(&app, "s-inc4", now).await;
     clock.advance(1_000);
@@ -417,6 +471,15 @@ async fn incident(app: TestApp) {
     }
     clock.advance(1_000);
     runner.tick().await.unwrap();
+    let slack = receiver
+        .accepted()
+        .into_iter()
+        .filter(|r| r.path == "/slack")
+        .count();
+    assert_eq!(
+        slack, 2,
+        "incident.resolved reached Slack, and no new incident opened"
+    );
     let fixed: Vec<String> = smtp
         .mails()
         .iter()
@@ -486,9 +549,11 @@ async fn deliveries(app: TestApp) {
     assert_eq!(first.tick().await.unwrap().retried, 1);
     first.release().await;
     drop(first);
-    // A restarted runner finds the job where the first left it.
+    // A restarted server (a new store over the same database) finds the job where
+    // the first left it.
     clock.advance(61_000);
-    let second = runner(&app, &config, &clock);
+    let restarted = app.reopen_store().await;
+    let second = Runner::new(restarted, config.clone(), clock.clone()).unwrap();
     assert_eq!(second.tick().await.unwrap().delivered, 1);
     assert_eq!(flaky.attempts(), 3);
     assert_eq!(flaky.accepted().len(), 1);
