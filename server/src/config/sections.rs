@@ -220,6 +220,9 @@ pub struct IncidentsConfig {
     /// The window's count must reach this multiple of the baseline's average per window.
     #[serde(default = "default_factor")]
     pub factor: f64,
+    /// How often the runner looks for anomalies (it reads the baseline's errors).
+    #[serde(default = "default_incident_interval")]
+    pub interval: DurationMs,
 }
 
 impl Default for JobsConfig {
@@ -239,6 +242,7 @@ impl Default for IncidentsConfig {
             baseline: default_incident_baseline(),
             min_customers: default_min_customers(),
             factor: default_factor(),
+            interval: default_incident_interval(),
         }
     }
 }
@@ -269,6 +273,9 @@ fn default_min_customers() -> u32 {
 }
 fn default_factor() -> f64 {
     3.0
+}
+fn default_incident_interval() -> DurationMs {
+    DurationMs(60_000)
 }
 
 fn invalid(key: &'static str, env: Option<&'static str>, message: &str) -> ConfigError {

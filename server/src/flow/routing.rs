@@ -35,6 +35,18 @@ pub(crate) async fn snapshot(
     site_id: &str,
     conversation: &ConversationRecord,
 ) -> Result<Snapshot, FlowError> {
+    let reports = error_reports(store, site_id, now_ms_of_store()).await?;
+    snapshot_with_reports(store, site_id, conversation, reports).await
+}
+
+/// A snapshot with the site's error reports already read (the job runner reads
+/// them once per site and tick, not once per ticket).
+pub(crate) async fn snapshot_with_reports(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+    error_reports: Vec<waymark_core::rules::ErrorReport>,
+) -> Result<Snapshot, FlowError> {
     let ticket = store
         .ticket_of_conversation(site_id, &conversation.id)
         .await?;
@@ -51,7 +63,7 @@ pub(crate) async fn snapshot(
         events: session_events(store, site_id, &conversation.session_id).await?,
         notes,
         rejected: rejected_suggestions(store, site_id, conversation).await?,
-        error_reports: error_reports(store, site_id, now_ms_of_store()).await?,
+        error_reports,
     })
 }
 

@@ -122,6 +122,8 @@ pub struct Runner {
     clock: Arc<dyn Clock>,
     notifier: Notifier,
     lock: Mutex<Option<sqlx::AnyConnection>>,
+    /// When incidents were last looked for (runner clock).
+    incidents_checked_at: Mutex<Option<i64>>,
 }
 
 impl Runner {
@@ -138,6 +140,7 @@ impl Runner {
             clock,
             notifier,
             lock: Mutex::new(None),
+            incidents_checked_at: Mutex::new(None),
         })
     }
 
@@ -191,12 +194,23 @@ impl Runner {
             return Ok(report);
         }
         let now = self.clock.now_ms();
+        let look_for_incidents = {
+            let mut checked = self.incidents_checked_at.lock().await;
+            let due = checked.is_none_or(|at| now - at >= self.config.incidents.interval.0);
+            if due {
+                *checked = Some(now);
+            }
+            due
+        };
         for site in self.store.sites().await? {
             let swept = sla::sweep(&self.store, &self.config, &site.id, now).await?;
             report.breaches += swept.breaches;
             report.escalations += swept.escalations;
             report.alerts += swept.alerts;
-            report.incidents += incidents::detect(&self.store, &self.config, &site.id, now).await?;
+            if look_for_incidents {
+                report.incidents +=
+                    incidents::detect(&self.store, &self.config, &site.id, now).await?;
+            }
         }
         self.deliver_due(now, &mut report).await?;
         Ok(report)

@@ -13,7 +13,7 @@ use waymark_core::wire::MessageAuthor;
 
 use super::{alerts, notices};
 use crate::config::Config;
-use crate::flow::routing::{route, snapshot};
+use crate::flow::routing::{error_reports, route, snapshot_with_reports};
 use crate::flow::{FlowError, site_matrix};
 use crate::storage::jobs::EventName;
 use crate::storage::{MessageRecord, Store, StoreError, TicketChange, TicketRecord, TrailEntry};
@@ -88,11 +88,17 @@ pub async fn sweep(
 ) -> Result<Swept, FlowError> {
     let matrix = site_matrix(store, site_id).await?;
     let mut swept = Swept::default();
-    for ticket in store.open_tickets(site_id).await? {
+    let tickets = store.open_tickets(site_id).await?;
+    if tickets.is_empty() {
+        return Ok(swept);
+    }
+    let reports = error_reports(store, site_id, now_ms).await?;
+    for ticket in tickets {
         let Some(conversation) = store.conversation(site_id, &ticket.conversation_id).await? else {
             continue;
         };
-        let mut snap = snapshot(store, site_id, &conversation).await?;
+        let mut snap =
+            snapshot_with_reports(store, site_id, &conversation, reports.clone()).await?;
         let clock = SlaClock::measure(&ticket, &snap.messages, now_ms);
         let shifted = clock.shifted(&ticket);
         snap.ticket = Some(shifted.clone());

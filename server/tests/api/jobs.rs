@@ -38,6 +38,8 @@ fn config(app: &TestApp, smtp_port: u16, allow: &[TargetClass]) -> Arc<Config> {
         .agents
         .insert(app.admin_id.clone(), "ann@acme.test".into());
     config.integrations.allow_targets = allow.to_vec();
+    // Every tick looks for incidents (the clock moves by seconds here).
+    config.incidents.interval = waymark_core::time::DurationMs(0);
     config.validate().unwrap();
     Arc::new(config)
 }
