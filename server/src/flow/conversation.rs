@@ -82,6 +82,7 @@ pub async fn start(
         notes: 0,
         rejected: Vec::new(),
         error_reports: super::routing::error_reports(store, site_id, now_ms).await?,
+        product_areas: Vec::new(),
     };
     snapshot.rejected = rejected_suggestions(store, site_id, &snapshot.conversation).await?;
     let matrix = site_matrix(store, site_id).await?;

@@ -28,6 +28,8 @@ pub(crate) struct Snapshot {
     pub(crate) notes: i64,
     pub(crate) rejected: Vec<String>,
     pub(crate) error_reports: Vec<waymark_core::rules::ErrorReport>,
+    /// Product areas the session's pages belong to (the job runner names them).
+    pub(crate) product_areas: Vec<String>,
 }
 
 pub(crate) async fn snapshot(
@@ -64,6 +66,7 @@ pub(crate) async fn snapshot_with_reports(
         notes,
         rejected: rejected_suggestions(store, site_id, conversation).await?,
         error_reports,
+        product_areas: Vec::new(),
     })
 }
 
@@ -353,6 +356,7 @@ fn evaluate(
             attributes: Default::default(),
         },
         error_reports: snapshot.error_reports.clone(),
+        product_areas: snapshot.product_areas.clone(),
     });
     let evaluation = explain(matrix, &facts, Timestamp(now_ms));
     (subject, facts, evaluation)

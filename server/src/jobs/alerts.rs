@@ -87,6 +87,19 @@ pub fn product_areas(config: &Config, routes: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The routes of the pages a session visited.
+pub fn session_routes(events: &[waymark_core::wire::ClientEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|event| event.to_signal())
+        .filter_map(|signal| match signal.kind {
+            waymark_core::domain::SignalKind::PageView { route }
+            | waymark_core::domain::SignalKind::Navigation { route } => Some(route),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Every warning that holds (pure; thresholds left unset are off).
 pub fn evaluate(limits: &AlertThresholds, input: &WarningInput<'_>) -> Vec<Warning> {
     let mut warnings = Vec::new();
@@ -182,17 +195,7 @@ pub(super) async fn raise(
     now_ms: i64,
 ) -> Result<usize, FlowError> {
     let trail = store.ticket_trail(site_id, &shifted.id).await?;
-    let routes: Vec<String> = snap
-        .events
-        .iter()
-        .filter_map(|event| event.to_signal())
-        .filter_map(|signal| match signal.kind {
-            waymark_core::domain::SignalKind::PageView { route }
-            | waymark_core::domain::SignalKind::Navigation { route } => Some(route),
-            _ => None,
-        })
-        .collect();
-    let areas = product_areas(config, &routes);
+    let areas = snap.product_areas.clone();
     let limits = thresholds(config, snap.conversation.account_tier.as_deref(), &areas);
     let input = WarningInput {
         ticket: shifted,

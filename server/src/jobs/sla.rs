@@ -102,6 +102,7 @@ pub async fn sweep(
         let clock = SlaClock::measure(&ticket, &snap.messages, now_ms);
         let shifted = clock.shifted(&ticket);
         snap.ticket = Some(shifted.clone());
+        snap.product_areas = alerts::product_areas(config, &alerts::session_routes(&snap.events));
         let mut change = TicketChange {
             ticket: Some(ticket.clone()),
             // An agent's change since the read wins; this ticket is looked at next tick.

@@ -827,3 +827,65 @@ async fn reply_by_email(app: TestApp) {
         done.body
     );
 }
+
+#[tokio::test]
+async fn product_areas_from_route_patterns_make_area_rules_fire() {
+    on_every_backend(product_areas).await;
+}
+
+async fn product_areas(app: TestApp) {
+    let smtp = SmtpSink::start().await;
+    let mut config = (*config(&app, smtp.port, &[])).clone();
+    config.alerts.product_areas.insert(
+        "data_loss".into(),
+        waymark_server::config::ProductAreaConfig {
+            routes: vec!["/demo/restore/**".into()],
+            ..Default::default()
+        },
+    );
+    let config = Arc::new(config);
+    let batch = json!({"session_id": "s-restore", "events": [
+        {"id": "pv", "at_ms": now_ms() - 2_000, "type": "page_view", "url": "https://acme.test/demo/restore/backups",
+         "route": "/demo/restore/backups", "title": "Restore"}]});
+    let stored = app
+        .json("POST", "/api/widget/v1/events?site=pk_demo", &[], &batch)
+        .await;
+    assert_eq!(stored.body["stored"], 1, "{}", stored.body);
+    let body = json!({"session_id": "s-restore", "idempotency_key": "k-restore",
+        "message": "My backups are gone", "intent": "talk_to_person",
+        "identity": {"user_id": "u-restore", "plan": "enterprise"}});
+    let started = app
+        .json(
+            "POST",
+            "/api/widget/v1/conversations?site=pk_demo",
+            &[],
+            &body,
+        )
+        .await;
+    assert_eq!(started.status, 201, "{}", started.body);
+    let conversation = started.body["conversation_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ticket_of(&app, &conversation).await["ticket"]["tier"],
+        "tier1"
+    );
+    let clock = Arc::new(ManualClock::new(now_ms() + 1_000));
+    let runner = runner(&app, &config, &clock);
+    assert_eq!(runner.tick().await.unwrap().escalations, 1);
+    let detail = ticket_of(&app, &conversation).await;
+    assert_eq!(detail["ticket"]["tier"], "tier3", "{}", detail["trail"]);
+    let escalation = detail["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "escalated")
+        .unwrap()
+        .clone();
+    assert_eq!(escalation["actor"], "rule:enterprise-data-loss");
+    assert!(
+        escalation["detail"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("data_loss"),
+        "{escalation}"
+    );
+}
