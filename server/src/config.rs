@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod sections;
+
+pub use sections::{
+    AlertThresholds, AlertsConfig, IncidentsConfig, IntegrationsConfig, JobsConfig,
+    NotificationsConfig, ProductAreaConfig, SmtpConfig, SmtpSecurity, TargetClass,
+    parse_target_classes,
+};
+
 /// The configuration format version this build reads.
 pub const CONFIG_VERSION: u32 = 1;
 
@@ -32,6 +40,21 @@ pub struct Config {
     /// Rate limits, timeouts and the connection cap.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// The job runner (SLA clocks, alerts, incidents, deliveries).
+    #[serde(default)]
+    pub jobs: JobsConfig,
+    /// Email to customers and agents.
+    #[serde(default)]
+    pub notifications: NotificationsConfig,
+    /// Outbound HTTP to webhooks, Slack, Jira and Linear.
+    #[serde(default)]
+    pub integrations: IntegrationsConfig,
+    /// Early-warning thresholds.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+    /// Volume-anomaly detection.
+    #[serde(default)]
+    pub incidents: IncidentsConfig,
 }
 
 /// `[limits]`: generous defaults a real page (and the demo) never reaches.
@@ -199,6 +222,11 @@ impl Default for Config {
             widget: WidgetConfig::default(),
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
+            jobs: JobsConfig::default(),
+            notifications: NotificationsConfig::default(),
+            integrations: IntegrationsConfig::default(),
+            alerts: AlertsConfig::default(),
+            incidents: IncidentsConfig::default(),
         }
     }
 }
@@ -260,6 +288,13 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ),
     ("WAYMARK_MAX_CONNECTIONS", "limits.max_connections"),
     ("WAYMARK_TRUST_FORWARDED_FOR", "limits.trust_forwarded_for"),
+    ("WAYMARK_JOBS_ENABLED", "jobs.enabled"),
+    ("WAYMARK_SMTP_HOST", "notifications.smtp.host"),
+    ("WAYMARK_SMTP_PORT", "notifications.smtp.port"),
+    ("WAYMARK_SMTP_USERNAME", "notifications.smtp.username"),
+    ("WAYMARK_SMTP_PASSWORD", "notifications.smtp.password"),
+    ("WAYMARK_SMTP_FROM", "notifications.smtp.from"),
+    ("WAYMARK_ALLOW_TARGETS", "integrations.allow_targets"),
 ];
 
 /// Parses an environment value for a numeric or boolean key, naming both on error.
@@ -348,14 +383,47 @@ impl Config {
                 "limits.trust_forwarded_for" => {
                     self.limits.trust_forwarded_for = env_value(key, var, value)?;
                 }
+                "jobs.enabled" => {
+                    self.jobs.enabled = value.parse().map_err(|_| ConfigError::Invalid {
+                        key,
+                        env: Some(var),
+                        message: format!("`{value}` is not `true` or `false`"),
+                    })?;
+                }
+                "notifications.smtp.host" => self.smtp_mut().host = value.clone(),
+                "notifications.smtp.port" => {
+                    self.smtp_mut().port = value.parse().map_err(|_| ConfigError::Invalid {
+                        key,
+                        env: Some(var),
+                        message: format!("`{value}` is not a port number"),
+                    })?;
+                }
+                "notifications.smtp.username" => self.smtp_mut().username = Some(value.clone()),
+                "notifications.smtp.password" => self.smtp_mut().password = Some(value.clone()),
+                "notifications.smtp.from" => self.smtp_mut().from = value.clone(),
+                "integrations.allow_targets" => {
+                    self.integrations.allow_targets =
+                        parse_target_classes(value).map_err(|message| ConfigError::Invalid {
+                            key,
+                            env: Some(var),
+                            message,
+                        })?;
+                }
                 _ => debug_assert!(false, "ENV_OVERRIDES names an unhandled key {key}"),
             }
         }
         Ok(())
     }
 
+    fn smtp_mut(&mut self) -> &mut SmtpConfig {
+        self.notifications
+            .smtp
+            .get_or_insert_with(SmtpConfig::default)
+    }
+
     /// Checks values that parse but cannot work.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        sections::validate(self)?;
         if self.version != CONFIG_VERSION {
             return Err(ConfigError::Invalid {
                 key: "version",

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod flow;
+pub mod jobs;
+pub mod notify;
 pub mod serve;
 pub mod storage;
 

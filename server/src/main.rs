@@ -163,6 +163,7 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     let mut auth = AuthState::new(&config.auth, config.server.public_url.as_deref());
     if mode == ServeMode::Demo {
         demo::seed(&store, knowledge.as_deref()).await?;
+        demo::sla::use_short_sla(&store).await?;
         let admin = demo::seed_accounts(&store).await?;
         if let Some(token) = &config.auth.api_token {
             auth = auth.with_shared_token(token, admin);
@@ -207,14 +208,41 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
             demo::DEMO_SITE_ID
         );
         println!(
+            "  Demo SLA            : tier 1 acknowledges within {}, a ticket left alone escalates after {} (job runner every {})",
+            demo::sla::DEMO_ACK_SLA,
+            demo::sla::DEMO_TIER1_LIMIT,
+            config.jobs.tick
+        );
+        println!(
             "  To see the widget offer help: open \"Old reports\" three times, or press \"Pay outstanding balance\" on Billing three times."
         );
     }
     println!("listening on {addr}");
     tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let runner = if config.jobs.enabled {
+        let runner = Arc::new(
+            waymark_server::jobs::Runner::new(
+                store.clone(),
+                config.clone(),
+                Arc::new(waymark_server::jobs::SystemClock),
+            )
+            .context("cannot start the job runner (notifications / integrations)")?,
+        );
+        let mut stopped = stopped.clone();
+        Some(tokio::spawn(runner.run(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })))
+    } else {
+        None
+    };
     let purge = tokio::spawn(purge_expired_keys(store.clone()));
     waymark_server::serve::serve(listener, router, &config.limits, shutdown_signal()).await?;
     purge.abort();
+    let _ = stop.send(true);
+    if let Some(runner) = runner {
+        let _ = runner.await;
+    }
     store.close().await;
     Ok(())
 }

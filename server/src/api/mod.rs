@@ -116,6 +116,7 @@ impl RouteTable {
 pub fn api_routes() -> Vec<(Verb, &'static str)> {
     let (_, mut routes) = widget::routes();
     routes.extend(agent::routes().1);
+    routes.extend(agent::jobs::routes().1);
     routes.push((Verb::Get, openapi::PATH));
     routes.sort();
     routes
@@ -140,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         .route(openapi::PATH, get(openapi::document))
         .merge(widget::routes().0)
         .merge(agent::routes().0)
+        .merge(agent::jobs::routes().0)
         .nest_service("/widget", widget_assets)
         .layer(axum::middleware::from_fn(log::request))
         .layer(axum::middleware::from_fn_with_state(

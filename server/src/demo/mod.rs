@@ -4,6 +4,8 @@
 //! `/demo/module`: booted from the ES-module entry), plus the demo site it reports
 //! to, its knowledge and its users (one per role, see [`DEMO_USERS`]).
 
+pub mod sla;
+
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
@@ -39,6 +41,9 @@ pub enum SeedError {
     /// The database refused the demo site or its matrix.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The demo's short-SLA matrix could not be built.
+    #[error("demo matrix: {0}")]
+    Matrix(String),
     /// The demo knowledge could not be read or indexed.
     #[error("demo knowledge: {0}")]
     Knowledge(String),

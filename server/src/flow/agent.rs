@@ -145,14 +145,46 @@ pub async fn acknowledge(
         "acknowledged",
         json!({ "owner": ticket.owner }),
     )];
+    let outbox = ticket
+        .owner
+        .iter()
+        .map(|owner| {
+            crate::jobs::notices::agent_email_by_id(
+                owner,
+                &format!("Assigned to you: {}", ticket.subject),
+                &format!(
+                    "You own ticket {} at {} now.\n\nSubject: {}\n",
+                    ticket.id, ticket.tier, ticket.subject
+                ),
+                &format!("assigned:{}:{}:{}", ticket.id, owner, actor.now_ms),
+            )
+        })
+        .collect();
     let change = TicketChange {
         ticket: Some(ticket.clone()),
         trail,
         conversation_status: Some((status_with_agent(&ticket), None)),
+        outbox,
         ..TicketChange::default()
     };
     ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     Ok(ticket)
+}
+
+/// Whether the customer's page sent anything within this window (then the
+/// widget shows the reply and no email is sent).
+pub const ONLINE_WINDOW_MS: i64 = 2 * 60_000;
+
+async fn customer_offline(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+    now_ms: i64,
+) -> Result<bool, FlowError> {
+    let seen = store
+        .session_last_seen(site_id, &conversation.session_id)
+        .await?;
+    Ok(seen.is_none_or(|seen| seen < now_ms - ONLINE_WINDOW_MS))
 }
 
 /// An agent's reply, shown to the customer.
@@ -190,6 +222,19 @@ pub async fn reply(
         sentiment: None,
         at_ms: actor.now_ms,
     };
+    let mut outbox = Vec::new();
+    if customer_offline(store, site_id, &snapshot.conversation, actor.now_ms).await? {
+        outbox.extend(crate::jobs::notices::customer_email(
+            &snapshot.conversation,
+            &format!("Re: {}", ticket.subject),
+            &format!(
+                "{} wrote:\n\n{}\n\nAnswer in the support window of the site.",
+                message.author_name.as_deref().unwrap_or("Support"),
+                message.text
+            ),
+            &format!("reply:{}", message.id),
+        ));
+    }
     let change = TicketChange {
         trail: vec![agent_entry(
             actor,
@@ -198,6 +243,7 @@ pub async fn reply(
         )],
         ticket: Some(ticket),
         messages: vec![message.clone()],
+        outbox,
         ..TicketChange::default()
     };
     commit(store, site_id, &snapshot, actor, &message.id, change).await?;
@@ -421,6 +467,7 @@ pub async fn resolve(
             at_ms: actor.now_ms,
         }],
         conversation_status: Some((ConversationStatus::Resolved, None)),
+        outbox: resolved_notices(store, site_id, &snapshot, &ticket, actor.now_ms).await?,
         ..TicketChange::default()
     };
     ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
@@ -434,6 +481,33 @@ pub async fn resolve(
         tracing::info!(site = site_id, ticket = %ticket.id, "resolved ticket indexed");
     }
     Ok(ticket)
+}
+
+async fn resolved_notices(
+    store: &Store,
+    site_id: &str,
+    snapshot: &Snapshot,
+    ticket: &TicketRecord,
+    now_ms: i64,
+) -> Result<Vec<crate::storage::jobs::OutboxItem>, FlowError> {
+    let key = format!("resolved:{}:{now_ms}", ticket.id);
+    let mut outbox = vec![crate::jobs::notices::event(
+        crate::storage::jobs::EventName::TicketResolved,
+        &key,
+        crate::jobs::notices::ticket_data(ticket, &format!("Resolved: {}", ticket.subject)),
+    )];
+    if customer_offline(store, site_id, &snapshot.conversation, now_ms).await? {
+        outbox.extend(crate::jobs::notices::customer_email(
+            &snapshot.conversation,
+            &format!("Resolved: {}", ticket.subject),
+            &format!(
+                "Your request \"{}\" is resolved.\n\n{CSAT_REQUEST}",
+                ticket.subject
+            ),
+            &key,
+        ));
+    }
+    Ok(outbox)
 }
 
 /// Brings a resolved ticket back.

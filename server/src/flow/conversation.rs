@@ -89,6 +89,7 @@ pub async fn start(
         notes: 0,
         rejected: Vec::new(),
         error_reports: Vec::new(),
+        product_areas: Vec::new(),
     };
     snapshot.error_reports =
         super::routing::error_reports(store, site_id, &snapshot.events, now_ms).await?;

@@ -31,6 +31,8 @@ pub struct FactsInput<'a> {
     pub account: AccountFacts,
     /// Errors hit by any customer of the site recently (volume rules).
     pub error_reports: Vec<ErrorReport>,
+    /// Product areas of the conversation (from the routes of its pages).
+    pub product_areas: Vec<String>,
 }
 
 /// The engine's view of a conversation.
@@ -85,7 +87,7 @@ pub fn build_facts(input: &FactsInput<'_>) -> Facts {
             subject: ticket.subject.clone(),
             messages,
             sentiment: None,
-            product_areas: Vec::new(),
+            product_areas: input.product_areas.clone(),
             billing_amount: None,
             error_fingerprints: fingerprints,
         },
@@ -99,7 +101,7 @@ pub fn build_facts(input: &FactsInput<'_>) -> Facts {
             subject: input.subject.to_owned(),
             messages,
             sentiment: None,
-            product_areas: Vec::new(),
+            product_areas: input.product_areas.clone(),
             billing_amount: None,
             error_fingerprints: fingerprints,
         },
@@ -155,6 +157,7 @@ mod tests {
             events: &events,
             account: AccountFacts::default(),
             error_reports: Vec::new(),
+            product_areas: Vec::new(),
         });
         let ticket = facts.ticket.as_ref().unwrap();
         assert_eq!(ticket.tier.as_str(), "tier1");

@@ -28,12 +28,25 @@ pub(crate) struct Snapshot {
     pub(crate) notes: i64,
     pub(crate) rejected: Vec<String>,
     pub(crate) error_reports: Vec<waymark_core::rules::ErrorReport>,
+    /// Product areas the session's pages belong to (the job runner names them).
+    pub(crate) product_areas: Vec<String>,
 }
 
 pub(crate) async fn snapshot(
     store: &Store,
     site_id: &str,
     conversation: &ConversationRecord,
+) -> Result<Snapshot, FlowError> {
+    snapshot_at(store, site_id, conversation, crate::storage::now_ms()).await
+}
+
+/// The snapshot as of `now_ms` (the job runner's clock): the volume rules read
+/// the other customers' reports of this session's errors up to then.
+pub(crate) async fn snapshot_at(
+    store: &Store,
+    site_id: &str,
+    conversation: &ConversationRecord,
+    now_ms: i64,
 ) -> Result<Snapshot, FlowError> {
     let ticket = store
         .ticket_of_conversation(site_id, &conversation.id)
@@ -45,7 +58,7 @@ pub(crate) async fn snapshot(
         None => 0,
     };
     let events = session_events(store, site_id, &conversation.session_id).await?;
-    let error_reports = error_reports(store, site_id, &events, crate::storage::now_ms()).await?;
+    let error_reports = error_reports(store, site_id, &events, now_ms).await?;
     Ok(Snapshot {
         conversation: conversation.clone(),
         ticket,
@@ -54,6 +67,7 @@ pub(crate) async fn snapshot(
         notes,
         rejected: rejected_suggestions(store, site_id, conversation).await?,
         error_reports,
+        product_areas: Vec::new(),
     })
 }
 
@@ -283,7 +297,7 @@ pub(crate) fn route(
         messages: &snapshot.messages,
         tried,
         sentiment: facts.ticket.as_ref().and_then(|t| t.current_sentiment()),
-        reason,
+        reason: reason.clone(),
         events: &snapshot.events,
         account: account_of(&snapshot.conversation),
     });
@@ -309,7 +323,16 @@ pub(crate) fn route(
         "customer_notified",
         json!({ "notice": notice }),
     ));
+    let mut outbox = Vec::new();
+    if let Some(DecidedAction::Escalate { .. }) = routing.map(|decision| &decision.action) {
+        outbox.push(crate::jobs::notices::event(
+            crate::storage::jobs::EventName::TicketEscalated,
+            &format!("escalated:{}:{}:{now_ms}", ticket.id, ticket.tier),
+            crate::jobs::notices::ticket_data(&ticket, &reason),
+        ));
+    }
     let change = TicketChange {
+        outbox,
         ticket: Some(ticket),
         trail,
         messages: vec![notice_message],
@@ -352,6 +375,7 @@ fn evaluate(
         events: &snapshot.events,
         account: account_facts(&snapshot.conversation),
         error_reports: snapshot.error_reports.clone(),
+        product_areas: snapshot.product_areas.clone(),
     });
     let evaluation = explain(matrix, &facts, Timestamp(now_ms));
     (subject, facts, evaluation)

@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0008_accounts.sqlite.sql"),
         postgres: include_str!("sql/0008_accounts.postgres.sql"),
     },
+    Migration {
+        version: 9,
+        name: "jobs and outbox, webhook endpoints, unsubscribes, alerts, incidents",
+        sqlite: include_str!("sql/0009_jobs.sqlite.sql"),
+        postgres: include_str!("sql/0009_jobs.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

@@ -12,11 +12,15 @@
 //! - [`conversations`]: conversations, messages and idempotency keys.
 //! - [`tickets`]: tickets, their audit trail, handoff notes and CSAT.
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
+//! - [`jobs`]: durable jobs and the transactional outbox, webhook endpoints, unsubscribes.
+//! - [`escalation`]: alerts and incidents.
 //! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 //! - [`trust`]: identity settings, install secrets, opaque answer ids, key expiry.
 
 pub mod conversations;
+pub mod escalation;
 pub mod events;
+pub mod jobs;
 pub mod migrations;
 pub mod sites;
 pub mod suggestions;

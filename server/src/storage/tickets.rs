@@ -13,6 +13,7 @@ use super::conversations::{
     ConversationRecord, MessageRecord, insert_conversation, insert_message,
     update_conversation_status,
 };
+use super::jobs::OutboxItem;
 use super::users::AgentRequestRecord;
 use super::{Store, StoreError, enum_text, parse_enum, parse_json, to_json};
 
@@ -110,6 +111,8 @@ pub struct TicketChange {
     pub note: Option<NoteVersion>,
     /// `(scope, key, response)`: the request's idempotency key and its answer.
     pub idempotency: Option<(String, String, String)>,
+    /// Notifications and integration deliveries, written in the same transaction.
+    pub outbox: Vec<OutboxItem>,
     /// Store the ticket only if it is still at this version (else
     /// [`StoreError::VersionConflict`] and nothing is written).
     pub expected_version: Option<i64>,
@@ -137,6 +140,7 @@ impl TicketChange {
         if other.idempotency.is_some() {
             self.idempotency = other.idempotency;
         }
+        self.outbox.extend(other.outbox);
         if other.expected_version.is_some() {
             self.expected_version = other.expected_version;
         }
@@ -213,63 +217,7 @@ impl Store {
                 )));
             }
         }
-        if let Some(conversation) = &change.new_conversation {
-            insert_conversation(&mut tx, site_id, conversation).await?;
-        }
-        if let Some(ticket) = &change.ticket {
-            let stored = upsert_ticket(&mut tx, site_id, ticket, change.expected_version).await?;
-            if !stored {
-                tx.rollback().await?;
-                return Err(StoreError::VersionConflict(format!(
-                    "ticket `{}` changed since version {}: reload it and try again",
-                    ticket.id,
-                    change.expected_version.unwrap_or_default()
-                )));
-            }
-            for entry in &change.trail {
-                sqlx::query(
-                    "INSERT INTO ticket_trail (site_id, ticket_id, at_ms, actor, action, detail)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(site_id)
-                .bind(&ticket.id)
-                .bind(entry.at_ms)
-                .bind(&entry.actor)
-                .bind(&entry.action)
-                .bind(entry.detail.to_string())
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(note) = &change.note {
-                sqlx::query(
-                    "INSERT INTO handoff_notes (site_id, ticket_id, version, source, note, author, at_ms)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(site_id)
-                .bind(&ticket.id)
-                .bind(note.version)
-                .bind(&note.source)
-                .bind(note.note.to_string())
-                .bind(&note.author)
-                .bind(note.at_ms)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        for message in &change.messages {
-            insert_message(&mut tx, site_id, message).await?;
-        }
-        if let Some((status, notice)) = &change.conversation_status {
-            update_conversation_status(
-                &mut tx,
-                site_id,
-                conversation_id,
-                *status,
-                notice.as_ref(),
-                now,
-            )
-            .await?;
-        }
+        write_change(&mut tx, site_id, conversation_id, change, now).await?;
         tx.commit().await?;
         Ok(CommitOutcome::Committed)
     }
@@ -435,6 +383,74 @@ pub struct CsatRecord {
     pub comment: Option<String>,
     /// When.
     pub at_ms: i64,
+}
+
+/// Writes every part of `change` inside `tx` (no idempotency check).
+pub(crate) async fn write_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    site_id: &str,
+    conversation_id: &str,
+    change: &TicketChange,
+    now: i64,
+) -> Result<(), StoreError> {
+    if let Some(conversation) = &change.new_conversation {
+        insert_conversation(&mut *tx, site_id, conversation).await?;
+    }
+    if let Some(ticket) = &change.ticket {
+        let stored = upsert_ticket(&mut *tx, site_id, ticket, change.expected_version).await?;
+        if !stored {
+            return Err(StoreError::VersionConflict(format!(
+                "ticket `{}` changed since version {}: reload it and try again",
+                ticket.id,
+                change.expected_version.unwrap_or_default()
+            )));
+        }
+        for entry in &change.trail {
+            sqlx::query(
+                "INSERT INTO ticket_trail (site_id, ticket_id, at_ms, actor, action, detail)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(site_id)
+            .bind(&ticket.id)
+            .bind(entry.at_ms)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(entry.detail.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
+        if let Some(note) = &change.note {
+            sqlx::query(
+                "INSERT INTO handoff_notes (site_id, ticket_id, version, source, note, author, at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(site_id)
+            .bind(&ticket.id)
+            .bind(note.version)
+            .bind(&note.source)
+            .bind(note.note.to_string())
+            .bind(&note.author)
+            .bind(note.at_ms)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    for message in &change.messages {
+        insert_message(&mut *tx, site_id, message).await?;
+    }
+    if let Some((status, notice)) = &change.conversation_status {
+        update_conversation_status(
+            &mut *tx,
+            site_id,
+            conversation_id,
+            *status,
+            notice.as_ref(),
+            now,
+        )
+        .await?;
+    }
+    super::jobs::write_outbox(tx, site_id, &change.outbox, now).await?;
+    Ok(())
 }
 
 const TICKET_COLUMNS: &str = "SELECT id, conversation_id, state, tier, team, owner, collaborators,

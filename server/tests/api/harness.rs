@@ -308,6 +308,20 @@ impl TestApp {
         self.raw(method, uri, &all, body.to_string()).await
     }
 
+    /// A second store over the same database, as a restarted server opens it.
+    pub async fn reopen_store(&self) -> Store {
+        let url = self._pg.as_ref().map(|pg| {
+            let base = pg
+                .admin_url
+                .rsplit_once('/')
+                .map_or(pg.admin_url.as_str(), |(base, _)| base);
+            format!("{base}/{}", pg.name)
+        });
+        Store::open(self._dir.path(), url.as_deref())
+            .await
+            .expect("reopen store")
+    }
+
     /// Agent API call with the bearer token.
     pub async fn agent(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
         let auth = format!("Bearer {}", self.token);

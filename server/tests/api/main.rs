@@ -12,6 +12,8 @@ mod gaps;
 mod harness;
 mod idempotency;
 mod identity;
+mod jobs;
+mod receivers;
 mod scrubbing;
 mod sites;
 mod trail;

@@ -12,14 +12,20 @@
 //! - [`matrix`]: the site's versioned escalation matrix.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
+//! - [`jobs`]: outbox jobs and dead letters, and the routes of [`alerts`],
+//!   [`incidents`] and [`webhooks`] (endpoints of signed webhooks, Slack, Jira, Linear).
 
 pub mod account;
+pub mod alerts;
 pub mod auth;
+pub mod incidents;
+pub mod jobs;
 pub mod knowledge;
 pub mod matrix;
 pub mod requests;
 pub mod sessions;
 pub mod tickets;
+pub mod webhooks;
 pub mod widget_settings;
 
 use axum::Router;
