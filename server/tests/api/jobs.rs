@@ -851,9 +851,14 @@ async fn product_areas(app: TestApp) {
         .json("POST", "/api/widget/v1/events?site=pk_demo", &[], &batch)
         .await;
     assert_eq!(stored.body["stored"], 1, "{}", stored.body);
+    // The plan steers routing only when the host proves the identity.
+    let secret = waymark_server::flow::identity::rotate_secret(&app.store, "demo")
+        .await
+        .unwrap();
+    let user_hash = waymark_server::flow::identity::user_hash(&secret, "u-restore");
     let body = json!({"session_id": "s-restore", "idempotency_key": "k-restore",
         "message": "My backups are gone", "intent": "talk_to_person",
-        "identity": {"user_id": "u-restore", "plan": "enterprise"}});
+        "identity": {"user_id": "u-restore", "plan": "enterprise", "user_hash": user_hash}});
     let started = app
         .json(
             "POST",
