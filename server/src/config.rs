@@ -26,6 +26,9 @@ pub struct Config {
     /// Where the widget's built files are served from.
     #[serde(default)]
     pub widget: WidgetConfig,
+    /// Where the agents' console's built files are served from.
+    #[serde(default)]
+    pub console: ConsoleConfig,
     /// Agent API access.
     #[serde(default)]
     pub auth: AuthConfig,
@@ -63,6 +66,28 @@ pub struct WidgetConfig {
     /// writes them.
     #[serde(default = "default_widget_dir")]
     pub assets_dir: PathBuf,
+}
+
+/// `[console]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Directory holding the console's `index.html`, stylesheet, glue and wasm, as
+    /// `cargo xtask dist` writes them; served at `/console`.
+    #[serde(default = "default_console_dir")]
+    pub assets_dir: PathBuf,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            assets_dir: default_console_dir(),
+        }
+    }
+}
+
+fn default_console_dir() -> PathBuf {
+    PathBuf::from("dist/console")
 }
 
 /// `[auth]`.
@@ -120,6 +145,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
             widget: WidgetConfig::default(),
+            console: ConsoleConfig::default(),
             auth: AuthConfig::default(),
         }
     }
@@ -163,6 +189,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("WAYMARK_DATA_DIR", "storage.data_dir"),
     ("DATABASE_URL", "storage.database_url"),
     ("WAYMARK_WIDGET_DIR", "widget.assets_dir"),
+    ("WAYMARK_CONSOLE_DIR", "console.assets_dir"),
     ("WAYMARK_API_TOKEN", "auth.api_token"),
 ];
 
@@ -212,6 +239,7 @@ impl Config {
                 "storage.data_dir" => self.storage.data_dir = PathBuf::from(value),
                 "storage.database_url" => self.storage.database_url = Some(value.clone()),
                 "widget.assets_dir" => self.widget.assets_dir = PathBuf::from(value),
+                "console.assets_dir" => self.console.assets_dir = PathBuf::from(value),
                 "auth.api_token" => self.auth.api_token = Some(value.clone()),
                 _ => debug_assert!(false, "ENV_OVERRIDES names an unhandled key {key}"),
             }

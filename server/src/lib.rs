@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod demo;
 pub mod flow;
+pub mod live;
 pub mod storage;
 
 pub use api::{AppState, app};

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     NotFound,
     /// The request conflicts with the current state (e.g. resolving a new ticket).
     Conflict,
+    /// Too many live streams are open on the conversation or the site.
+    TooManyStreams,
     /// Something failed on the server.
     Internal,
 }
@@ -40,6 +42,7 @@ impl ErrorCode {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -5,12 +5,14 @@
 //!   (and a per-conversation token on conversation calls).
 //! - [`agent`]: `/api/v1/*`, for agents and tools, with a bearer token.
 //! - [`openapi`]: the OpenAPI document at `/api/openapi.json`.
+//! - [`console`]: the agents' console's static files at `/console`, under a strict CSP.
 //! - [`error`]: the one error shape; [`json`]: the JSON extractor that uses it.
 //!
 //! Every API route is added through a [`RouteTable`], which records what it
 //! routes, so the OpenAPI document is checked against the real routes.
 
 pub mod agent;
+pub mod console;
 pub mod error;
 pub mod json;
 pub mod openapi;
@@ -134,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         .merge(widget::routes().0)
         .merge(agent::routes().0)
         .nest_service("/widget", widget_assets)
+        .merge(console::routes(&state.config.console.assets_dir))
         .with_state(state)
 }
 

@@ -17,6 +17,16 @@ use crate::storage::{Site, Store, StoreError};
 pub const DEMO_SITE_ID: &str = "demo";
 /// The demo site's widget key, as in the sample page's script tag.
 pub const DEMO_SITE_KEY: &str = "pk_demo";
+/// The demo's console logins, one per role (admin, agent, second agent,
+/// knowledge manager), as the start-up text prints them.
+pub const DEMO_LOGINS: &[&str] = &[
+    "admin@demo.test",
+    "agent@demo.test",
+    "agent2@demo.test",
+    "knowledge@demo.test",
+];
+/// The password of every demo login.
+pub const DEMO_PASSWORD: &str = "waymark-demo";
 
 const INDEX_HTML: &str = include_str!("site/index.html");
 const BROKEN_HTML: &str = include_str!("site/broken.html");

@@ -10,6 +10,7 @@
 //! - [`suggest`]: suggestions (thin over `knowledge`) and deflection verdicts.
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
+//! - [`queue`]: the queue's views, filters, counts and cursor pages.
 //! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
 //! - [`sites`]: creating sites (id and origin checks, a fresh widget key).
 //!
@@ -23,6 +24,7 @@ pub mod facts;
 pub mod gaps;
 pub mod handoff;
 pub mod notice;
+pub mod queue;
 pub mod resolution;
 pub mod routing;
 pub mod sites;

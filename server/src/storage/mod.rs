@@ -27,6 +27,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+use crate::live::LiveHub;
+
 pub use conversations::{ConversationRecord, MessageRecord};
 pub use events::{StoredEvent, TrailQuery};
 pub use sites::Site;
@@ -73,6 +75,7 @@ pub enum StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    live: LiveHub,
 }
 
 impl Store {
@@ -118,6 +121,7 @@ impl Store {
         Ok(Self {
             pool,
             backend: Backend::Sqlite,
+            live: LiveHub::default(),
         })
     }
 
@@ -130,12 +134,18 @@ impl Store {
         Ok(Self {
             pool,
             backend: Backend::Postgres,
+            live: LiveHub::default(),
         })
     }
 
     /// The database behind this store.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The live-update hub this store publishes every committed change to.
+    pub fn live(&self) -> &LiveHub {
+        &self.live
     }
 
     /// The connection pool, for modules of this crate.

@@ -14,6 +14,7 @@ use super::conversations::{
     update_conversation_status,
 };
 use super::{Store, StoreError, enum_text, parse_enum, parse_json, to_json};
+use crate::live::{LiveEvent, LiveKind};
 
 /// A ticket as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -224,7 +225,33 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        self.publish_change(site_id, conversation_id, change);
         Ok(CommitOutcome::Committed)
+    }
+
+    /// Tells live streams what `change` (just committed) touched.
+    fn publish_change(&self, site_id: &str, conversation_id: &str, change: &TicketChange) {
+        let ticket_id = change.ticket.as_ref().map(|t| t.id.clone());
+        if !change.messages.is_empty() || change.conversation_status.is_some() {
+            self.live().publish(
+                site_id,
+                LiveEvent {
+                    kind: LiveKind::Message,
+                    conversation_id: conversation_id.to_owned(),
+                    ticket_id: ticket_id.clone(),
+                },
+            );
+        }
+        if ticket_id.is_some() {
+            self.live().publish(
+                site_id,
+                LiveEvent {
+                    kind: LiveKind::Ticket,
+                    conversation_id: conversation_id.to_owned(),
+                    ticket_id,
+                },
+            );
+        }
     }
 
     /// The ticket `id` of the site.

@@ -9,6 +9,7 @@ mod gaps;
 mod harness;
 mod idempotency;
 mod identity;
+mod live;
 mod sites;
 mod trail;
 mod widget_settings;

@@ -3,7 +3,8 @@
 //! strict (unknown fields are refused).
 //!
 //! - [`sessions`]: sessions and page trails.
-//! - [`tickets`]: the queue, ticket detail and actions.
+//! - [`tickets`]: the queue (views, filters, counts, cursor pages), ticket detail and actions.
+//! - [`stream`]: the site's live changes as Server-Sent Events, for the console.
 //! - [`matrix`]: the site's versioned escalation matrix.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
@@ -11,6 +12,7 @@
 pub mod knowledge;
 pub mod matrix;
 pub mod sessions;
+pub mod stream;
 pub mod tickets;
 pub mod widget_settings;
 
@@ -64,6 +66,16 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             widget_settings::put_settings,
         )
         .add(Verb::Get, "/api/v1/sites/{site_id}/tickets", tickets::queue)
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/tickets/counts",
+            tickets::queue_counts,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/stream",
+            stream::site_stream,
+        )
         .add(
             Verb::Get,
             "/api/v1/sites/{site_id}/tickets/{ticket_id}",
