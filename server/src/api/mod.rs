@@ -54,6 +54,8 @@ pub enum Verb {
     Post,
     /// `PUT`.
     Put,
+    /// `DELETE`.
+    Delete,
 }
 
 impl Verb {
@@ -63,6 +65,7 @@ impl Verb {
             Verb::Get => "get",
             Verb::Post => "post",
             Verb::Put => "put",
+            Verb::Delete => "delete",
         }
     }
 
@@ -71,6 +74,7 @@ impl Verb {
             Verb::Get => MethodFilter::GET,
             Verb::Post => MethodFilter::POST,
             Verb::Put => MethodFilter::PUT,
+            Verb::Delete => MethodFilter::DELETE,
         }
     }
 }

@@ -403,7 +403,7 @@ pub async fn reopen(
     Ok(ticket)
 }
 
-async fn load(
+pub(super) async fn load(
     store: &Store,
     site_id: &str,
     ticket_id: &str,
@@ -420,7 +420,7 @@ async fn load(
     Ok((ticket, snapshot))
 }
 
-async fn commit(
+pub(super) async fn commit(
     store: &Store,
     site_id: &str,
     snapshot: &Snapshot,
@@ -484,7 +484,7 @@ fn status_with_agent(ticket: &TicketRecord) -> ConversationStatus {
     }
 }
 
-fn agent_entry(actor: Actor<'_>, action: &str, detail: serde_json::Value) -> TrailEntry {
+pub(super) fn agent_entry(actor: Actor<'_>, action: &str, detail: serde_json::Value) -> TrailEntry {
     TrailEntry {
         at_ms: actor.now_ms,
         actor: format!("agent:{}", actor.agent),

@@ -11,6 +11,7 @@
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
 //! - [`queue`]: the queue's views, filters, counts and cursor pages.
+//! - [`workspace`]: internal notes, assigning an owner, removing a collaborator.
 //! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
 //! - [`sites`]: creating sites (id and origin checks, a fresh widget key).
 //!
@@ -30,6 +31,7 @@ pub mod routing;
 pub mod sites;
 pub mod suggest;
 pub mod ticket;
+pub mod workspace;
 
 use sha2::{Digest, Sha256};
 use waymark_core::matrix::EscalationMatrix;

@@ -13,3 +13,4 @@ mod live;
 mod sites;
 mod trail;
 mod widget_settings;
+mod workspace;

@@ -4,6 +4,7 @@
 //!
 //! - [`sessions`]: sessions and page trails.
 //! - [`tickets`]: the queue (views, filters, counts, cursor pages), ticket detail and actions.
+//! - [`workspace`]: internal notes, assignment, removing collaborators.
 //! - [`stream`]: the site's live changes as Server-Sent Events, for the console.
 //! - [`matrix`]: the site's versioned escalation matrix.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
@@ -15,6 +16,7 @@ pub mod sessions;
 pub mod stream;
 pub mod tickets;
 pub mod widget_settings;
+pub mod workspace;
 
 use axum::Router;
 use axum::http::{HeaderMap, header};
@@ -105,6 +107,21 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Post,
             "/api/v1/sites/{site_id}/tickets/{ticket_id}/collaborators",
             tickets::add_collaborator,
+        )
+        .add(
+            Verb::Delete,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/collaborators/{collaborator}",
+            workspace::remove_collaborator,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/notes",
+            workspace::internal_note,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/assign",
+            workspace::assign,
         )
         .add(
             Verb::Put,

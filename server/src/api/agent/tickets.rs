@@ -297,7 +297,7 @@ pub struct AgentBody {
     pub agent: String,
 }
 
-fn actor(agent: &str) -> Result<Actor<'_>, ApiError> {
+pub(super) fn actor(agent: &str) -> Result<Actor<'_>, ApiError> {
     if agent.trim().is_empty() || agent.len() > 128 {
         return Err(ApiError::new(
             crate::api::ErrorCode::InvalidValue,
