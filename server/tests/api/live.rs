@@ -11,7 +11,7 @@ use http_body_util::combinators::UnsyncBoxBody;
 use serde_json::json;
 use tower::ServiceExt;
 
-use crate::harness::{API_TOKEN, TestApp, error_code, on_every_backend};
+use crate::harness::{TestApp, error_code, on_every_backend};
 
 type Stream = UnsyncBoxBody<axum::body::Bytes, axum::Error>;
 
@@ -77,7 +77,7 @@ async fn changes_are_pushed_to_the_console_and_the_widget() {
 }
 
 async fn pushed(app: TestApp) {
-    let auth = format!("Bearer {API_TOKEN}");
+    let auth = format!("Bearer {}", app.token);
     let mut site = open(&app, "/api/v1/sites/demo/stream", Some(&auth)).await;
     wait_for_frame(&mut site, &["event: ready"]).await;
 
@@ -95,7 +95,7 @@ async fn pushed(app: TestApp) {
 
     let queue = app.agent("GET", "/tickets", None).await;
     let ticket_id = queue.body[0]["ticket"]["id"].as_str().unwrap().to_owned();
-    let reply = json!({"agent": "sam", "text": "Looking at your payment now"});
+    let reply = json!({"text": "Looking at your payment now"});
     let sent = app
         .agent("POST", &format!("/tickets/{ticket_id}/reply"), Some(&reply))
         .await;

@@ -43,7 +43,7 @@ async fn workspace(app: TestApp) {
     let conversation = start(&app, "s-ws", "My invoice is wrong").await;
     let ticket = ticket_of(&app, &conversation).await;
     let path = |tail: &str| format!("/tickets/{ticket}{tail}");
-    let note = json!({"agent": "sam", "text": "Customer is on the legacy plan"});
+    let note = json!({"text": "Customer is on the legacy plan"});
     let noted = app.agent("POST", &path("/notes"), Some(&note)).await;
     assert_eq!(noted.body["action"], "internal_note", "{}", noted.body);
     let detail = app.agent("GET", &path(""), None).await;
@@ -54,36 +54,26 @@ async fn workspace(app: TestApp) {
     );
     assert!(detail.body["trail"].to_string().contains("legacy plan"));
 
-    app.agent(
-        "POST",
-        &path("/acknowledge"),
-        Some(&json!({"agent": "sam"})),
-    )
-    .await;
+    let acknowledged = app
+        .agent("POST", &path("/acknowledge"), Some(&json!({})))
+        .await;
+    let me = acknowledged.body["owner"].as_str().unwrap().to_owned();
     let assigned = app
-        .agent(
-            "POST",
-            &path("/assign"),
-            Some(&json!({"agent": "sam", "assignee": "kim"})),
-        )
+        .agent("POST", &path("/assign"), Some(&json!({"assignee": "kim"})))
         .await;
     assert_eq!(assigned.body["owner"], "kim", "{}", assigned.body);
-    assert_eq!(assigned.body["collaborators"], json!(["sam"]));
+    assert_eq!(assigned.body["collaborators"], json!([me]));
     let again = app
-        .agent(
-            "POST",
-            &path("/assign"),
-            Some(&json!({"agent": "sam", "assignee": "kim"})),
-        )
+        .agent("POST", &path("/assign"), Some(&json!({"assignee": "kim"})))
         .await;
     assert_eq!(error_code(&again), "conflict");
 
     let removed = app
-        .agent("DELETE", &path("/collaborators/sam?agent=kim"), None)
+        .agent("DELETE", &path(&format!("/collaborators/{me}")), None)
         .await;
     assert_eq!(removed.body["collaborators"], json!([]), "{}", removed.body);
     let missing = app
-        .agent("DELETE", &path("/collaborators/sam?agent=kim"), None)
+        .agent("DELETE", &path(&format!("/collaborators/{me}")), None)
         .await;
     assert_eq!(error_code(&missing), "not_found");
 }
@@ -104,14 +94,14 @@ async fn queue(app: TestApp) {
     app.agent(
         "POST",
         &format!("/tickets/{mine}/acknowledge"),
-        Some(&json!({"agent": "sam"})),
+        Some(&json!({})),
     )
     .await;
-    let counts = app.agent("GET", "/tickets/counts?agent=sam", None).await;
+    let counts = app.agent("GET", "/tickets/counts", None).await;
     assert_eq!(counts.body["all"], 4, "{}", counts.body);
     assert_eq!(counts.body["mine"], 1);
     assert_eq!(counts.body["unassigned"], 3);
-    let view = app.agent("GET", "/tickets?view=mine&agent=sam", None).await;
+    let view = app.agent("GET", "/tickets?view=mine", None).await;
     assert_eq!(view.body[0]["ticket"]["id"], mine.as_str(), "{}", view.body);
     let unknown = app.agent("GET", "/tickets?view=everything", None).await;
     assert_eq!(error_code(&unknown), "invalid_value");

@@ -6,24 +6,21 @@
 
 use std::convert::Infallible;
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
-use super::{authorize, ensure_site};
+use super::auth::{Agent, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::live::{LiveEvent, LiveKind, StreamScope};
 
 pub(super) async fn site_stream(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id;
     let live = state.store.live();
     let guard = live
         .open_stream(&site_id, StreamScope::Site)

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution, TicketState};
 use waymark_core::wire::WireMessage;
 
-use super::{authorize, ensure_site};
+use super::TicketPath;
+use super::auth::{ActOnTickets, Agent, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -86,7 +87,8 @@ pub struct QueueParams {
     /// `all` (default), `mine`, `unassigned`, `breached` or `waiting_on_customer`.
     #[serde(default)]
     view: Option<String>,
-    /// The agent whose tickets `mine` shows (and `counts.mine` counts).
+    /// The agent whose tickets `mine` shows (and `counts.mine` counts); the
+    /// caller by default.
     #[serde(default)]
     agent: Option<String>,
     /// Only this tier.
@@ -104,14 +106,16 @@ pub struct QueueParams {
 }
 
 impl QueueParams {
-    fn query(self) -> Result<QueueQuery, ApiError> {
+    /// The query, with `mine` meaning `caller` unless another agent is named.
+    fn query(self, caller: &str) -> Result<QueueQuery, ApiError> {
         let invalid = |message: String| ApiError::new(ErrorCode::InvalidValue, message);
-        let agent = self.agent.filter(|a| !a.is_empty());
+        let agent = self
+            .agent
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| caller.to_owned());
         let view = match self.view.as_deref().unwrap_or("all") {
             "all" => QueueView::All,
-            "mine" => QueueView::Mine(
-                agent.ok_or_else(|| invalid("view `mine` needs `agent`".to_owned()))?,
-            ),
+            "mine" => QueueView::Mine(agent),
             "unassigned" => QueueView::Unassigned,
             "breached" => QueueView::Breached,
             "waiting_on_customer" => QueueView::WaitingOnCustomer,
@@ -138,18 +142,15 @@ impl QueueParams {
 /// The queue page; the next page's cursor, if any, in `X-Next-Cursor`.
 pub(super) async fn queue(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
+    agent: Agent<ReadTickets>,
     Query(params): Query<QueueParams>,
-    headers: HeaderMap,
 ) -> Result<(HeaderMap, Json<Vec<QueueEntryDto>>), ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let query = params.query()?;
-    let entries = flow::queue(&state.store, &site_id, now_ms()).await?;
+    let query = params.query(agent.user.id.as_str())?;
+    let entries = flow::queue(&state.store, &agent.site_id, now_ms()).await?;
     let page = queue_page(entries, &query)?;
-    let mut response_headers = HeaderMap::new();
+    let mut headers = HeaderMap::new();
     if let Some(cursor) = page.next_cursor.as_deref().and_then(|c| c.parse().ok()) {
-        response_headers.insert(NEXT_CURSOR, cursor);
+        headers.insert(NEXT_CURSOR, cursor);
     }
     let body = page
         .entries
@@ -159,7 +160,7 @@ pub(super) async fn queue(
             ticket: e.ticket.into(),
         })
         .collect();
-    Ok((response_headers, Json(body)))
+    Ok((headers, Json(body)))
 }
 
 /// The header naming the next page's cursor.
@@ -179,16 +180,17 @@ pub struct QueueCountsDto {
 
 pub(super) async fn queue_counts(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
+    agent: Agent<ReadTickets>,
     Query(params): Query<QueueParams>,
-    headers: HeaderMap,
 ) -> Result<Json<QueueCountsDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let agent = params.agent.clone().filter(|a| !a.is_empty());
-    let query = params.query()?;
-    let entries = flow::queue(&state.store, &site_id, now_ms()).await?;
-    let counts = queue_counts_of(&entries, &query, agent.as_deref());
+    let mine = params
+        .agent
+        .clone()
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| agent.user.id.as_str().to_owned());
+    let query = params.query(agent.user.id.as_str())?;
+    let entries = flow::queue(&state.store, &agent.site_id, now_ms()).await?;
+    let counts = queue_counts_of(&entries, &query, Some(&mine));
     Ok(Json(QueueCountsDto {
         all: counts.all,
         mine: counts.mine,
@@ -264,11 +266,11 @@ pub struct TicketDetailDto {
 
 pub(super) async fn detail(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
 ) -> Result<Json<TicketDetailDto>, ApiError> {
-    authorize(&state, &headers)?;
-    let d = flow::detail(&state.store, &site_id, &ticket_id).await?;
+    let site_id = agent.site_id.as_str();
+    let d = flow::detail(&state.store, site_id, &ticket_id).await?;
     Ok(Json(TicketDetailDto {
         ticket: d.ticket.into(),
         customer: serde_json::json!({
@@ -289,35 +291,40 @@ pub(super) async fn detail(
     }))
 }
 
-/// `{"agent": "sam"}`.
+/// An action without parameters (`{}`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
 }
 
-pub(super) fn actor(agent: &str) -> Result<Actor<'_>, ApiError> {
-    if agent.trim().is_empty() || agent.len() > 128 {
-        return Err(ApiError::new(
-            crate::api::ErrorCode::InvalidValue,
-            "agent must be 1 to 128 characters",
-        ));
-    }
+pub(super) fn actor<'a, C>(
+    agent: &'a Agent<C>,
+    claimed: Option<&str>,
+) -> Result<Actor<'a>, ApiError> {
     Ok(Actor {
-        agent,
+        agent: agent.actor_id(claimed)?,
         now_ms: now_ms(),
     })
 }
 
 pub(super) async fn acknowledge(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<AgentBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
-    let ticket = flow::acknowledge(&state.store, &site_id, &ticket_id, actor(&body.agent)?).await?;
+    let site_id = agent.site_id.as_str();
+    let ticket = flow::acknowledge(
+        &state.store,
+        site_id,
+        &ticket_id,
+        actor(&agent, body.agent.as_deref())?,
+    )
+    .await?;
     Ok(Json(ticket.into()))
 }
 
@@ -325,8 +332,10 @@ pub(super) async fn acknowledge(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// Name shown to the customer (`Sam from Billing`).
     #[serde(default)]
     pub author_name: Option<String>,
@@ -336,16 +345,16 @@ pub struct ReplyBody {
 
 pub(super) async fn reply(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<ReplyBody>,
 ) -> Result<Json<WireMessage>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let message = flow::reply(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         body.author_name.clone(),
         &body.text,
     )
@@ -357,8 +366,10 @@ pub(super) async fn reply(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The tier above.
     pub to_tier: String,
     /// Why, as a type.
@@ -375,11 +386,11 @@ pub struct EscalateBody {
 
 pub(super) async fn escalate(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<EscalateBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let request = AgentEscalation {
         to_tier: body.to_tier,
         escalation_type: body.escalation_type,
@@ -389,9 +400,9 @@ pub(super) async fn escalate(
     };
     let ticket = flow::escalate(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         request,
     )
     .await?;
@@ -402,8 +413,10 @@ pub(super) async fn escalate(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The receiving team.
     pub to_team: String,
     /// Why.
@@ -413,16 +426,16 @@ pub struct TransferBody {
 
 pub(super) async fn transfer(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<TransferBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::transfer(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.to_team,
         &body.reason,
     )
@@ -434,24 +447,26 @@ pub(super) async fn transfer(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollaboratorBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The specialist to add.
     pub collaborator: String,
 }
 
 pub(super) async fn add_collaborator(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<CollaboratorBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::add_collaborator(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.collaborator,
     )
     .await?;
@@ -462,24 +477,26 @@ pub(super) async fn add_collaborator(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The note as confirmed.
     pub note: HandoffNoteView,
 }
 
 pub(super) async fn confirm_note(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<NoteBody>,
 ) -> Result<Json<NoteDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let version = flow::confirm_note(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         body.note,
     )
     .await?;
@@ -488,11 +505,11 @@ pub(super) async fn confirm_note(
 
 pub(super) async fn suggested_resolution(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
 ) -> Result<Json<Resolution>, ApiError> {
-    authorize(&state, &headers)?;
-    let resolution = flow::suggested_resolution(&state.store, &site_id, &ticket_id).await?;
+    let site_id = agent.site_id.as_str();
+    let resolution = flow::suggested_resolution(&state.store, site_id, &ticket_id).await?;
     Ok(Json(resolution))
 }
 
@@ -500,25 +517,27 @@ pub(super) async fn suggested_resolution(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// Root cause, fix, environment, version (all required once escalated).
     pub resolution: Resolution,
 }
 
 pub(super) async fn resolve(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<ResolveBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::resolve(
         &state.store,
-        &site_id,
+        site_id,
         state.knowledge.as_deref(),
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         body.resolution,
     )
     .await?;
@@ -529,8 +548,10 @@ pub(super) async fn resolve(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReopenBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// Why.
     #[serde(default)]
     pub reason: String,
@@ -538,16 +559,16 @@ pub struct ReopenBody {
 
 pub(super) async fn reopen(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<ReopenBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let ticket = flow::reopen(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.reason,
     )
     .await?;

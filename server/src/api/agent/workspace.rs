@@ -1,11 +1,11 @@
 //! Internal notes, assignment and removing collaborators (the console's actions
 //! beside the escalation flow). Bodies are strict.
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
-use super::authorize;
+use super::TicketPath;
+use super::auth::{ActOnTickets, Agent};
 use super::tickets::{TicketDto, TrailDto, actor};
 use crate::api::AppState;
 use crate::api::error::ApiError;
@@ -16,24 +16,24 @@ use crate::flow::workspace as flow;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InternalNoteBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent, who must be the authenticated user.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The note, for agents only.
     pub text: String,
 }
 
 pub(super) async fn internal_note(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<InternalNoteBody>,
 ) -> Result<Json<TrailDto>, ApiError> {
-    authorize(&state, &headers)?;
     let entry = flow::internal_note(
         &state.store,
-        &site_id,
+        &agent.site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.text,
     )
     .await?;
@@ -44,24 +44,24 @@ pub(super) async fn internal_note(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent, who must be the authenticated user.
+    #[serde(default)]
+    pub agent: Option<String>,
     /// The agent who will own the ticket.
     pub assignee: String,
 }
 
 pub(super) async fn assign(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     Json(body): Json<AssignBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
     let ticket = flow::assign(
         &state.store,
-        &site_id,
+        &agent.site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref())?,
         &body.assignee,
     )
     .await?;
@@ -72,22 +72,32 @@ pub(super) async fn assign(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActingAgent {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent, who must be the authenticated user.
+    #[serde(default)]
+    pub agent: Option<String>,
+}
+
+/// The collaborator named in the path.
+#[derive(Debug, Deserialize)]
+pub(super) struct CollaboratorPath {
+    ticket_id: String,
+    collaborator: String,
 }
 
 pub(super) async fn remove_collaborator(
     State(state): State<AppState>,
-    Path((site_id, ticket_id, collaborator)): Path<(String, String, String)>,
-    axum::extract::Query(acting): axum::extract::Query<ActingAgent>,
-    headers: HeaderMap,
+    agent: Agent<ActOnTickets>,
+    Path(CollaboratorPath {
+        ticket_id,
+        collaborator,
+    }): Path<CollaboratorPath>,
+    Query(acting): Query<ActingAgent>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
     let ticket = flow::remove_collaborator(
         &state.store,
-        &site_id,
+        &agent.site_id,
         &ticket_id,
-        actor(&acting.agent)?,
+        actor(&agent, acting.agent.as_deref())?,
         &collaborator,
     )
     .await?;
