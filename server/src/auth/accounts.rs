@@ -216,10 +216,20 @@ pub struct LoginOutcome {
 /// account is locked for [`LOCKOUT_MS`], whatever password is given.
 pub async fn login(
     store: &Store,
+    state: &AuthState,
     email: &str,
     password: &str,
     now_ms: i64,
 ) -> Result<LoginOutcome, AccountError> {
+    let expired = store
+        .delete_expired_sessions(
+            now_ms - state.session_idle_ms,
+            now_ms - state.session_max_age_ms,
+        )
+        .await?;
+    if expired > 0 {
+        tracing::debug!(expired, "expired console sessions removed");
+    }
     let found = store.user_by_email(&normalize_email(email)).await?;
     let Some(user) = found.filter(|user| user.disabled_at_ms.is_none()) else {
         // The same work as for a known email: the answer time tells nothing.

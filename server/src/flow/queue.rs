@@ -219,6 +219,7 @@ mod tests {
             fired_rules: Vec::new(),
             created_at_ms: 0,
             updated_at_ms: 0,
+            version: 1,
         };
         QueueEntry {
             sla_risk_ms: due.map(|d| d - now),

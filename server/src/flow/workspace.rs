@@ -5,10 +5,10 @@
 use serde_json::json;
 
 use super::FlowError;
-use super::agent::{Actor, agent_entry, commit, load};
+use super::agent::{Actor, agent_entry, commit, load_for};
 use super::conversation::clean_text;
 use super::ticket::ensure_open;
-use crate::storage::{Store, TicketChange, TicketRecord, TrailEntry};
+use crate::storage::{Store, TicketChange, TicketRecord};
 
 /// An internal note on the ticket: kept in its audit trail, shown to agents only.
 pub async fn internal_note(
@@ -17,18 +17,17 @@ pub async fn internal_note(
     ticket_id: &str,
     actor: Actor<'_>,
     text: &str,
-) -> Result<TrailEntry, FlowError> {
+) -> Result<TicketRecord, FlowError> {
     let text = clean_text("text", text)?;
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ticket.updated_at_ms = actor.now_ms;
-    let entry = agent_entry(actor, "internal_note", json!({ "text": text }));
     let change = TicketChange {
-        trail: vec![entry.clone()],
-        ticket: Some(ticket),
+        trail: vec![agent_entry(actor, "internal_note", json!({ "text": text }))],
+        ticket: Some(ticket.clone()),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
-    Ok(entry)
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
+    Ok(ticket)
 }
 
 /// Makes `assignee` the one owner; the previous owner stays on as a collaborator.
@@ -45,7 +44,7 @@ pub async fn assign(
             "assignee must be 1 to 128 characters".into(),
         ));
     }
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ensure_open(&ticket)?;
     let previous = ticket.owner.replace(assignee.to_owned());
     if previous.as_deref() == Some(assignee) {
@@ -70,7 +69,7 @@ pub async fn assign(
         ticket: Some(ticket.clone()),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     Ok(ticket)
 }
 
@@ -82,7 +81,7 @@ pub async fn remove_collaborator(
     actor: Actor<'_>,
     collaborator: &str,
 ) -> Result<TicketRecord, FlowError> {
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     let before = ticket.collaborators.len();
     ticket.collaborators.retain(|c| c != collaborator);
     if ticket.collaborators.len() == before {
@@ -100,6 +99,6 @@ pub async fn remove_collaborator(
         ticket: Some(ticket.clone()),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     Ok(ticket)
 }

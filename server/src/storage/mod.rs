@@ -64,6 +64,9 @@ pub enum StoreError {
     /// The ticket changed since it was read (optimistic concurrency).
     #[error("{0}")]
     VersionConflict(String),
+    /// An agent request's `Idempotency-Key` was stored by a concurrent request.
+    #[error("{0}")]
+    AlreadyApplied(String),
     /// Stored data could not be decoded.
     #[error("corrupt stored value in {table}.{column}: {message}")]
     Corrupt {

@@ -2,6 +2,8 @@
 //! `WAYMARK_TEST_POSTGRES` is set — on PostgreSQL too.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod access;
+mod accounts;
 mod agent_actions;
 mod bad_input;
 mod flow;

@@ -5,6 +5,8 @@
 //! refused).
 //!
 //! - [`auth`]: the extractor.
+//! - [`requests`]: `Idempotency-Key` and `If-Match` of agent actions.
+//! - [`account`]: login, logout, who am I, password change, my sites.
 //! - [`sessions`]: sessions and page trails.
 //! - [`tickets`]: the queue (views, filters, counts, cursor pages), ticket detail and actions.
 //! - [`workspace`]: internal notes, assignment, removing collaborators.
@@ -13,9 +15,11 @@
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
 
+pub mod account;
 pub mod auth;
 pub mod knowledge;
 pub mod matrix;
+pub mod requests;
 pub mod sessions;
 pub mod stream;
 pub mod tickets;
@@ -29,6 +33,20 @@ use super::{AppState, RouteTable, Verb};
 /// The agent routes (full paths) and the router serving them.
 pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
     RouteTable::default()
+        .add(Verb::Post, "/api/v1/auth/login", account::login)
+        .add(Verb::Get, "/api/v1/auth/me", account::me)
+        .add(Verb::Post, "/api/v1/auth/logout", account::logout)
+        .add(
+            Verb::Post,
+            "/api/v1/auth/password",
+            account::change_password,
+        )
+        .add(Verb::Get, "/api/v1/sites", account::sites)
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/members",
+            account::members,
+        )
         .add(
             Verb::Get,
             "/api/v1/sites/{site_id}/sessions",
