@@ -73,8 +73,9 @@ pub struct User {
 pub struct Session {
     /// Who.
     pub user: User,
-    /// The token every write carries in `X-CSRF-Token`.
-    pub csrf_token: String,
+    /// The token every write carries in `X-CSRF-Token` (none for API tokens).
+    #[serde(default)]
+    pub csrf_token: Option<String>,
 }
 
 /// A ticket as agents see it.
@@ -150,6 +151,20 @@ pub struct QueueEntry {
     pub sla_risk_ms: Option<i64>,
     /// The ticket.
     pub ticket: Ticket,
+}
+
+/// A member of the site (for names and the assign picker).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Member {
+    /// User id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// Login.
+    pub email: String,
+    /// `admin`, `knowledge_manager` or `agent`.
+    pub role: String,
 }
 
 /// Open tickets per queue filter.

@@ -25,9 +25,9 @@ pub fn Dialogs(console: Console) -> impl IntoView {
                 Dialog::Transfer => view! { <OneField console dialog title="Transfer to another team"
                     label="Team" field_name="to_team" tail="/transfer" button="Transfer" /> }.into_any(),
                 Dialog::Assign => view! { <OneField console dialog title="Assign the ticket"
-                    label="Agent (user id)" field_name="assignee" tail="/assign" button="Assign" /> }.into_any(),
+                    label="Agent" field_name="assignee" tail="/assign" button="Assign" /> }.into_any(),
                 Dialog::Collaborator => view! { <OneField console dialog title="Add a collaborator"
-                    label="Agent (user id)" field_name="collaborator" tail="/collaborators" button="Add" /> }.into_any(),
+                    label="Agent" field_name="collaborator" tail="/collaborators" button="Add" /> }.into_any(),
                 Dialog::Reopen => view! { <OneField console dialog title="Reopen the ticket"
                     label="Why it comes back" field_name="reason" tail="/reopen" button="Reopen" /> }.into_any(),
                 Dialog::Resolve => view! { <Resolve console /> }.into_any(),
@@ -81,6 +81,35 @@ fn OneField(
 ) -> impl IntoView {
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let pick_member = matches!(dialog, Dialog::Assign | Dialog::Collaborator);
+    let agents = console.members.with_untracked(|members| {
+        members
+            .iter()
+            .filter(|m| m.role != "knowledge_manager")
+            .map(|m| {
+                let name = if m.name.trim().is_empty() {
+                    m.email.clone()
+                } else {
+                    format!("{} · {}", m.name, m.email)
+                };
+                (m.id.clone(), name)
+            })
+            .collect::<Vec<_>>()
+    });
+    if pick_member && let Some((first, _)) = agents.first() {
+        value.set(first.clone());
+    }
+    let input = if pick_member && !agents.is_empty() {
+        view! {
+            <label for="dialog-field">{label}</label>
+            <select id="dialog-field" on:change=move |ev| value.set(event_target_value(&ev))>
+                {agents.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+            </select>
+        }
+        .into_any()
+    } else {
+        field(label, "dialog-field", value).into_any()
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = value.get_untracked();
@@ -98,7 +127,7 @@ fn OneField(
     view! {
         <form on:submit=submit>
             <h2>{title}</h2>
-            {field(label, "dialog-field", value)}
+            {input}
             {error_line(error)}
             <div class="dialog-actions">
                 <button type="button" class="ghost" on:click=move |_| console.dialog.set(None)>"Cancel"</button>

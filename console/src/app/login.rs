@@ -37,6 +37,7 @@ pub fn Login(console: Console) -> impl IntoView {
             return;
         }
         busy.set(true);
+        error.set(None);
         let body = serde_json::json!({
             "email": email.get_untracked().trim(),
             "password": password.get_untracked(),

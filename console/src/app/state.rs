@@ -10,7 +10,7 @@ use waymark_core::wire::ClientEvent;
 
 use crate::api::{self, ApiError};
 use crate::live::{self, LiveStream, Pushed};
-use crate::model::{QueueCounts, QueueEntry, Session, TicketDetail, User};
+use crate::model::{Member, QueueCounts, QueueEntry, Session, TicketDetail, User};
 use crate::queue::{QueueFilter, QueueState, Step, encode};
 
 thread_local! {
@@ -95,6 +95,8 @@ pub struct Console {
     pub notify: RwSignal<bool>,
     /// Whether the live stream is connected.
     pub live: RwSignal<bool>,
+    /// The site's members (names of owners and collaborators, the assign picker).
+    pub members: RwSignal<Vec<Member>>,
     known: StoredValue<Option<HashSet<String>>>,
 }
 
@@ -124,6 +126,7 @@ impl Console {
             screen: RwSignal::new(Screen::Tickets),
             notify: RwSignal::new(false),
             live: RwSignal::new(false),
+            members: RwSignal::new(Vec::new()),
             known: StoredValue::new(None),
         }
     }
@@ -140,10 +143,21 @@ impl Console {
 
     /// A user id in words: "you" for the signed-in user.
     pub fn name_of(&self, id: &str) -> Option<String> {
-        self.session.with_untracked(|s| {
+        let me = self.session.with_untracked(|s| {
             s.as_ref()
                 .filter(|s| s.user.id == id)
                 .map(|s| format!("{} (you)", display_name(&s.user)))
+        });
+        me.or_else(|| {
+            self.members.with_untracked(|members| {
+                members.iter().find(|m| m.id == id).map(|m| {
+                    if m.name.trim().is_empty() {
+                        m.email.clone()
+                    } else {
+                        m.name.clone()
+                    }
+                })
+            })
         })
     }
 
@@ -165,13 +179,25 @@ impl Console {
     /// After a login or a session check: remember the CSRF token, pick the
     /// site, load the queue and listen for changes.
     pub fn signed(self, session: Session) {
-        api::set_csrf(Some(session.csrf_token.clone()));
+        api::set_csrf(session.csrf_token.clone());
         let site = session.user.sites.first().map(|s| s.id.clone());
         self.session.set(Some(session));
         self.site.set(site);
         self.notify.set(crate::app::shell::notifications_on());
         self.refresh_queue();
+        self.load_members();
         self.listen();
+    }
+
+    fn load_members(self) {
+        let Some(base) = self.site_path() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(members) = api::get::<Vec<Member>>(&format!("{base}/members")).await {
+                self.members.set(members);
+            }
+        });
     }
 
     /// Signs out and forgets everything.
