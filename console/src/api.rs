@@ -82,12 +82,12 @@ async fn call<T: DeserializeOwned>(
     headers
         .set("accept", "application/json")
         .map_err(ApiError::network)?;
-    if method != "GET" {
-        if let Some(token) = CSRF.with(|csrf| csrf.borrow().clone()) {
-            headers
-                .set("x-csrf-token", &token)
-                .map_err(ApiError::network)?;
-        }
+    if method != "GET"
+        && let Some(token) = CSRF.with(|csrf| csrf.borrow().clone())
+    {
+        headers
+            .set("x-csrf-token", &token)
+            .map_err(ApiError::network)?;
     }
     if let Some(body) = body {
         headers

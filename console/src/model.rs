@@ -396,7 +396,7 @@ mod tests {
         };
         let marks = account_marks(&note, &signed);
         assert_eq!(marks[0], ("email".into(), "ann@example.com".into(), true));
-        assert_eq!(marks[1].2, false, "the plan is the page's word only");
+        assert!(!marks[1].2, "the plan is the page's word only");
     }
 
     #[test]

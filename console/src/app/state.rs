@@ -291,11 +291,11 @@ impl Console {
     fn announce_new(&self, entries: &[QueueEntry]) {
         let ids: HashSet<String> = entries.iter().map(|e| e.ticket.id.clone()).collect();
         let before = self.known.get_value();
-        if let Some(before) = &before {
-            if self.notify.get_untracked() {
-                for entry in entries.iter().filter(|e| !before.contains(&e.ticket.id)) {
-                    crate::app::shell::notify_new_ticket(&entry.ticket.subject);
-                }
+        if let Some(before) = &before
+            && self.notify.get_untracked()
+        {
+            for entry in entries.iter().filter(|e| !before.contains(&e.ticket.id)) {
+                crate::app::shell::notify_new_ticket(&entry.ticket.subject);
             }
         }
         let mut all = before.unwrap_or_default();

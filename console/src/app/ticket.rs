@@ -312,10 +312,10 @@ fn ComposerBox(console: Console) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let area: NodeRef<html::Textarea> = NodeRef::new();
     Effect::new(move |_| {
-        if console.focus_composer.get() > 0 {
-            if let Some(area) = area.get() {
-                let _ = area.focus();
-            }
+        if console.focus_composer.get() > 0
+            && let Some(area) = area.get()
+        {
+            let _ = area.focus();
         }
     });
     let send = move || {
