@@ -5,7 +5,8 @@
 //! The journeys are black-box: they drive the sample product page in the
 //! browser and read results back through the server's HTTP API, never its
 //! internals. Paths come from the environment `cargo xtask test` sets
-//! (`WAYMARK_BIN`, `WAYMARK_WIDGET_DIR`, `WAYMARK_CHROMIUM`, `WAYMARK_CHROMEDRIVER`),
+//! (`WAYMARK_BIN`, `WAYMARK_WIDGET_DIR`, `WAYMARK_CONSOLE_DIR`, `WAYMARK_CHROMIUM`,
+//! `WAYMARK_CHROMEDRIVER`),
 //! with fallbacks for a plain `cargo test -p waymark-e2e`.
 
 pub mod http;
@@ -113,6 +114,9 @@ impl Harness {
             );
         }
 
+        let console_dir = env_path("WAYMARK_CONSOLE_DIR")
+            .unwrap_or_else(|| workspace_root().join("dist/console"));
+
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
         let server = Command::new(server_binary()?)
@@ -125,6 +129,8 @@ impl Harness {
             .arg(scratch.join("data"))
             .arg("--widget-dir")
             .arg(&widget_dir)
+            .arg("--console-dir")
+            .arg(&console_dir)
             .env("WAYMARK_API_TOKEN", API_TOKEN)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

@@ -34,6 +34,9 @@ pub struct Config {
     /// Where the widget's built files are served from.
     #[serde(default)]
     pub widget: WidgetConfig,
+    /// Where the agents' console's built files are served from.
+    #[serde(default)]
+    pub console: ConsoleConfig,
     /// Agent API access.
     #[serde(default)]
     pub auth: AuthConfig,
@@ -132,6 +135,28 @@ pub struct WidgetConfig {
     pub assets_dir: PathBuf,
 }
 
+/// `[console]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Directory holding the console's `index.html`, stylesheet, glue and wasm, as
+    /// `cargo xtask dist` writes them; served at `/console`.
+    #[serde(default = "default_console_dir")]
+    pub assets_dir: PathBuf,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            assets_dir: default_console_dir(),
+        }
+    }
+}
+
+fn default_console_dir() -> PathBuf {
+    PathBuf::from("dist/console")
+}
+
 /// `[auth]`: console sessions and logins. Agents authenticate with their own
 /// API tokens (`waymark user token`) or a console session.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -220,6 +245,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
             widget: WidgetConfig::default(),
+            console: ConsoleConfig::default(),
             auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
             jobs: JobsConfig::default(),
@@ -269,6 +295,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("WAYMARK_DATA_DIR", "storage.data_dir"),
     ("DATABASE_URL", "storage.database_url"),
     ("WAYMARK_WIDGET_DIR", "widget.assets_dir"),
+    ("WAYMARK_CONSOLE_DIR", "console.assets_dir"),
     ("WAYMARK_API_TOKEN", "auth.api_token"),
     ("WAYMARK_WIDGET_PER_SECOND", "limits.widget_per_second"),
     ("WAYMARK_WIDGET_BURST", "limits.widget_burst"),
@@ -359,6 +386,7 @@ impl Config {
                 "storage.data_dir" => self.storage.data_dir = PathBuf::from(value),
                 "storage.database_url" => self.storage.database_url = Some(value.clone()),
                 "widget.assets_dir" => self.widget.assets_dir = PathBuf::from(value),
+                "console.assets_dir" => self.console.assets_dir = PathBuf::from(value),
                 "auth.api_token" => self.auth.api_token = Some(value.clone()),
                 "limits.widget_per_second" => {
                     self.limits.widget_per_second = env_value(key, var, value)?;

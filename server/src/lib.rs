@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod flow;
 pub mod jobs;
+pub mod live;
 pub mod notify;
 pub mod serve;
 pub mod storage;

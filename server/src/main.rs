@@ -56,6 +56,9 @@ struct DemoArgs {
     /// Directory with the built widget (`cargo xtask dist` output).
     #[arg(long)]
     widget_dir: Option<PathBuf>,
+    /// Directory with the built console (`cargo xtask dist` output).
+    #[arg(long)]
+    console_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -87,6 +90,9 @@ async fn main() -> anyhow::Result<()> {
             config.storage.data_dir = args.data_dir;
             if let Some(dir) = args.widget_dir {
                 config.widget.assets_dir = dir;
+            }
+            if let Some(dir) = args.console_dir {
+                config.console.assets_dir = dir;
             }
             if config.auth.api_token.is_none() {
                 config.auth.api_token = Some(random_token());
@@ -185,6 +191,10 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         println!("  Sample product page : {base}/demo/");
         println!("  Same, strict CSP    : {base}/demo/csp");
         println!("  Same, ES module     : {base}/demo/module");
+        if !config.console.assets_dir.join("index.html").exists() {
+            tracing::warn!(dir = %config.console.assets_dir.display(), "console files not found: run `cargo xtask dist`");
+        }
+        println!("  Agents' console     : {base}/console/");
         println!("  Widget loader       : {base}/widget/loader.js");
         println!("  OpenAPI document    : {base}/api/openapi.json");
         println!(

@@ -2,9 +2,11 @@
 //!
 //! - `cargo xtask demo [--port N] [--release]`: build what is missing and start the demo.
 //! - `cargo xtask test`: install what a fresh machine lacks, then run every check and test.
-//! - `cargo xtask dist`: build the widget (wasm-bindgen, wasm-opt) and print its size table.
+//! - `cargo xtask dist`: build the widget (wasm-bindgen, wasm-opt) and print its size table,
+//!   then the agents' console.
 //! - `cargo xtask bench <what>`: run a benchmark.
 
+mod console;
 mod dist;
 mod sh;
 mod test;
@@ -21,7 +23,7 @@ fn main() -> anyhow::Result<()> {
     };
     let rest = &args[1..];
     match task.as_str() {
-        "dist" => dist::run().map(|_| ()),
+        "dist" => dist::run().and_then(|_| console::run()).map(|_| ()),
         "demo" => demo(rest),
         "test" => test::run(rest),
         "bench" => bench(rest),
@@ -39,7 +41,7 @@ fn print_help() {
          tasks:\n  \
          demo [--port N] [--release]  build and start the demo on 127.0.0.1:N (8080)\n  \
          test [--skip-e2e]            install missing tools, then fmt, clippy, tests, wasm build, e2e\n  \
-         dist                         build the widget into dist/widget and print its sizes\n  \
+         dist                         build the widget (dist/widget, with its sizes) and the console (dist/console)\n  \
          bench <what>                 run a benchmark (see `cargo xtask bench help`)"
     );
 }
@@ -62,6 +64,7 @@ fn demo(args: &[String]) -> anyhow::Result<()> {
     }
     tools::ensure(tools::Install::IfMissing)?;
     let dist = dist::run()?;
+    let console = console::run()?;
     let root = sh::workspace_root()?;
     let mut cmd = sh::cargo();
     cmd.args(["run", "--quiet", "-p", "waymark-server", "--bin", "waymark"]);
@@ -77,7 +80,9 @@ fn demo(args: &[String]) -> anyhow::Result<()> {
     ])
     .arg(root.join("data/demo"))
     .arg("--widget-dir")
-    .arg(&dist.dir);
+    .arg(&dist.dir)
+    .arg("--console-dir")
+    .arg(&console.dir);
     sh::run(&mut cmd)
 }
 

@@ -1,15 +1,15 @@
 //! `cargo xtask test`: the one command that checks everything, on a fresh
 //! machine or a warm one. It installs what is missing, then runs formatting,
 //! clippy (native and wasm32), every native test (the storage suite against both
-//! SQLite and the local PostgreSQL), the widget build with its size budget, and
-//! the browser journeys in headless Chromium.
+//! SQLite and the local PostgreSQL), the widget build with its size budget, the
+//! console build, and the browser journeys in headless Chromium.
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::{dist, sh, tools};
+use crate::{console, dist, sh, tools};
 
 /// Where the PostgreSQL tests connect to create (and drop) their own databases.
 const DEFAULT_TEST_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -67,6 +67,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             "waymark-core",
             "-p",
             "waymark-widget",
+            "-p",
+            "waymark-console",
             "--lib",
             "--target",
             "wasm32-unknown-unknown",
@@ -95,6 +97,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         sh::run(&mut cmd)
     })?;
     let dist = step("widget dist", dist::run)?;
+    let console = step("console dist", console::run)?;
     if !options.skip_e2e {
         step("browser journeys", || {
             sh::run(sh::cargo().args([
@@ -113,6 +116,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
                     .args(["test", "-p", "waymark-e2e"])
                     .env("WAYMARK_BIN", bin)
                     .env("WAYMARK_WIDGET_DIR", &dist.dir)
+                    .env("WAYMARK_CONSOLE_DIR", &console.dir)
                     .env("WAYMARK_CHROMIUM", browser)
                     .env("WAYMARK_CHROMEDRIVER", driver),
             )

@@ -2,5 +2,6 @@
 //! `waymark` server. Run through `cargo xtask test`, which builds the server and
 //! the widget first and installs Chromium when missing.
 
+mod console;
 mod skeleton;
 mod widget;

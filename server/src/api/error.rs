@@ -46,6 +46,8 @@ pub enum ErrorCode {
     IdempotencyConflict,
     /// The request took longer than the server allows.
     RequestTimeout,
+    /// Too many live streams are open on the conversation or the site.
+    TooManyStreams,
     /// Something failed on the server.
     Internal,
 }
@@ -65,6 +67,7 @@ impl ErrorCode {
             Self::Conflict => StatusCode::CONFLICT,
             Self::IdentityUnverified => StatusCode::UNAUTHORIZED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -5,6 +5,7 @@
 //!   (and a per-conversation token on conversation calls).
 //! - [`agent`]: `/api/v1/*`, for agents and tools, with a bearer token.
 //! - [`openapi`]: the OpenAPI document at `/api/openapi.json`.
+//! - [`console`]: the agents' console's static files at `/console`, under a strict CSP.
 //! - [`error`]: the one error shape; [`json`]: the JSON extractor that uses it.
 //! - [`log`]: one debug line per request, secrets in the query redacted.
 //! - [`limits`]: rate limits per site key and client, per credential; request timeout.
@@ -13,6 +14,7 @@
 //! routes, so the OpenAPI document is checked against the real routes.
 
 pub mod agent;
+pub mod console;
 pub mod error;
 pub mod json;
 pub mod limits;
@@ -58,6 +60,8 @@ pub enum Verb {
     Post,
     /// `PUT`.
     Put,
+    /// `DELETE`.
+    Delete,
 }
 
 impl Verb {
@@ -67,6 +71,7 @@ impl Verb {
             Verb::Get => "get",
             Verb::Post => "post",
             Verb::Put => "put",
+            Verb::Delete => "delete",
         }
     }
 
@@ -75,6 +80,7 @@ impl Verb {
             Verb::Get => MethodFilter::GET,
             Verb::Post => MethodFilter::POST,
             Verb::Put => MethodFilter::PUT,
+            Verb::Delete => MethodFilter::DELETE,
         }
     }
 }
@@ -143,6 +149,7 @@ pub fn app(state: AppState) -> Router {
         .merge(agent::routes().0)
         .merge(agent::jobs::routes().0)
         .nest_service("/widget", widget_assets)
+        .merge(console::routes(&state.config.console.assets_dir))
         .layer(axum::middleware::from_fn(log::request))
         .layer(axum::middleware::from_fn_with_state(
             rate_limits.clone(),

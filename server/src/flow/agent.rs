@@ -660,7 +660,7 @@ fn status_with_agent(ticket: &TicketRecord) -> ConversationStatus {
     }
 }
 
-fn agent_entry(actor: Actor<'_>, action: &str, detail: serde_json::Value) -> TrailEntry {
+pub(super) fn agent_entry(actor: Actor<'_>, action: &str, detail: serde_json::Value) -> TrailEntry {
     TrailEntry {
         at_ms: actor.now_ms,
         actor: format!("agent:{}", actor.agent),

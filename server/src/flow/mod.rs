@@ -10,6 +10,8 @@
 //! - [`suggest`]: suggestions (thin over `knowledge`) and deflection verdicts.
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
+//! - [`queue`]: the queue's views, filters, counts and cursor pages.
+//! - [`workspace`]: internal notes, assigning an owner, removing a collaborator.
 //! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
 //! - [`scrub`]: scrubbing at the edge, once, with the site's settings: every
 //!   wire request, agent-written text and imported document.
@@ -33,6 +35,7 @@ pub mod gaps;
 pub mod handoff;
 pub mod identity;
 pub mod notice;
+pub mod queue;
 pub mod replay;
 pub mod resolution;
 pub mod routing;
@@ -42,6 +45,7 @@ pub mod sites;
 pub mod suggest;
 pub mod ticket;
 pub mod visitors;
+pub mod workspace;
 
 use sha2::{Digest, Sha256};
 use waymark_core::matrix::EscalationMatrix;

@@ -194,7 +194,7 @@ pub fn reopen(
     Ok(())
 }
 
-fn ensure_open(ticket: &TicketRecord) -> Result<(), FlowError> {
+pub(super) fn ensure_open(ticket: &TicketRecord) -> Result<(), FlowError> {
     if ticket.state.is_open() {
         Ok(())
     } else {

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use waymark_core::wire::{ConversationStatus, CustomerNotice, MessageAuthor};
 
 use super::{Store, StoreError, enum_text, parse_enum, parse_json, to_json};
+use crate::live::{LiveEvent, LiveKind};
 
 /// A conversation as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +106,14 @@ impl Store {
         let stored = insert_message(&mut tx, site_id, message).await?;
         tx.commit().await?;
         if stored {
+            self.live().publish(
+                site_id,
+                LiveEvent {
+                    kind: LiveKind::Message,
+                    conversation_id: message.conversation_id.clone(),
+                    ticket_id: None,
+                },
+            );
             return Ok((message.clone(), true));
         }
         let key = message.idempotency_key.as_deref().unwrap_or_default();

@@ -35,6 +35,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+use crate::live::LiveHub;
+
 pub use conversations::{ConversationRecord, MessageRecord};
 pub use events::{StoredEvent, TrailQuery};
 pub use sites::Site;
@@ -89,6 +91,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     secret: SecretCache,
+    live: LiveHub,
 }
 
 /// The installation secret once read (never printed by `Debug`).
@@ -145,6 +148,7 @@ impl Store {
             pool,
             backend: Backend::Sqlite,
             secret: SecretCache::default(),
+            live: LiveHub::default(),
         })
     }
 
@@ -158,6 +162,7 @@ impl Store {
             pool,
             backend: Backend::Postgres,
             secret: SecretCache::default(),
+            live: LiveHub::default(),
         })
     }
 
@@ -180,6 +185,11 @@ impl Store {
     /// is stored, and what is not).
     pub fn raw_pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The live-update hub this store publishes every committed change to.
+    pub fn live(&self) -> &LiveHub {
+        &self.live
     }
 
     /// The connection pool, for modules of this crate.

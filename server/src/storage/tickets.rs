@@ -16,6 +16,7 @@ use super::conversations::{
 use super::jobs::OutboxItem;
 use super::users::AgentRequestRecord;
 use super::{Store, StoreError, enum_text, parse_enum, parse_json, to_json};
+use crate::live::{LiveEvent, LiveKind};
 
 /// A ticket as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,7 +220,33 @@ impl Store {
         }
         write_change(&mut tx, site_id, conversation_id, change, now).await?;
         tx.commit().await?;
+        self.publish_change(site_id, conversation_id, change);
         Ok(CommitOutcome::Committed)
+    }
+
+    /// Tells live streams what `change` (just committed) touched.
+    fn publish_change(&self, site_id: &str, conversation_id: &str, change: &TicketChange) {
+        let ticket_id = change.ticket.as_ref().map(|t| t.id.clone());
+        if !change.messages.is_empty() || change.conversation_status.is_some() {
+            self.live().publish(
+                site_id,
+                LiveEvent {
+                    kind: LiveKind::Message,
+                    conversation_id: conversation_id.to_owned(),
+                    ticket_id: ticket_id.clone(),
+                },
+            );
+        }
+        if ticket_id.is_some() {
+            self.live().publish(
+                site_id,
+                LiveEvent {
+                    kind: LiveKind::Ticket,
+                    conversation_id: conversation_id.to_owned(),
+                    ticket_id,
+                },
+            );
+        }
     }
 
     /// The ticket `id` of the site.

@@ -8,7 +8,9 @@
 //! - [`requests`]: `Idempotency-Key` and `If-Match` of agent actions.
 //! - [`account`]: login, logout, who am I, password change, my sites.
 //! - [`sessions`]: sessions and page trails.
-//! - [`tickets`]: the queue, ticket detail and actions.
+//! - [`tickets`]: the queue (views, filters, counts, cursor pages), ticket detail and actions.
+//! - [`workspace`]: internal notes, assignment, removing collaborators.
+//! - [`stream`]: the site's live changes as Server-Sent Events, for the console.
 //! - [`matrix`]: the site's versioned escalation matrix.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
@@ -24,9 +26,11 @@ pub mod knowledge;
 pub mod matrix;
 pub mod requests;
 pub mod sessions;
+pub mod stream;
 pub mod tickets;
 pub mod webhooks;
 pub mod widget_settings;
+pub mod workspace;
 
 use axum::Router;
 
@@ -92,6 +96,16 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
         .add(Verb::Get, "/api/v1/sites/{site_id}/tickets", tickets::queue)
         .add(
             Verb::Get,
+            "/api/v1/sites/{site_id}/tickets/counts",
+            tickets::queue_counts,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/stream",
+            stream::site_stream,
+        )
+        .add(
+            Verb::Get,
             "/api/v1/sites/{site_id}/tickets/{ticket_id}",
             tickets::detail,
         )
@@ -119,6 +133,21 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Post,
             "/api/v1/sites/{site_id}/tickets/{ticket_id}/collaborators",
             tickets::add_collaborator,
+        )
+        .add(
+            Verb::Delete,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/collaborators/{collaborator}",
+            workspace::remove_collaborator,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/notes",
+            workspace::internal_note,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/assign",
+            workspace::assign,
         )
         .add(
             Verb::Put,

@@ -1,7 +1,7 @@
 //! The queue (ordered by SLA risk), ticket detail, and ticket actions. Bodies
 //! are strict: an unknown field is refused with `invalid_body`.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use serde::{Deserialize, Serialize};
 use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution, TicketState};
@@ -11,10 +11,13 @@ use super::TicketPath;
 use super::auth::{ActOnTickets, Agent, ReadTickets};
 use super::requests::{actor, earlier, terms};
 use crate::api::AppState;
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
 use crate::flow::agent::{self as flow, AgentEscalation};
 use crate::flow::conversation::wire_message;
+use crate::flow::queue::{
+    DEFAULT_LIMIT, MAX_LIMIT, QueueQuery, QueueView, counts as queue_counts_of, page as queue_page,
+};
 use crate::flow::{HandoffNoteView, TrailItem};
 use crate::storage::{NoteVersion, TicketRecord, TrailEntry, now_ms};
 
@@ -81,21 +84,126 @@ pub struct QueueEntryDto {
     ticket: TicketDto,
 }
 
+/// `?view=&agent=&tier=&team=&cursor=&limit=` of the queue.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueParams {
+    /// `all` (default), `mine`, `unassigned`, `breached` or `waiting_on_customer`.
+    #[serde(default)]
+    view: Option<String>,
+    /// The agent whose tickets `mine` shows (and `counts.mine` counts); the
+    /// caller by default.
+    #[serde(default)]
+    agent: Option<String>,
+    /// Only this tier.
+    #[serde(default)]
+    tier: Option<String>,
+    /// Only this team.
+    #[serde(default)]
+    team: Option<String>,
+    /// The `X-Next-Cursor` of the previous page.
+    #[serde(default)]
+    cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+impl QueueParams {
+    /// The query, with `mine` meaning `caller` unless another agent is named.
+    fn query(self, caller: &str) -> Result<QueueQuery, ApiError> {
+        let invalid = |message: String| ApiError::new(ErrorCode::InvalidValue, message);
+        let agent = self
+            .agent
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| caller.to_owned());
+        let view = match self.view.as_deref().unwrap_or("all") {
+            "all" => QueueView::All,
+            "mine" => QueueView::Mine(agent),
+            "unassigned" => QueueView::Unassigned,
+            "breached" => QueueView::Breached,
+            "waiting_on_customer" => QueueView::WaitingOnCustomer,
+            other => {
+                return Err(invalid(format!(
+                    "view `{other}` is not one of all, mine, unassigned, breached, waiting_on_customer"
+                )));
+            }
+        };
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(invalid(format!("limit must be 1 to {MAX_LIMIT}")));
+        }
+        Ok(QueueQuery {
+            view,
+            tier: self.tier.filter(|t| !t.is_empty()),
+            team: self.team.filter(|t| !t.is_empty()),
+            cursor: self.cursor.filter(|c| !c.is_empty()),
+            limit,
+        })
+    }
+}
+
+/// The queue page; the next page's cursor, if any, in `X-Next-Cursor`.
 pub(super) async fn queue(
     State(state): State<AppState>,
     agent: Agent<ReadTickets>,
-) -> Result<Json<Vec<QueueEntryDto>>, ApiError> {
-    let site_id = agent.site_id.as_str();
-    let entries = flow::queue(&state.store, site_id, now_ms()).await?;
-    Ok(Json(
-        entries
-            .into_iter()
-            .map(|e| QueueEntryDto {
-                sla_risk_ms: e.sla_risk_ms,
-                ticket: e.ticket.into(),
-            })
-            .collect(),
-    ))
+    Query(params): Query<QueueParams>,
+) -> Result<(HeaderMap, Json<Vec<QueueEntryDto>>), ApiError> {
+    let query = params.query(agent.user.id.as_str())?;
+    let entries = flow::queue(&state.store, &agent.site_id, now_ms()).await?;
+    let page = queue_page(entries, &query)?;
+    let mut headers = HeaderMap::new();
+    if let Some(cursor) = page.next_cursor.as_deref().and_then(|c| c.parse().ok()) {
+        headers.insert(NEXT_CURSOR, cursor);
+    }
+    let body = page
+        .entries
+        .into_iter()
+        .map(|e| QueueEntryDto {
+            sla_risk_ms: e.sla_risk_ms,
+            ticket: e.ticket.into(),
+        })
+        .collect();
+    Ok((headers, Json(body)))
+}
+
+/// The header naming the next page's cursor.
+pub const NEXT_CURSOR: &str = "x-next-cursor";
+
+/// How many open tickets each filter of the queue holds.
+#[derive(Debug, Serialize)]
+pub struct QueueCountsDto {
+    all: usize,
+    mine: usize,
+    unassigned: usize,
+    breached: usize,
+    waiting_on_customer: usize,
+    tiers: std::collections::BTreeMap<String, usize>,
+    teams: std::collections::BTreeMap<String, usize>,
+}
+
+pub(super) async fn queue_counts(
+    State(state): State<AppState>,
+    agent: Agent<ReadTickets>,
+    Query(params): Query<QueueParams>,
+) -> Result<Json<QueueCountsDto>, ApiError> {
+    let mine = params
+        .agent
+        .clone()
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| agent.user.id.as_str().to_owned());
+    let query = params.query(agent.user.id.as_str())?;
+    let entries = flow::queue(&state.store, &agent.site_id, now_ms()).await?;
+    let counts = queue_counts_of(&entries, &query, Some(&mine));
+    Ok(Json(QueueCountsDto {
+        all: counts.all,
+        mine: counts.mine,
+        unassigned: counts.unassigned,
+        breached: counts.breached,
+        waiting_on_customer: counts.waiting_on_customer,
+        tiers: counts.tiers,
+        teams: counts.teams,
+    }))
 }
 
 /// A handoff-note version.
