@@ -18,6 +18,7 @@
 //! of the request are written together or not at all.
 
 pub mod agent;
+pub mod answers;
 pub mod conversation;
 pub mod facts;
 pub mod gaps;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod agent_actions;
+mod answers;
 mod bad_input;
 mod flow;
 mod gaps;

@@ -5,9 +5,11 @@
 //! - [`sessions`]: sessions and page trails.
 //! - [`tickets`]: the queue, ticket detail and actions.
 //! - [`matrix`]: the site's versioned escalation matrix.
+//! - [`answers`]: similar resolved tickets and likely answers for a ticket.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
 
+pub mod answers;
 pub mod knowledge;
 pub mod matrix;
 pub mod sessions;
@@ -113,6 +115,11 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Post,
             "/api/v1/sites/{site_id}/tickets/{ticket_id}/reopen",
             tickets::reopen,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/answers",
+            answers::ticket_answers,
         )
         .finish()
 }
