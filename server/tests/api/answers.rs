@@ -55,3 +55,66 @@ async fn ticket_answers(app: TestApp) {
     let missing = app.agent("GET", "/tickets/t-none/answers", None).await;
     assert_eq!(missing.status, 404, "{}", missing.body);
 }
+
+#[tokio::test]
+async fn verdicts_are_kept_with_their_question_for_later_suggestions() {
+    on_every_backend(verdicts_with_questions).await;
+}
+
+async fn verdicts_with_questions(app: TestApp) {
+    let site = "site=pk_demo";
+    let mut query_ids = Vec::new();
+    for (session, query) in [("s-v1", "payment failed 502"), ("s-v2", "")] {
+        let suggest = app
+            .json(
+                "POST",
+                &format!("/api/widget/v1/suggest?{site}"),
+                &[],
+                &json!({"session_id": session, "query": query,
+                    "page": {"url": "https://acme.test/demo/billing", "route": "/demo/billing",
+                             "title": "Billing"}}),
+            )
+            .await;
+        assert_eq!(suggest.status, 200, "{}", suggest.body);
+        let first = &suggest.body["answers"][0];
+        assert!(first["likely_fix"].is_boolean(), "{}", suggest.body);
+        query_ids.push((
+            session,
+            suggest.body["query_id"].as_str().unwrap().to_owned(),
+        ));
+    }
+    for (number, (session, query_id)) in query_ids.iter().enumerate() {
+        let outcome = if number == 0 { "solved" } else { "not_helpful" };
+        let feedback = app
+            .json(
+                "POST",
+                &format!("/api/widget/v1/suggest/feedback?{site}"),
+                &[],
+                &json!({"session_id": session, "idempotency_key": format!("v{number}"),
+                    "query_id": query_id, "answer_id": "retry-payment", "outcome": outcome}),
+            )
+            .await;
+        assert_eq!(feedback.status, 204, "{}", feedback.body);
+    }
+    // Only the verdict on a typed question is remembered (a context-only set has no words
+    // to compare later questions with).
+    let verdicts = app.store.feedback_verdicts("demo", 10).await.unwrap();
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    assert_eq!(verdicts[0].query, "payment failed 502");
+    assert_eq!(verdicts[0].doc_id, "retry-payment");
+    assert_eq!(
+        verdicts[0].outcome,
+        waymark_knowledge::feedback::Outcome::Helped
+    );
+    // A later similar question is still answered, with the verdict applied.
+    let later = app
+        .json(
+            "POST",
+            &format!("/api/widget/v1/suggest?{site}"),
+            &[],
+            &json!({"session_id": "s-v3", "query": "my payment failed with 502"}),
+        )
+        .await;
+    assert_eq!(later.status, 200, "{}", later.body);
+    assert_eq!(later.body["answers"][0]["id"], "retry-payment");
+}
