@@ -1,6 +1,6 @@
 //! In-process scale benchmark (no database): index build rate and suggest latency on
 //! synthetic corpora generated from a dataset's vocabulary:
-//! `cargo run --release -p waymark-knowledge --example bench -- ../shared/data/stackfaq 10000 100000`.
+//! `cargo run --release -p waymark-knowledge --example bench -- knowledge/benches/data/stackfaq 10000 100000`.
 //! `waymark eval bench` runs the same and adds PostgreSQL full-text search figures.
 
 use std::path::PathBuf;
@@ -9,9 +9,15 @@ use waymark_knowledge::eval::{BENCH_INDEX_CONFIG, Dataset, bench_table, bench_wa
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut arguments = std::env::args().skip(1);
-    let directory = arguments
-        .next()
-        .map_or_else(|| PathBuf::from("../shared/data/stackfaq"), PathBuf::from);
+    let directory = arguments.next().map_or_else(
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/benches/data/stackfaq"
+            ))
+        },
+        PathBuf::from,
+    );
     let sizes: Vec<usize> = arguments
         .map(|size| size.parse())
         .collect::<Result<_, _>>()?;

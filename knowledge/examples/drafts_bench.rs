@@ -2,7 +2,7 @@
 //! from the StackFAQ vocabulary (paraphrased queries as problems, thread answers as
 //! agent replies and fixes), with the time of each stage and the cluster purity.
 //!
-//! `cargo run --release -p waymark-knowledge --example drafts_bench -- --tickets 100000 --data /work/shared/data/stackfaq [--stability]`
+//! `cargo run --release -p waymark-knowledge --example drafts_bench -- --tickets 100000 --data knowledge/benches/data/stackfaq [--stability]`
 //!
 //! With `--stability`, 1 % more tickets are added and the drafts rebuilt twice (with and
 //! without the first run's assignments) to report how many assignments were kept.
@@ -54,7 +54,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|v| v.parse())
         .transpose()?
         .unwrap_or(100_000);
-    let dir = argument("--data").unwrap_or_else(|| "/work/shared/data/stackfaq".into());
+    let dir = argument("--data")
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/benches/data/stackfaq").into());
     let (threads, queries) = stackfaq::load(&dir)?;
     let vocabulary: Vec<&str> = queries
         .iter()

@@ -2,7 +2,7 @@
 //! thread's answers the agent replies): how many of the 125 problems get a draft, and
 //! the purity of the drafted clusters, with and without the agents' answers.
 //!
-//! `cargo run --release -p waymark-knowledge --example stackfaq_drafts -- /work/shared/data/stackfaq`
+//! `cargo run --release -p waymark-knowledge --example stackfaq_drafts -- knowledge/benches/data/stackfaq`
 
 #[path = "support/stackfaq.rs"]
 #[allow(dead_code)] // shared with the benchmark
@@ -16,7 +16,7 @@ use waymark_knowledge::drafts::{DraftConfig, build_drafts};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "/work/shared/data/stackfaq".into());
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/benches/data/stackfaq").into());
     let (threads, queries) = stackfaq::load(&dir)?;
     let (tickets, truth) = stackfaq::tickets(&threads, &queries);
     let problems: std::collections::HashSet<&String> = truth.iter().collect();

@@ -3,6 +3,7 @@
 //! - [`document`]: the indexed unit (resolved ticket or article) and the JSONL record format.
 //! - [`index`]: the tantivy index on disk: analyzers, schema, add/update/delete, rebuild.
 //! - [`suggest`]: user words + page context → answers with snippet, explanation, confidence.
+//! - [`feedback`]: verdicts and reused answers that move answers for similar questions.
 //! - [`similar`]: resolved tickets similar to a given ticket.
 //! - `lookup`: one document by id ([`KnowledgeIndex::document`]).
 //! - [`import`]: Zendesk, Freshdesk, Intercom and JSONL exports → documents, with a report.
@@ -14,6 +15,7 @@ pub mod document;
 pub mod drafts;
 pub mod error;
 pub mod eval;
+pub mod feedback;
 pub mod gaps;
 pub mod import;
 pub mod index;

@@ -86,12 +86,15 @@ fn demo(args: &[String]) -> anyhow::Result<()> {
     sh::run(&mut cmd)
 }
 
+/// The evaluation data set the benchmarks use unless told otherwise, vendored in the repository.
+const VENDORED_DATASET: &str = "knowledge/benches/data/stackfaq";
+
 fn bench(args: &[String]) -> anyhow::Result<()> {
     let Some(what) = args.first().map(String::as_str) else {
         print_bench_help();
         return Ok(());
     };
-    let mut dataset = sh::workspace_root()?.join("../shared/data/stackfaq");
+    let mut dataset = sh::workspace_root()?.join(VENDORED_DATASET);
     let mut extra: Vec<String> = Vec::new();
     let mut iter = args[1..].iter();
     while let Some(arg) = iter.next() {
@@ -258,6 +261,7 @@ fn print_bench_help() {
          memory of one message over 100k events, kill -9 durability (WAYMARK_TEST_POSTGRES adds PostgreSQL)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \
          Chromium (extra argument: number of page loads, default 15)\n\n\
-         The dataset defaults to ../shared/data/stackfaq."
+         The dataset defaults to knowledge/benches/data/stackfaq (in the repository); `eval` also\n\
+         takes knowledge/benches/data/forums_docusign."
     );
 }

@@ -73,9 +73,13 @@ pub struct SuggestedAnswer {
     /// Why it matched (`same error`, `this page`).
     #[serde(default)]
     pub why: Vec<String>,
-    /// Confidence between 0 and 1.
+    /// Confidence between 0 and 1: the estimated probability that this answer is right.
     #[serde(default)]
     pub confidence: f32,
+    /// The first answer is confident enough to be shown as a likely fix (the "Likely fix"
+    /// badge, and the answer opened first). Below it the widget says it is not sure.
+    #[serde(default)]
+    pub likely_fix: bool,
 }
 
 /// Where an answer comes from.

@@ -1,5 +1,6 @@
 //! Baseline: tantivy with default settings — every text of a document concatenated into one
 //! field, the default tokenizer (no stemming), the default query parser (terms OR-ed), BM25.
+//! The user's text is taken as words, never as query syntax.
 
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -54,6 +55,18 @@ pub fn concatenated(doc: &KnowledgeDoc) -> String {
         .join("\n")
 }
 
+/// The query's words as the default tokenizer sees them, lowercased and separated by spaces:
+/// nothing of the user's text can be read as query syntax (`Code:` as a field, `AND`, quotes,
+/// `^`, brackets), and the terms OR-ed by the parser are the ones it would have searched.
+pub fn plain_words(query: &str) -> String {
+    query
+        .split(|character: char| !character.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Retriever for DefaultTantivy {
     fn name(&self) -> String {
         "tantivy-default".to_owned()
@@ -65,7 +78,7 @@ impl Retriever for DefaultTantivy {
     }
 
     fn search(&mut self, query: &str, limit: usize) -> Result<Vec<String>> {
-        let (parsed, _errors) = self.parser.parse_query_lenient(query);
+        let (parsed, _errors) = self.parser.parse_query_lenient(&plain_words(query));
         let searcher = self.reader.searcher();
         let hits = searcher.search(&parsed, &TopDocs::with_limit(limit).order_by_score())?;
         let mut ids = Vec::with_capacity(hits.len());
@@ -76,5 +89,39 @@ impl Retriever for DefaultTantivy {
             }
         }
         Ok(ids)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::eval::Dataset;
+
+    #[test]
+    fn query_syntax_in_the_text_is_searched_as_words() {
+        let dataset = Dataset {
+            name: "syntax".to_owned(),
+            docs: vec![KnowledgeDoc {
+                site: "eval".to_owned(),
+                id: "code".to_owned(),
+                title: "Error code 400 from the envelopes call".to_owned(),
+                ..KnowledgeDoc::default()
+            }],
+            queries: Vec::new(),
+            skipped_documents: 0,
+        };
+        let mut baseline = DefaultTantivy::build(&dataset).unwrap();
+        for query in [
+            "Code: 400",
+            "\"unterminated AND OR NOT ^2 [a TO",
+            "title:(x) -y +z ~ * IN [1 2]",
+            "",
+            ":::",
+        ] {
+            let found = baseline.search(query, 10).unwrap();
+            assert!(found.len() <= 1, "{query}");
+        }
+        assert_eq!(baseline.search("Code: 400", 10).unwrap(), ["code"]);
     }
 }

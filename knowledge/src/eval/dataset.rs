@@ -31,14 +31,25 @@ pub struct Dataset {
     pub docs: Vec<KnowledgeDoc>,
     /// The queries.
     pub queries: Vec<EvalQuery>,
+    /// Corpus lines left out because they hold no text to search (no id, or no title,
+    /// problem or answer).
+    pub skipped_documents: usize,
 }
 
 impl Dataset {
     /// Loads `corpus.jsonl` and `queries.jsonl` from a directory. A corpus line is a
     /// [`KnowledgeDoc`] (`{"id", "title", "answers": [..]}` is enough). Any malformed line
     /// fails the load with its file and line number: an evaluation on partial data would lie.
+    /// Documents without text to search are left out and counted in
+    /// [`Dataset::skipped_documents`].
     pub fn load(directory: &Path) -> Result<Self> {
-        let mut docs: Vec<KnowledgeDoc> = read_jsonl(&directory.join("corpus.jsonl"))?;
+        let all: Vec<KnowledgeDoc> = read_jsonl(&directory.join("corpus.jsonl"))?;
+        let total = all.len();
+        let mut docs: Vec<KnowledgeDoc> = all
+            .into_iter()
+            .filter(|doc| doc.validate().is_ok())
+            .collect();
+        let skipped_documents = total - docs.len();
         for doc in &mut docs {
             if doc.site.is_empty() {
                 doc.site = EVAL_SITE.to_owned();
@@ -53,6 +64,7 @@ impl Dataset {
             name,
             docs,
             queries,
+            skipped_documents,
         })
     }
 }

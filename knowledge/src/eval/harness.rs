@@ -7,7 +7,7 @@ use super::metrics::{self, LatencySummary};
 use super::report::SystemReport;
 use crate::Result;
 use crate::index::{IndexConfig, KnowledgeIndex};
-use crate::suggest::{RankingConfig, SuggestRequest};
+use crate::suggest::{ConfidenceSignals, RankingConfig, SuggestRequest};
 
 /// How many ranked ids a run asks each retriever for.
 pub const RANK_DEPTH: usize = 10;
@@ -74,17 +74,20 @@ pub fn score(
         description: description.to_owned(),
         metrics: metrics::mean(&per_query),
         latency: LatencySummary::from_durations(&durations),
+        notes: Vec::new(),
     }
 }
 
 /// Waymark's own retrieval: the full `suggest` call (snippets, explanations and confidence
 /// included in the timing).
 pub struct WaymarkRetriever {
-    index: KnowledgeIndex,
-    ranking: RankingConfig,
+    pub(crate) index: KnowledgeIndex,
+    pub(crate) ranking: RankingConfig,
     site: String,
     /// Confidence and id of the top suggestion of each call, in call order.
     pub top: Vec<Option<(f32, String)>>,
+    /// What the confidence of the top suggestion of each call was computed from.
+    pub top_signals: Vec<Option<ConfidenceSignals>>,
 }
 
 impl WaymarkRetriever {
@@ -105,6 +108,7 @@ impl WaymarkRetriever {
             ranking,
             site: EVAL_SITE.to_owned(),
             top: Vec::new(),
+            top_signals: Vec::new(),
         }
     }
 }
@@ -114,6 +118,12 @@ impl WaymarkRetriever {
     pub fn timed_top(&self, dataset: &Dataset) -> &[Option<(f32, String)>] {
         let start = self.top.len().saturating_sub(dataset.queries.len());
         &self.top[start..]
+    }
+
+    /// The signals of the top suggestions of the timed pass, as [`WaymarkRetriever::timed_top`].
+    pub fn timed_signals(&self, dataset: &Dataset) -> &[Option<ConfidenceSignals>] {
+        let start = self.top_signals.len().saturating_sub(dataset.queries.len());
+        &self.top_signals[start..]
     }
 }
 
@@ -141,6 +151,8 @@ impl Retriever for WaymarkRetriever {
                 .first()
                 .map(|best| (best.confidence, best.id.clone())),
         );
+        self.top_signals
+            .push(suggestions.first().map(|best| best.signals));
         Ok(suggestions
             .into_iter()
             .map(|suggestion| suggestion.id)

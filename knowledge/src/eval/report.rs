@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dataset::Dataset;
 use super::metrics::{LatencySummary, RetrievalMetrics};
+use crate::suggest::LIKELY_FIX_CONFIDENCE;
 
 /// One system's figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +18,9 @@ pub struct SystemReport {
     pub metrics: RetrievalMetrics,
     /// Query latency.
     pub latency: LatencySummary,
+    /// What the system did to the input to run at all (clipped queries...), for the reader.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// One confidence bucket.
@@ -45,15 +49,36 @@ pub struct Calibration {
     pub answered_share: f64,
     /// Share of those whose top suggestion was relevant.
     pub answered_precision: f64,
+    /// Share of queries whose top suggestion is shown as a likely fix (the badge).
+    #[serde(default)]
+    pub badge_coverage: f64,
+    /// Share of those whose top suggestion was relevant.
+    #[serde(default)]
+    pub badge_precision: f64,
+    /// Queries measured.
+    #[serde(default)]
+    pub queries: usize,
 }
 
 impl Calibration {
     /// Computes the calibration of top suggestions (`None` when nothing was suggested).
     pub fn compute(dataset: &Dataset, top: &[Option<(f32, String)>]) -> Self {
+        Self::compute_on(dataset, top, |_| true)
+    }
+
+    /// [`Calibration::compute`] over the queries whose position `keep` accepts.
+    pub fn compute_on(
+        dataset: &Dataset,
+        top: &[Option<(f32, String)>],
+        keep: impl Fn(usize) -> bool,
+    ) -> Self {
         let samples: Vec<(f32, bool)> = dataset
             .queries
             .iter()
             .zip(top)
+            .enumerate()
+            .filter(|(position, _)| keep(*position))
+            .map(|(_, pair)| pair)
             .map(|(query, best)| match best {
                 Some((confidence, id)) => (*confidence, query.relevant.contains(id)),
                 None => (0.0, false),
@@ -92,7 +117,18 @@ impl Calibration {
             .iter()
             .filter(|(confidence, _)| *confidence >= 0.5)
             .collect();
+        let badged: Vec<&(f32, bool)> = samples
+            .iter()
+            .filter(|(confidence, _)| *confidence >= LIKELY_FIX_CONFIDENCE)
+            .collect();
         Self {
+            queries: samples.len(),
+            badge_coverage: badged.len() as f64 / total,
+            badge_precision: if badged.is_empty() {
+                0.0
+            } else {
+                badged.iter().filter(|(_, right)| *right).count() as f64 / badged.len() as f64
+            },
             buckets,
             expected_calibration_error: error,
             answered_share: answered.len() as f64 / total,
@@ -114,10 +150,34 @@ pub struct EvalReport {
     pub documents: usize,
     /// Queries run.
     pub queries: usize,
+    /// Corpus lines left out because they hold no text.
+    #[serde(default)]
+    pub skipped_documents: usize,
     /// One entry per system, Waymark first.
     pub systems: Vec<SystemReport>,
     /// Calibration of Waymark's confidence, when measured.
     pub calibration: Option<Calibration>,
+    /// The same on the held-out half of the queries (odd positions), which the confidence model
+    /// was not fitted on.
+    #[serde(default)]
+    pub held_out_calibration: Option<Calibration>,
+    /// Learning from use, when measured.
+    #[serde(default)]
+    pub feedback: Option<FeedbackReplay>,
+}
+
+/// Learning from use, measured offline: the held-out half of the queries (odd positions) is
+/// ranked before and after the verdicts a user would have given on the first half.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackReplay {
+    /// Verdicts recorded from the first half.
+    pub verdicts: usize,
+    /// Held-out queries replayed.
+    pub queries: usize,
+    /// Their ranking without feedback.
+    pub before: RetrievalMetrics,
+    /// Their ranking with the first half's verdicts applied.
+    pub after: RetrievalMetrics,
 }
 
 impl EvalReport {
@@ -129,6 +189,15 @@ impl EvalReport {
              | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
             self.dataset, self.documents, self.queries
         );
+        if self.skipped_documents > 0 {
+            out.insert_str(
+                out.find('\n').unwrap_or(out.len()),
+                &format!(
+                    " ({} corpus lines without text skipped)",
+                    self.skipped_documents
+                ),
+            );
+        }
         for system in &self.systems {
             let (metrics, latency) = (&system.metrics, &system.latency);
             out.push_str(&format!(
@@ -144,11 +213,32 @@ impl EvalReport {
                 latency.p99_ms
             ));
         }
-        if let Some(calibration) = &self.calibration {
+        for system in &self.systems {
+            for note in &system.notes {
+                out.push_str(&format!("\n{}: {note}", system.name));
+            }
+        }
+        if self.systems.iter().any(|system| !system.notes.is_empty()) {
+            out.push('\n');
+        }
+        for (label, calibration) in [
+            ("all queries", &self.calibration),
+            (
+                "held-out half (odd positions, not fitted on)",
+                &self.held_out_calibration,
+            ),
+        ] {
+            let Some(calibration) = calibration else {
+                continue;
+            };
             out.push_str(&format!(
-                "\nconfidence of the top suggestion: ECE {:.3}; confidence ≥ 0.5 on {:.1}% of queries, \
-                 {:.1}% of those right\n",
+                "\nconfidence of the top suggestion, {label} ({}): ECE {:.3}; likely-fix badge \
+                 (confidence ≥ {LIKELY_FIX_CONFIDENCE}) on {:.1}% of queries, precision {:.3}; \
+                 confidence ≥ 0.5 on {:.1}%, {:.1}% of those right\n",
+                calibration.queries,
                 calibration.expected_calibration_error,
+                calibration.badge_coverage * 100.0,
+                calibration.badge_precision,
                 calibration.answered_share * 100.0,
                 calibration.answered_precision * 100.0
             ));
@@ -158,6 +248,20 @@ impl EvalReport {
                     bucket.from, bucket.to, bucket.count, bucket.mean_confidence, bucket.accuracy
                 ));
             }
+        }
+        if let Some(replay) = &self.feedback {
+            out.push_str(&format!(
+                "\nlearning from use: {} held-out queries replayed after {} verdicts on the other \
+                 half: MRR@10 {:.3} → {:.3}, R@1 {:.3} → {:.3}, R@5 {:.3} → {:.3}\n",
+                replay.queries,
+                replay.verdicts,
+                replay.before.mrr_at_10,
+                replay.after.mrr_at_10,
+                replay.before.recall_at_1,
+                replay.after.recall_at_1,
+                replay.before.recall_at_5,
+                replay.after.recall_at_5
+            ));
         }
         out
     }

@@ -128,6 +128,7 @@ mod tests {
                 ..KnowledgeDoc::default()
             }],
             queries: Vec::new(),
+            skipped_documents: 0,
         }
     }
 

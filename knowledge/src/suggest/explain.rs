@@ -55,7 +55,7 @@ pub struct MatchedField {
 }
 
 /// Signals of one candidate that feed its confidence.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfidenceSignals {
     /// Share of the query's IDF weight found in the document, in [0, 1].
     pub coverage: f32,
@@ -70,17 +70,76 @@ pub struct ConfidenceSignals {
     /// How much the matched words say, from 0 (one common word) towards 1 (several rare
     /// words): 1 − exp(−matched IDF / 3).
     pub evidence: f32,
+    /// Distinct words searched for (after long text was reduced).
+    pub query_terms: f32,
+    /// Error signatures and identifiers searched for.
+    pub identifiers: f32,
+}
+
+/// The calibrated model: `confidence = σ(w · features(signals))`, a logistic regression of
+/// "the top answer is right" on the features, fitted on half of the queries of two kinds of
+/// data (short paraphrased questions, StackFAQ; long technical questions, forums_docusign) and
+/// checked on the other half. Refit with
+/// `cargo run --release -p waymark-knowledge --example calibrate` and paste its output here.
+pub const CONFIDENCE_WEIGHTS: [f32; FEATURES] = [
+    0.5797685,
+    0.7443763,
+    5.7610135,
+    2.095409,
+    0.3667331,
+    -1.6699502,
+    -0.42268777,
+];
+
+/// Confidence from which the top answer is shown as a likely fix (the widget's badge and the
+/// answer opened first): the lowest confidence at which at least 85 % of the top answers of
+/// the fitted half of every development set were right (0.8 promised, with a margin for the
+/// held-out half). Chosen by the same command as the weights.
+pub const LIKELY_FIX_CONFIDENCE: f32 = 0.742;
+
+/// How many features the confidence model reads (the first is the constant 1).
+pub const FEATURES: usize = 7;
+
+/// Weight of ln(relative score) for the answers below the first: the model is fitted on top
+/// answers (relative score 1), so the others are discounted by how far they trail it.
+const TRAILING_WEIGHT: f32 = 2.0;
+/// Weight of a route match: the development sets have no routes, so it stays a prior.
+const ROUTE_WEIGHT: f32 = 0.8;
+
+/// Query length below which a question counts as this long in the confidence model.
+const MIN_QUERY_TERMS: f32 = 3.0;
+
+/// The features of the confidence model: 1, coverage, lead, evidence, error matched,
+/// ln(1 + max(query terms, 3)), ln(1 + identifiers).
+pub fn features(signals: &ConfidenceSignals) -> [f32; FEATURES] {
+    [
+        1.0,
+        signals.coverage,
+        signals.lead,
+        signals.evidence,
+        if signals.error_matched { 1.0 } else { 0.0 },
+        // Fewer words than a short question says too little to be surer than one.
+        signals.query_terms.max(MIN_QUERY_TERMS).ln_1p(),
+        signals.identifiers.max(0.0).ln_1p(),
+    ]
 }
 
 /// Maps the signals to a probability that the answer is right.
 pub fn confidence(signals: &ConfidenceSignals) -> f32 {
-    let logit = -3.0
-        + 4.5 * signals.coverage
-        + 3.0 * signals.lead
-        + 2.0 * signals.relative_score.max(f32::MIN_POSITIVE).ln()
-        + if signals.error_matched { 2.0 } else { 0.0 }
-        + if signals.route_matched { 0.8 } else { 0.0 }
-        + 2.5 * (signals.evidence - 0.8);
+    confidence_with(&CONFIDENCE_WEIGHTS, signals)
+}
+
+/// [`confidence`] with other weights (calibration).
+pub fn confidence_with(weights: &[f32; FEATURES], signals: &ConfidenceSignals) -> f32 {
+    let mut logit: f32 = weights
+        .iter()
+        .zip(features(signals))
+        .map(|(weight, feature)| weight * feature)
+        .sum();
+    logit += TRAILING_WEIGHT * signals.relative_score.max(f32::MIN_POSITIVE).ln();
+    if signals.route_matched {
+        logit += ROUTE_WEIGHT;
+    }
     let probability = 1.0 / (1.0 + (-logit).exp());
     probability.clamp(0.0, 1.0)
 }
@@ -139,11 +198,16 @@ pub(crate) fn explain_all(
                 error_matched: matched.iter().any(|field| field.kind == MatchKind::Error),
                 route_matched: matched.iter().any(|field| field.kind == MatchKind::Route),
                 evidence: 1.0 - (-matched_idf / 3.0).exp(),
+                query_terms: plan.prose.len() as f32,
+                identifiers: plan.identifiers.len() as f32,
             };
+            let confidence = confidence(&signals);
             Suggestion {
                 snippet: snippet(&generator, &doc),
                 explanation: explanation(&matched),
-                confidence: confidence(&signals),
+                confidence,
+                likely_fix: rank == 0 && confidence >= LIKELY_FIX_CONFIDENCE,
+                signals,
                 id: doc.id,
                 kind: doc.kind,
                 title: doc.title,
@@ -433,22 +497,34 @@ mod tests {
 
     #[test]
     fn confidence_grows_with_coverage_and_lead() {
+        // A long question of which the answer covers little, barely ahead of the next one.
         let weak = ConfidenceSignals {
             coverage: 0.2,
             relative_score: 1.0,
-            lead: 0.05,
-            evidence: 0.5,
+            lead: 0.02,
+            evidence: 0.4,
+            query_terms: 40.0,
+            identifiers: 3.0,
             ..Default::default()
         };
+        // A short question the answer covers, far ahead of the next one.
         let strong = ConfidenceSignals {
             coverage: 0.9,
             relative_score: 1.0,
             lead: 0.5,
             evidence: 0.9,
+            query_terms: 4.0,
             ..Default::default()
         };
         assert!(confidence(&weak) < 0.3, "{}", confidence(&weak));
         assert!(confidence(&strong) > 0.7, "{}", confidence(&strong));
+        assert!(confidence(&strong) >= LIKELY_FIX_CONFIDENCE);
+        let trailing = ConfidenceSignals {
+            relative_score: 0.5,
+            lead: 0.0,
+            ..strong
+        };
+        assert!(confidence(&trailing) < confidence(&strong));
         for signals in [weak, strong] {
             assert!((0.0..=1.0).contains(&confidence(&signals)));
         }

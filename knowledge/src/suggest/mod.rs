@@ -9,6 +9,7 @@
 pub mod explain;
 pub mod query;
 mod retrieve;
+mod signature;
 
 use std::ops::Range;
 
@@ -17,10 +18,11 @@ use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
 use crate::document::{DocKind, KnowledgeDoc};
+use crate::feedback::Feedback;
 use crate::index::KnowledgeIndex;
 use crate::{KnowledgeError, Result};
 
-pub use explain::{MatchKind, MatchedField};
+pub use explain::{ConfidenceSignals, LIKELY_FIX_CONFIDENCE, MatchKind, MatchedField};
 use retrieve::Hit;
 
 /// Most suggestions one request may ask for.
@@ -94,8 +96,17 @@ pub struct Suggestion {
     pub matched: Vec<MatchedField>,
     /// One sentence for the user: "matched your error E502 on /billing/invoices".
     pub explanation: String,
-    /// Estimated probability that this answer solves the request, in [0, 1].
+    /// Estimated probability that this answer solves the request, in [0, 1] (calibrated: of
+    /// the answers given confidence 0.7, about 70 % are right).
     pub confidence: f32,
+    /// The first answer, confident enough to be shown as a likely fix (confidence at least
+    /// [`explain::LIKELY_FIX_CONFIDENCE`], a threshold whose precision was at least 0.8 on
+    /// held-out questions).
+    #[serde(default)]
+    pub likely_fix: bool,
+    /// What the confidence was computed from.
+    #[serde(default)]
+    pub signals: ConfidenceSignals,
     /// The raw ranking score (only comparable within one request).
     pub score: f32,
 }
@@ -137,6 +148,14 @@ pub struct RankingConfig {
     pub product_area: f32,
     /// Multiplier of an article's score, so articles win ties with tickets.
     pub article_factor: f32,
+    /// Most distinct words kept from a long text (the most informative ones).
+    pub max_query_terms: usize,
+    /// Extra weight of the first sentence's words (the subject) in a long text.
+    pub subject: f32,
+    /// Weight of an API name (camelCase) relative to an error identifier.
+    pub api_name: f32,
+    /// Extra weight of a word of a long text per natural log of its repetitions.
+    pub repeats: f32,
 }
 
 impl Default for RankingConfig {
@@ -158,6 +177,10 @@ impl Default for RankingConfig {
             route_words: 0.5,
             product_area: 1.0,
             article_factor: 1.1,
+            max_query_terms: 40,
+            subject: 0.5,
+            api_name: 0.5,
+            repeats: 0.0,
         }
     }
 }
@@ -175,6 +198,17 @@ impl KnowledgeIndex {
         request: &SuggestRequest,
         ranking: &RankingConfig,
     ) -> Result<Vec<Suggestion>> {
+        self.suggest_with_feedback(request, ranking, &Feedback::default())
+    }
+
+    /// [`KnowledgeIndex::suggest_with`], with what earlier verdicts on similar questions said
+    /// about the candidates (see [`crate::feedback`]).
+    pub fn suggest_with_feedback(
+        &self,
+        request: &SuggestRequest,
+        ranking: &RankingConfig,
+        feedback: &Feedback,
+    ) -> Result<Vec<Suggestion>> {
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let searcher = self.searcher();
         let fields = self.fields();
@@ -182,7 +216,7 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let best = rank_candidates(&searcher, fields, ranking, &plan, limit)?;
+        let best = rank_candidates(&searcher, fields, ranking, &plan, limit, feedback)?;
         let mut ranked = Vec::with_capacity(best.len());
         for hit in best {
             let stored: TantivyDocument = searcher.doc(hit.address)?;
@@ -210,7 +244,14 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let best = rank_candidates(&searcher, fields, ranking, &plan, limit)?;
+        let best = rank_candidates(
+            &searcher,
+            fields,
+            ranking,
+            &plan,
+            limit,
+            &Feedback::default(),
+        )?;
         let mut ids = Vec::with_capacity(best.len());
         for hit in best {
             let stored: TantivyDocument = searcher.doc(hit.address)?;
@@ -220,6 +261,9 @@ impl KnowledgeIndex {
     }
 }
 
+/// Candidates beyond twice the limit looked at when verdicts may reorder them.
+const FEEDBACK_EXTRA_CANDIDATES: usize = 10;
+
 /// The best `limit` documents: the top candidates by score (over-fetched, so that the article
 /// preference read from a fast field can reorder near-ties), without loading stored documents.
 fn rank_candidates(
@@ -228,11 +272,26 @@ fn rank_candidates(
     ranking: &RankingConfig,
     plan: &query::QueryPlan,
     limit: usize,
+    feedback: &Feedback,
 ) -> Result<Vec<Hit>> {
     let article_term = tantivy::Term::from_field_text(fields.kind, DocKind::Article.as_str());
     let has_articles = searcher.doc_freq(&article_term)? > 0;
-    // Over-fetch only when articles may need to move up; a tight limit keeps pruning effective.
-    let fetch = if has_articles { limit * 2 + 5 } else { limit };
+    let multipliers = feedback.multipliers(
+        &plan
+            .prose
+            .iter()
+            .map(|term| (term.term.clone(), term.idf))
+            .collect::<Vec<_>>(),
+    );
+    // Over-fetch only when articles or verdicts may move candidates up; a tight limit keeps
+    // pruning effective.
+    let fetch = if !multipliers.is_empty() {
+        limit * 2 + FEEDBACK_EXTRA_CANDIDATES
+    } else if has_articles {
+        limit * 2 + 5
+    } else {
+        limit
+    };
     let candidates = plan.top(searcher, &[], fetch)?;
     let article_field = searcher.schema().get_field_name(fields.article).to_owned();
     let mut ranked = Vec::with_capacity(candidates.len());
@@ -251,6 +310,12 @@ fn rank_candidates(
             1.0
         };
         hit.score *= factor;
+        if !multipliers.is_empty() {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            if let Some(multiplier) = multipliers.get(&first_text(&stored, fields.id)) {
+                hit.score *= multiplier;
+            }
+        }
         ranked.push(hit);
     }
     ranked.sort_by(|left, right| right.score.total_cmp(&left.score));

@@ -11,6 +11,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 
 use super::retrieve::{Hit, TermUnion};
+use super::signature::{self, SignatureKind};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::{RankingConfig, SuggestRequest};
@@ -18,8 +19,11 @@ use crate::index::Fields;
 use crate::index::analysis::{self, looks_like_identifier, normalize_route};
 
 /// Longest user text considered, in bytes; the rest is ignored (a pasted log is not an error).
-pub const MAX_TEXT_BYTES: usize = 2_000;
-/// Most distinct prose terms taken from the user's text.
+pub const MAX_TEXT_BYTES: usize = 8_000;
+/// Most distinct prose terms of a query still handled as a short question (typo correction,
+/// joined word pairs, phrases); longer texts keep their most informative words.
+const SHORT_QUERY_TERMS: usize = 12;
+/// Most distinct prose terms taken from a context text (page title, error message).
 const MAX_PROSE_TERMS: usize = 32;
 /// Most error identifiers taken from the context.
 const MAX_IDENTIFIERS: usize = 12;
@@ -148,17 +152,38 @@ pub(crate) fn plan(
     let mut english = registered_analyzer(searcher, analysis::ENGLISH, analysis::english_analyzer);
     let mut trigrams = registered_analyzer(searcher, analysis::TRIGRAM, analysis::plain_analyzer);
     let mut plain = registered_analyzer(searcher, analysis::PLAIN, analysis::plain_analyzer);
-    let text = truncate(&request.text, MAX_TEXT_BYTES);
     let context = &request.context;
     let statistics = Statistics::new(searcher, fields)?;
     let mut clauses: Vec<(Term, f32)> = Vec::new();
     let mut phrases: Vec<(PhraseQuery, f32)> = Vec::new();
 
-    // The user's own words weigh most; page title and error messages add context.
+    // The user's own words weigh most; page title and error messages add context. Long text
+    // is reduced to what describes the problem, and only its most informative words are kept.
+    let reduced = signature::reduce(&request.text, MAX_TEXT_BYTES);
+    let text = reduced.as_str();
     let user_words = analyzed_words(&mut english, text);
+    // Words that name the problem in a long text: its subject line and its quoted messages.
+    let mut subject_terms: Vec<String> = analyzed_words(&mut english, signature::subject(text))
+        .into_iter()
+        .map(|(term, _)| term)
+        .collect();
+    for message in signature::quoted_messages(truncate(&request.text, MAX_TEXT_BYTES)) {
+        subject_terms.extend(
+            analyzed_words(&mut english, message)
+                .into_iter()
+                .map(|(term, _)| term),
+        );
+    }
+    let distinct: Vec<(String, String)> = dedup(user_words.iter().cloned()).collect();
+    let long = distinct.len() > ranking.max_query_terms;
     let mut prose: Vec<QueryTerm> = Vec::new();
-    let mut fuzzy_budget = MAX_FUZZY_TERMS;
-    for (term, surface) in dedup(user_words.iter().cloned()).take(MAX_PROSE_TERMS) {
+    let mut fuzzy_budget = if distinct.len() <= SHORT_QUERY_TERMS {
+        MAX_FUZZY_TERMS
+    } else {
+        0
+    };
+    let mut selected: Vec<(String, String, f32, bool)> = Vec::with_capacity(distinct.len());
+    for (term, surface) in distinct {
         let idf = statistics.prose_idf(&term, &surface)?;
         let (term, idf, fuzzy) = match idf {
             Some(idf) => (term, idf, false),
@@ -178,19 +203,51 @@ pub(crate) fn plan(
                 (corrected, idf * ranking.fuzzy, true)
             }
         };
-        let weight = if fuzzy { ranking.fuzzy } else { 1.0 };
+        selected.push((term, surface, idf, fuzzy));
+    }
+    if long {
+        // The most informative words of a long text: rare words, and the subject's words.
+        let rank = |(term, _, idf, _): &(String, String, f32, bool)| {
+            let subject = if subject_terms.contains(term) {
+                1.0 + ranking.subject
+            } else {
+                1.0
+            };
+            idf * subject
+        };
+        let mut order: Vec<usize> = (0..selected.len()).collect();
+        order.sort_by(|left, right| rank(&selected[*right]).total_cmp(&rank(&selected[*left])));
+        let keep: std::collections::HashSet<usize> =
+            order.into_iter().take(ranking.max_query_terms).collect();
+        let mut position = 0;
+        selected.retain(|_| {
+            position += 1;
+            keep.contains(&(position - 1))
+        });
+    }
+    for (term, surface, idf, fuzzy) in selected {
+        let mut weight = if fuzzy { ranking.fuzzy } else { 1.0 };
+        if long {
+            if subject_terms.contains(&term) {
+                weight *= 1.0 + ranking.subject;
+            }
+            // A word the text repeats is what it is about.
+            let repeats = user_words.iter().filter(|(word, _)| *word == term).count();
+            weight *= 1.0 + ranking.repeats * (repeats.max(1) as f32).ln();
+        }
         clauses.extend(prose_clauses(fields, ranking, (&term, &surface), weight));
         prose.push(QueryTerm {
             term,
             surface,
-            idf,
+            idf: idf * weight,
             fuzzy,
         });
     }
     // Words written apart that the documents write as one ("back up" → "backup", "e mail" →
     // "email", "log in" → "login"): the joined word is searched too when it is indexed.
-    let plain_words = analysis::analyze(&mut plain, text);
-    for pair in plain_words.windows(2).take(MAX_PROSE_TERMS) {
+    let pair_source = if long { signature::subject(text) } else { text };
+    let plain_words = analysis::analyze(&mut plain, pair_source);
+    for pair in plain_words.windows(2).take(SHORT_QUERY_TERMS) {
         let joined = format!("{}{}", pair[0], pair[1]);
         let Some((term, _)) = analyzed_words(&mut english, &joined).into_iter().next() else {
             continue;
@@ -220,7 +277,7 @@ pub(crate) fn plan(
                     .any(|known| &known.term == *term && !known.fuzzy)
             })
             .collect();
-        for pair in known.windows(2).take(MAX_PROSE_TERMS) {
+        for pair in known.windows(2).take(SHORT_QUERY_TERMS) {
             if pair[0] == pair[1] {
                 continue;
             }
@@ -268,10 +325,24 @@ pub(crate) fn plan(
         }
     }
 
-    // Identifiers: codes in the user's words, in error messages, and failed requests' statuses.
+    // Identifiers: the error signatures of the user's words (codes, exceptions, statuses, API
+    // names), the identifiers of the page's error messages, and failed requests' statuses.
     let mut identifiers: Vec<(String, String)> = Vec::new();
-    let error_texts = std::iter::once(text).chain(context.errors.iter().map(String::as_str));
-    for error_text in error_texts {
+    let mut api_names: Vec<String> = Vec::new();
+    for found in signature::signatures(truncate(&request.text, MAX_TEXT_BYTES)) {
+        match found.kind {
+            SignatureKind::Endpoint => continue,
+            SignatureKind::ApiName => api_names.push(found.text.to_lowercase()),
+            _ => {}
+        }
+        push_unique(&mut identifiers, found.text.to_lowercase(), found.text);
+    }
+    for error_text in &context.errors {
+        for found in signature::signatures(truncate(error_text, MAX_TEXT_BYTES)) {
+            if found.kind != SignatureKind::Endpoint {
+                push_unique(&mut identifiers, found.text.to_lowercase(), found.text);
+            }
+        }
         for (_, chunk) in analysis::identifier_chunks(truncate(error_text, MAX_TEXT_BYTES)) {
             if looks_like_identifier(chunk) {
                 push_unique(&mut identifiers, chunk.to_lowercase(), chunk.to_owned());
@@ -289,9 +360,14 @@ pub(crate) fn plan(
     }
     identifiers.truncate(MAX_IDENTIFIERS);
     for (identifier, _) in &identifiers {
+        // An API name is mentioned by answers; it is not an error of the page.
+        let api = api_names.contains(identifier);
         let exact = [
             (fields.errors, ranking.error_exact),
-            (fields.identifiers, ranking.identifier),
+            (
+                fields.identifiers,
+                ranking.identifier * if api { ranking.api_name } else { 1.0 },
+            ),
         ];
         for (field, boost) in exact {
             clauses.push((Term::from_field_text(field, identifier), boost));

@@ -12,7 +12,7 @@ use anyhow::Context;
 use waymark_knowledge::eval::baseline::DefaultTantivy;
 use waymark_knowledge::eval::{
     BENCH_INDEX_CONFIG, Calibration, Dataset, EvalReport, QueryOutcome, ScaleFigures,
-    WaymarkRetriever, bench_table, bench_waymark, evaluate, score, synthetic,
+    WaymarkRetriever, bench_table, bench_waymark, calibrate, evaluate, score, synthetic,
 };
 use waymark_knowledge::suggest::RankingConfig;
 
@@ -92,6 +92,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut waymark = WaymarkRetriever::build(&dataset, RankingConfig::default())?;
     let mut systems = vec![evaluate(&mut waymark, &dataset)?];
     let calibration = Calibration::compute(&dataset, waymark.timed_top(&dataset));
+    let replay = waymark.replay_feedback(&dataset)?;
+    let held_out = Calibration::compute_on(&dataset, waymark.timed_top(&dataset), |position| {
+        !calibrate::is_fit_half(position)
+    });
     systems.push(evaluate(&mut DefaultTantivy::build(&dataset)?, &dataset)?);
     if !args.skip_postgres {
         let baseline = PgBaseline::create(&args.database_url).await?;
@@ -103,8 +107,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         dataset: dataset.name.clone(),
         documents: dataset.docs.len(),
         queries: dataset.queries.len(),
+        skipped_documents: dataset.skipped_documents,
         systems,
         calibration: Some(calibration),
+        held_out_calibration: Some(held_out),
+        feedback: Some(replay),
     };
     println!("{}", report.table());
     if let Some(out) = &args.out {
@@ -129,13 +136,10 @@ async fn postgres_systems(
         baseline
             .run("docs", &texts[..texts.len().min(20)], mode, 10)
             .await?;
-        let outcomes = baseline.run("docs", &texts, mode, 10).await?;
-        systems.push(score(
-            mode.system_name(),
-            mode.description(),
-            dataset,
-            &outcomes,
-        ));
+        let (outcomes, clipped) = baseline.run("docs", &texts, mode, 10).await?;
+        let mut system = score(mode.system_name(), mode.description(), dataset, &outcomes);
+        system.notes.extend(pg::clipping_note(clipped, texts.len()));
+        systems.push(system);
     }
     Ok(systems)
 }
@@ -201,7 +205,10 @@ async fn bench_sizes(
                     10,
                 )
                 .await?;
-            let outcomes = baseline.run(&table, &texts, QueryMode::OrWords, 10).await?;
+            let (outcomes, clipped) = baseline.run(&table, &texts, QueryMode::OrWords, 10).await?;
+            if let Some(note) = pg::clipping_note(clipped, texts.len()) {
+                eprintln!("{size} documents, PostgreSQL: {note}");
+            }
             figures.push(pg_figures(dataset, size, build, &outcomes));
         }
     }

@@ -116,14 +116,15 @@ impl PgBaseline {
         Ok(started.elapsed())
     }
 
-    /// Runs each query once, timing the round trip, and returns the ranked ids.
+    /// Runs each query once, timing the round trip, and returns the ranked ids and how many
+    /// queries were clipped to [`MAX_QUERY_WORDS`] words.
     pub async fn run(
         &self,
         table: &str,
         queries: &[&str],
         mode: QueryMode,
         limit: usize,
-    ) -> anyhow::Result<Vec<QueryOutcome>> {
+    ) -> anyhow::Result<(Vec<QueryOutcome>, usize)> {
         let sql = match mode {
             QueryMode::OrWords => format!(
                 "SELECT id FROM {table}, to_tsquery('english', $1) query WHERE tsv @@ query \
@@ -136,10 +137,15 @@ impl PgBaseline {
         };
         let limit = i64::try_from(limit).unwrap_or(10);
         let mut outcomes = Vec::with_capacity(queries.len());
+        let mut clipped = 0;
         for text in queries {
+            let words = plain_words(text);
+            if words.len() < distinct_word_count(text) {
+                clipped += 1;
+            }
             let argument = match mode {
-                QueryMode::OrWords => or_words(text),
-                QueryMode::Websearch => (*text).to_owned(),
+                QueryMode::OrWords => words.join(" | "),
+                QueryMode::Websearch => words.join(" "),
             };
             let started = Instant::now();
             let rows = if argument.is_empty() {
@@ -158,7 +164,7 @@ impl PgBaseline {
                 .collect::<Result<Vec<_>, _>>()?;
             outcomes.push(QueryOutcome { ranked, elapsed });
         }
-        Ok(outcomes)
+        Ok((outcomes, clipped))
     }
 
     /// Drops the scratch database.
@@ -191,26 +197,71 @@ fn body(doc: &KnowledgeDoc) -> String {
         .join("\n")
 }
 
-/// The query's words joined with `|` for `to_tsquery`; only letters and digits survive, so
-/// no input can break the `tsquery` syntax.
-pub fn or_words(text: &str) -> String {
-    text.split(|character: char| !character.is_alphanumeric())
+/// Most distinct words of one query sent to PostgreSQL: a `tsquery` of a pasted log (hundreds
+/// of OR-ed words) can exhaust its evaluation stack ("tsquery stack too small"), so longer
+/// queries keep their first words and the run reports how many were clipped.
+pub const MAX_QUERY_WORDS: usize = 64;
+
+/// The query's distinct words, lowercased, in order, at most [`MAX_QUERY_WORDS`]; only letters
+/// and digits survive, so no input can break the `tsquery` syntax of either mode.
+pub fn plain_words(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in text
+        .split(|character: char| !character.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+    {
+        let word = word.to_lowercase();
+        if !words.contains(&word) {
+            if words.len() == MAX_QUERY_WORDS {
+                break;
+            }
+            words.push(word);
+        }
+    }
+    words
+}
+
+/// How many distinct words a query holds.
+fn distinct_word_count(text: &str) -> usize {
+    let mut words: Vec<String> = text
+        .split(|character: char| !character.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" | ")
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words.len()
+}
+
+/// The note a report carries when queries were clipped.
+pub fn clipping_note(clipped: usize, total: usize) -> Option<String> {
+    (clipped > 0).then(|| {
+        format!(
+            "{clipped} of {total} queries had more than {MAX_QUERY_WORDS} distinct words and were \
+             clipped to their first {MAX_QUERY_WORDS} (tsquery stack limit)"
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::or_words;
+    use super::{MAX_QUERY_WORDS, clipping_note, distinct_word_count, plain_words};
 
     #[test]
-    fn words_are_or_ed_and_punctuation_cannot_inject_operators() {
+    fn words_are_plain_and_punctuation_cannot_inject_operators() {
         assert_eq!(
-            or_words("Can't log in! (E502) a&b"),
+            plain_words("Can't log in! (E502) a&b a").join(" | "),
             "can | t | log | in | e502 | a | b"
         );
-        assert_eq!(or_words("!&|"), "");
+        assert!(plain_words("!&|\"-:*").is_empty());
+    }
+
+    #[test]
+    fn long_queries_are_clipped_and_reported() {
+        let long: String = (0..300).map(|number| format!("word{number} ")).collect();
+        assert_eq!(plain_words(&long).len(), MAX_QUERY_WORDS);
+        assert_eq!(distinct_word_count(&long), 300);
+        assert!(clipping_note(1, 5).is_some_and(|note| note.contains("1 of 5")));
+        assert_eq!(clipping_note(0, 5), None);
     }
 }

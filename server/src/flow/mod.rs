@@ -28,6 +28,7 @@
 //! of the request are written together or not at all.
 
 pub mod agent;
+pub mod answers;
 pub mod clients;
 pub mod conversation;
 pub mod facts;

@@ -12,8 +12,8 @@ use super::{FlowError, new_id};
 use crate::storage::Store;
 use crate::storage::suggestions::{ShownSuggestions, SuggestionVerdict};
 
-/// Confidence from which the widget leads with the answer instead of a person.
-pub const SHOW_ANSWER_CONFIDENCE: f32 = 0.5;
+/// The most recent verdicts of a site that move answers for similar questions.
+const FEEDBACK_VERDICTS: i64 = 300;
 const DEFAULT_LIMIT: u32 = 3;
 const MAX_QUERY_BYTES: usize = 2 * 1024;
 
@@ -59,17 +59,18 @@ pub async fn suggest(
         _ => TrailContext::default(),
     };
     let found = match index {
-        Some(index) => search(index, site_id, &query, request, &trail)?,
+        Some(index) => {
+            let verdicts = store.feedback_verdicts(site_id, FEEDBACK_VERDICTS).await?;
+            let feedback = index.feedback(&verdicts);
+            search(index, site_id, &query, request, &trail, &feedback)?
+        }
         None => Vec::new(),
     };
     let (answers, shown_ids) = match index {
         Some(index) => super::visitors::for_visitors(store, index, site_id, found).await?,
         None => (Vec::new(), Vec::new()),
     };
-    let recommendation = if answers
-        .first()
-        .is_some_and(|a| a.confidence >= SHOW_ANSWER_CONFIDENCE)
-    {
+    let recommendation = if answers.first().is_some_and(|a| a.likely_fix) {
         Recommendation::ShowAnswer
     } else {
         Recommendation::OfferHuman
@@ -181,6 +182,7 @@ fn search(
     query: &str,
     request: &SuggestRequest,
     trail: &TrailContext,
+    feedback: &waymark_knowledge::feedback::Feedback,
 ) -> Result<Vec<SuggestedAnswer>, FlowError> {
     let mut context = waymark_knowledge::PageContext::default();
     if let Some(page) = &request.page {
@@ -207,7 +209,7 @@ fn search(
     };
     let started = std::time::Instant::now();
     let found = index
-        .suggest(&search)
+        .suggest_with_feedback(&search, &Default::default(), feedback)
         .map_err(|err| FlowError::Knowledge(err.to_string()))?;
     tracing::info!(
         site = site_id,
@@ -228,6 +230,7 @@ fn search(
             url: None,
             why: vec![s.explanation],
             confidence: s.confidence,
+            likely_fix: s.likely_fix,
         })
         .collect())
 }

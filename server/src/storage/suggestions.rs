@@ -2,6 +2,7 @@
 //! behind deflection (answered by suggestions, no human needed).
 
 use sqlx::Row;
+use waymark_knowledge::feedback::{Outcome, Verdict};
 use waymark_knowledge::gaps::SuggestLogEntry;
 
 use super::{Store, StoreError};
@@ -210,5 +211,39 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         Ok(count)
+    }
+
+    /// The most recent verdicts of a site on answers shown for a typed question, newest
+    /// first, with that question: what makes suggest learn from use.
+    pub async fn feedback_verdicts(
+        &self,
+        site_id: &str,
+        limit: i64,
+    ) -> Result<Vec<Verdict>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.query, f.answer_id, f.outcome
+             FROM suggestion_feedback f
+             JOIN suggestions s ON s.site_id = f.site_id AND s.query_id = f.query_id
+             WHERE f.site_id = $1 AND s.query <> ''
+             ORDER BY f.at_ms DESC, f.idempotency_key LIMIT $2",
+        )
+        .bind(site_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let outcome: String = row.try_get("outcome")?;
+                Ok(Verdict {
+                    query: row.try_get("query")?,
+                    doc_id: row.try_get("answer_id")?,
+                    outcome: if outcome == "solved" {
+                        Outcome::Helped
+                    } else {
+                        Outcome::NotHelpful
+                    },
+                })
+            })
+            .collect()
     }
 }

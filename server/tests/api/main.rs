@@ -5,6 +5,7 @@
 mod access;
 mod accounts;
 mod agent_actions;
+mod answers;
 mod bad_input;
 mod cli_user;
 mod flow;

@@ -12,6 +12,7 @@
 //! - [`workspace`]: internal notes, assignment, removing collaborators.
 //! - [`stream`]: the site's live changes as Server-Sent Events, for the console.
 //! - [`matrix`]: the site's versioned escalation matrix.
+//! - [`answers`]: similar resolved tickets and likely answers for a ticket.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
 //! - [`jobs`]: outbox jobs and dead letters, and the routes of [`alerts`],
@@ -19,6 +20,7 @@
 
 pub mod account;
 pub mod alerts;
+pub mod answers;
 pub mod auth;
 pub mod incidents;
 pub mod jobs;
@@ -169,13 +171,18 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             "/api/v1/sites/{site_id}/tickets/{ticket_id}/reopen",
             tickets::reopen,
         )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/tickets/{ticket_id}/answers",
+            answers::ticket_answers,
+        )
         .finish()
 }
 
 /// The ticket named in a path (`…/tickets/{ticket_id}…`).
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct TicketPath {
-    ticket_id: String,
+    pub(crate) ticket_id: String,
 }
 
 /// The session named in a path (`…/sessions/{session_id}…`).
