@@ -9,6 +9,7 @@ mod dist;
 mod sh;
 mod test;
 mod tools;
+mod unused_exports;
 
 use anyhow::{Context, bail};
 
