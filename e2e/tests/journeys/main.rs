@@ -4,3 +4,4 @@
 
 mod skeleton;
 mod widget;
+mod widget_memory;
