@@ -30,9 +30,9 @@ pub use config::{ColorScheme, ConsentMode, PrivacySettings, SiteConfig, Theme, W
 pub use conversation::{
     AnswerDetail, AnswerSource, ConversationIntent, ConversationStarted, ConversationStatus,
     CsatRequest, CustomerNotice, ErrorContext, EscalateRequest, EscalationAccepted, Identity,
-    MessageAccepted, MessageAuthor, MessagesResponse, Recommendation, SendMessageRequest,
-    StartConversationRequest, SuggestFeedback, SuggestOutcome, SuggestRequest, SuggestResponse,
-    SuggestedAnswer, WireMessage,
+    MessageAccepted, MessageAuthor, MessagesResponse, Recommendation, SUBJECT_MAX_CHARS,
+    SendMessageRequest, StartConversationRequest, SuggestFeedback, SuggestOutcome, SuggestRequest,
+    SuggestResponse, SuggestedAnswer, WireMessage, subject_line,
 };
 pub use events::{
     ClickInfo, ClientEvent, DwellInfo, EventBatch, EventBatchAccepted, EventKind, FailedRequest,

@@ -11,11 +11,16 @@
   var site = script ? script.getAttribute("data-site") : opt.site || null;
   var api = script && script.getAttribute("data-api") || opt.api || base.replace(/\/widget$/, "");
   var nonce = script && (script.nonce || script.getAttribute("nonce")) || opt.nonce || "";
+  // Routing: "auto" (the fragment when it holds a path: #/pets/42, #!/x), "hash" or "path".
+  var routing = script && script.getAttribute("data-routing") || opt.routing || "auto";
   var rand = function () { return Math.random().toString(36).slice(2, 10); };
+  // The tab's session, when the widget kept it (consent mode `functional`, or after consent).
+  var kept = null;
+  try { kept = w.sessionStorage.getItem("waymark.session"); } catch (e) { /* storage blocked */ }
   var state = {
     site: site, api: api, base: base, nonce: nonce,
-    session: "s_" + Date.now().toString(36) + rand(),
-    seq: 0, buffer: [], sink: null, commands: []
+    session: /^s_[a-z0-9]{6,40}$/.test(kept || "") ? kept : "s_" + Date.now().toString(36) + rand(),
+    seq: 0, buffer: [], sink: null, commands: [], requests: 0
   };
   w.__waymark = state;
 
@@ -37,9 +42,16 @@
   function strip(url) {
     try { var u = new URL(url, w.location.href); return scrub(u.origin + u.pathname); } catch (e) { return ""; }
   }
+  // The route: the path, or in a hash-routed app the fragment's path (its query dropped).
+  function path() {
+    var l = w.location, h = l.hash;
+    if (routing === "path" || (routing !== "hash" && !/^#!?\//.test(h))) return l.pathname;
+    var p = h.replace(/^#!?/, "").split(/[?#]/)[0];
+    return p.charAt(0) === "/" ? p : "/" + p;
+  }
   function page(first) {
     var l = w.location;
-    var p = { url: strip(l.href), route: scrub(l.pathname), title: scrub(d.title) };
+    var p = { url: strip(l.href), route: scrub(path()), title: scrub(d.title) };
     if (first) {
       if (d.referrer) p.referrer = strip(d.referrer);
       p.viewport = { width: w.innerWidth, height: w.innerHeight };
@@ -49,7 +61,10 @@
   }
   state.scrub = scrub;
   state.page = function () { return page(false); };
+  // Waymark('shutdown'): nothing is captured any more.
+  state.stop = function () { state.stopped = true; state.buffer = []; };
   function emit(type, fields) {
+    if (state.stopped) return;
     var event = { id: state.session + "." + (++state.seq), at_ms: Date.now(), type: type };
     for (var k in fields) event[k] = fields[k];
     var json = JSON.stringify(event);
@@ -66,7 +81,7 @@
     var el = d.querySelector(marks);
     return el ? scrub(el.getAttribute("content") || el.getAttribute("data-waymark-error-page") || "") : "";
   };
-  var last = w.location.pathname, entered = Date.now();
+  var last = path(), entered = Date.now();
   function viewed(type) {
     emit(type, page(type === "page_view"));
     if (d.readyState !== "loading" && markedError()) emit("error_page", page());
@@ -74,7 +89,7 @@
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", function () { if (markedError()) emit("error_page", page()); });
   viewed("page_view");
   function navigated() {
-    var now = w.location.pathname;
+    var now = path();
     if (now === last) return;
     var dwell = Date.now() - entered;
     if (dwell >= 1000) emit("dwell", { route: scrub(last), duration_ms: dwell });
@@ -94,21 +109,25 @@
   w.addEventListener("hashchange", navigated);
   w.addEventListener("error", function (e) {
     if (!e.message || (e.filename && e.filename.indexOf(base) === 0)) return;
-    emit("js_error", { message: scrub(e.message), source: e.filename ? strip(e.filename) : null, route: scrub(w.location.pathname) });
+    emit("js_error", { message: scrub(e.message), source: e.filename ? strip(e.filename) : null, route: scrub(path()) });
   });
   w.addEventListener("unhandledrejection", function (e) {
     var reason = e.reason;
     var message = reason && reason.message ? reason.message : String(reason);
-    emit("js_error", { message: scrub("Unhandled rejection: " + message), source: null, route: scrub(w.location.pathname) });
+    emit("js_error", { message: scrub("Unhandled rejection: " + message), source: null, route: scrub(path()) });
   });
 
   // Failed requests (status >= 400 or network failure): method, URL without query, status, duration.
   // Never headers or bodies. The widget's own calls are left out.
-  function failed(method, url, status, started) {
+  function own(url) {
     var u = strip(url);
-    if (!u || (api && u.indexOf(api) === 0 && u.indexOf("/api/widget/") > 0)) return;
+    return !u || (api && u.indexOf(api) === 0 && u.indexOf("/api/widget/") > 0);
+  }
+  function failed(method, url, status, started) {
+    if (own(url)) return;
+    var u = strip(url);
     emit("failed_request", { method: String(method || "GET").toUpperCase(), url: u, status: status || null,
-      duration_ms: Math.round(Date.now() - started), route: scrub(w.location.pathname) });
+      duration_ms: Math.round(Date.now() - started), route: scrub(path()) });
   }
   var originalFetch = w.fetch;
   if (originalFetch) {
@@ -116,6 +135,7 @@
       var started = Date.now();
       var method = (init && init.method) || (input && input.method) || "GET";
       var url = typeof input === "string" ? input : (input && input.url) || String(input);
+      if (!own(url)) state.requests++;
       return originalFetch.apply(this, arguments).then(function (r) {
         if (r.status >= 400) failed(method, url, r.status, started);
         return r;
@@ -128,6 +148,7 @@
     XHR.open = function (method, url) { this.__wm = [method, url]; return open.apply(this, arguments); };
     XHR.send = function () {
       var xhr = this, started = Date.now();
+      if (xhr.__wm && !own(xhr.__wm[1])) state.requests++;
       if (xhr.__wm) xhr.addEventListener("loadend", function () {
         if (xhr.status === 0 || xhr.status >= 400) failed(xhr.__wm[0], xhr.__wm[1], xhr.status, started);
       });
@@ -150,27 +171,38 @@
     if (!el || !el.tagName || (el.closest && el.closest("#waymark-widget"))) return;
     var target = selector(el), now = Date.now();
     if (burst.target === target && now - burst.at < 1000) burst.count++; else burst = { target: target, count: 1, at: now };
-    if (burst.count === 4) emit("rage_click", { target: target, route: scrub(w.location.pathname), clicks: 4 });
+    if (burst.count === 4) emit("rage_click", { target: target, route: scrub(path()), clicks: 4 });
     var active = el.closest && el.closest("a,button,input,select,textarea,label,summary,[role=button],[onclick],[tabindex]");
-    if (!active && w.getComputedStyle(el).cursor === "pointer") {
-      var before = d.body ? d.body.innerHTML.length : 0, route = w.location.pathname;
+    if (!active && w.getComputedStyle(el).cursor === "pointer" && w.MutationObserver) {
+      // Dead: within 1 s no DOM change, no navigation and no request followed the click.
+      var changed = false, href = w.location.href, requests = state.requests;
+      var watch = new MutationObserver(function () { changed = true; });
+      watch.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
       setTimeout(function () {
-        if (w.location.pathname === route && d.body && d.body.innerHTML.length === before)
-          emit("dead_click", { target: target, route: scrub(route) });
+        watch.disconnect();
+        if (!changed && w.location.href === href && state.requests === requests)
+          emit("dead_click", { target: target, route: scrub(path()) });
       }, 1000);
     }
   }, true);
 
-  // Fetch and compile the widget at once (in parallel with the page's parsing); mount
-  // it once the body exists.
-  var ready = new Promise(function (resolve) {
-    if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", resolve); else resolve();
-  });
-  import(base + "/waymark_widget.js").then(function (m) {
-    return m.default({ module_or_path: base + "/waymark_widget_bg.wasm" }).then(function () { return ready; }).then(function () {
-      m.boot(state);
+  // The widget starts once the host page has loaded (or the browser is idle, if
+  // that comes first), so it never delays the host's own load event.
+  var started = false;
+  function start() {
+    if (started || state.stopped) return;
+    started = true;
+    import(base + "/waymark_widget.js").then(function (m) {
+      return m.default({ module_or_path: base + "/waymark_widget_bg.wasm" }).then(function () {
+        if (!state.stopped) m.boot(state);
+      });
+    }).catch(function (err) {
+      if (w.console) console.warn("Waymark widget failed to load:", err);
     });
-  }).catch(function (err) {
-    if (w.console) console.warn("Waymark widget failed to load:", err);
-  });
+  }
+  if (d.readyState === "complete") start();
+  else {
+    w.addEventListener("load", function () { setTimeout(start, 0); });
+    if (w.requestIdleCallback) d.addEventListener("DOMContentLoaded", function () { w.requestIdleCallback(start, { timeout: 2000 }); });
+  }
 })(window, document);

@@ -11,12 +11,16 @@ use wasm_bindgen::prelude::*;
 use waymark_core::scrub::{ScrubConfig, scrub_text, scrub_url};
 use waymark_core::wire::PROTOCOL_VERSION;
 
+use leptos::prelude::*;
+
+use crate::config::Consent;
+use crate::model::Model;
 use crate::net::{self, Endpoint};
 use crate::outbox::Outbox;
 use crate::panel::Keys;
 use crate::strings;
-use crate::timers;
-use crate::ui::{self, Ctx};
+use crate::timers::{self, Timers};
+use crate::ui::{self, Ctx, StoragePolicy};
 
 /// How often queued events are sent while the page is open.
 const FLUSH_EVERY_MS: i32 = 1_000;
@@ -77,10 +81,12 @@ pub fn boot(loader: JsValue) {
         scrub: RefCell::default(),
         identity: RefCell::new(JsValue::UNDEFINED),
         conversation: RefCell::new(None),
-        model: RefCell::default(),
+        model: RwSignal::new(Model::default()),
         root: RefCell::new(None),
-        may_store: Cell::new(false),
+        storage: Cell::new(StoragePolicy::NotYet),
         consented: Cell::new(false),
+        timers: Timers::default(),
+        stopped: Cell::new(false),
     });
     let widget = Rc::new(Widget {
         api: endpoint.api.clone(),
@@ -132,12 +138,14 @@ pub fn boot(loader: JsValue) {
         if let Ok(config) = net::call(&url, "GET", None, None).await {
             ui::apply_config(&config_widget.ctx, &config);
             let consent = get_string(&net::get(&config, "privacy"), "consent");
-            config_widget.may_send.set(consent != "after_consent");
+            config_widget
+                .may_send
+                .set(Consent::from_wire(&consent).sends_before_consent());
         }
     });
 
     let flush_widget = widget.clone();
-    timers::set_interval(
+    ctx.timers.every(
         move || {
             flush_widget.clone().flush(false);
             // Time-based rules (dwell) can fire without a new event.
@@ -147,8 +155,9 @@ pub fn boot(loader: JsValue) {
     );
     let hide_widget = widget.clone();
     let on_hide = Closure::<dyn Fn()>::new(move || {
-        let hidden = timers::document()
-            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+        let hidden = !hide_widget.ctx.stopped.get()
+            && timers::document()
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
         if hidden {
             hide_widget.clone().flush(true);
         }
@@ -170,7 +179,7 @@ impl Widget {
     /// outbox. The server validates every event and refuses a batch naming the
     /// event at fault.
     fn accept(&self, json: &str) {
-        if !json.starts_with('{') {
+        if self.ctx.stopped.get() || !json.starts_with('{') {
             return;
         }
         let Ok(event) = js_sys::JSON::parse(json) else {
@@ -195,6 +204,9 @@ impl Widget {
     /// Sends the next batch. On page hide the batch goes with `sendBeacon`, which
     /// the browser delivers after the page is gone.
     fn flush(self: Rc<Self>, page_hidden: bool) {
+        if self.ctx.stopped.get() {
+            return;
+        }
         if !self.may_send.get() && !self.ctx.consented.get() {
             return;
         }
@@ -225,10 +237,16 @@ impl Widget {
             return;
         }
         wasm_bindgen_futures::spawn_local(async move {
-            let outcome = post_json(&self.events_url(), &body).await;
+            let outcome = net::send(
+                &self.events_url(),
+                "POST",
+                Some(&JsValue::from_str(&body)),
+                None,
+            )
+            .await;
             let mut outbox = self.outbox.borrow_mut();
             match outcome {
-                Ok(()) => outbox.acknowledge(),
+                Ok(_) => outbox.acknowledge(),
                 Err(retry_after_ms) => {
                     let wait = outbox.failed(retry_after_ms);
                     *self.not_before_ms.borrow_mut() = js_sys::Date::now() + f64::from(wait);
@@ -275,34 +293,4 @@ fn batch_json(session: &str, events: &[String]) -> String {
     }
     body.push_str("]}");
     body
-}
-
-/// POSTs JSON with `keepalive`. `Err` carries the server's `Retry-After` in ms, if any.
-async fn post_json(url: &str, body: &str) -> Result<(), Option<u32>> {
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    let headers = web_sys::Headers::new().map_err(|_| None)?;
-    headers
-        .set("content-type", "application/json")
-        .map_err(|_| None)?;
-    init.set_headers(&headers);
-    let window = web_sys::window().ok_or(None)?;
-    let promise = window.fetch_with_str_and_init(url, &init);
-    let response = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|_| None)?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| None)?;
-    if response.ok() {
-        return Ok(());
-    }
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .map(|seconds| seconds.saturating_mul(1_000));
-    Err(retry_after)
 }

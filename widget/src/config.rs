@@ -49,6 +49,49 @@ pub struct WidgetConfig {
     pub scrub: ScrubConfig,
 }
 
+/// The site's consent mode (`privacy.consent`), as the widget applies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    /// The default: a tab-scoped session id and the page-signal counters go
+    /// to `sessionStorage` at once (no cookies, no `localStorage`); the
+    /// conversation after the user interacts.
+    Functional,
+    /// Nothing is stored before the user interacts or the host calls `consent`.
+    Strict,
+    /// Nothing is stored or sent before the host calls `consent`.
+    AfterConsent,
+    /// The host manages consent itself: everything at once.
+    NotRequired,
+}
+
+impl Consent {
+    /// From the wire value; unknown or absent values are the default,
+    /// `after_interaction` is the older name of `strict`.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "strict" | "after_interaction" => Self::Strict,
+            "after_consent" => Self::AfterConsent,
+            "not_required" => Self::NotRequired,
+            _ => Self::Functional,
+        }
+    }
+
+    /// Whether the session id and the page-signal counters are kept at once.
+    pub fn keeps_signals(self) -> bool {
+        matches!(self, Self::Functional | Self::NotRequired)
+    }
+
+    /// Whether everything may be stored at once.
+    pub fn stores_everything(self) -> bool {
+        self == Self::NotRequired
+    }
+
+    /// Whether events go out before the host's consent.
+    pub fn sends_before_consent(self) -> bool {
+        self != Self::AfterConsent
+    }
+}
+
 /// Reads the site config; absent or unreadable parts keep their defaults.
 pub fn read_config<V: Value>(config: &V) -> WidgetConfig {
     let rules = config
@@ -280,6 +323,31 @@ impl Value for serde_json::Value {
     }
     fn keys(&self) -> Option<Vec<String>> {
         Some(self.as_object()?.keys().cloned().collect())
+    }
+}
+
+#[cfg(test)]
+mod consent_tests {
+    use super::Consent;
+
+    #[test]
+    fn functional_is_the_default_and_keeps_only_session_and_signals_at_once() {
+        let consent = Consent::from_wire("");
+        assert_eq!(consent, Consent::Functional);
+        assert_eq!(Consent::from_wire("functional"), Consent::Functional);
+        assert!(consent.keeps_signals());
+        assert!(!consent.stores_everything());
+        assert!(consent.sends_before_consent());
+    }
+
+    #[test]
+    fn strict_and_after_consent_keep_nothing_at_once() {
+        for wire in ["strict", "after_interaction", "after_consent"] {
+            assert!(!Consent::from_wire(wire).keeps_signals(), "{wire}");
+        }
+        assert!(Consent::from_wire("strict").sends_before_consent());
+        assert!(!Consent::from_wire("after_consent").sends_before_consent());
+        assert!(Consent::from_wire("not_required").stores_everything());
     }
 }
 

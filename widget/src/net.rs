@@ -25,6 +25,11 @@ impl Endpoint {
     }
 }
 
+/// The protocol version every request carries (`v`), core's `PROTOCOL_VERSION`.
+pub fn version() -> JsValue {
+    JsValue::from(waymark_core::wire::PROTOCOL_VERSION)
+}
+
 /// A JSON object from key/value pairs.
 pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = Object::new();
@@ -63,26 +68,13 @@ pub async fn call(
     body: Option<&JsValue>,
     token: Option<&str>,
 ) -> Result<JsValue, ()> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(|_| ())?;
-    if let Some(body) = body {
-        let json = JSON::stringify(body).map_err(|_| ())?;
-        init.set_body(&json);
-        let _ = headers.set("content-type", "application/json");
-    }
-    if let Some(token) = token {
-        let _ = headers.set("authorization", &format!("Bearer {token}"));
-    }
-    init.set_headers(&headers);
-    let window = web_sys::window().ok_or(())?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    let json = match body {
+        Some(body) => Some(JSON::stringify(body).map_err(|_| ())?),
+        None => None,
+    };
+    let response = send(url, method, json.as_ref().map(|j| j.as_ref()), token)
         .await
         .map_err(|_| ())?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| ())?;
-    if !response.ok() {
-        return Err(());
-    }
     let body = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| ())?)
         .await
         .map_err(|_| ())?
@@ -92,4 +84,42 @@ pub async fn call(
         return Ok(JsValue::NULL);
     }
     JSON::parse(&body).map_err(|_| ())
+}
+
+/// Sends a request (JSON body, bearer token, `keepalive` so it survives the
+/// page going away); `Ok` with a 2xx response, `Err` with the server's
+/// `Retry-After` in ms, if it sent one.
+pub async fn send(
+    url: &str,
+    method: &str,
+    json: Option<&JsValue>,
+    token: Option<&str>,
+) -> Result<web_sys::Response, Option<u32>> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| None)?;
+    if let Some(json) = json {
+        init.set_body(json);
+        let _ = headers.set("content-type", "application/json");
+    }
+    if let Some(token) = token {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
+    init.set_headers(&headers);
+    let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
+    let window = web_sys::window().ok_or(None)?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| None)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| None)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    Err(response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .map(|seconds| seconds.saturating_mul(1_000)))
 }

@@ -1,27 +1,31 @@
 //! The widget's UI inside a Shadow DOM, so the host page's CSS cannot change it
-//! and its CSS cannot leak into the host page. What to show is decided by
-//! [`crate::view`] (HTML from a [`Model`]) and [`crate::panel`]; this module puts
-//! it on the page and routes clicks, typing and form submits to
-//! [`actions`](self::actions).
+//! and its CSS cannot leak into the host page. The panel is a Leptos view
+//! ([`view`]) mounted into the shadow root over one [`Model`] signal; what the
+//! user does comes back as typed [`actions::Act`]s, which call the API and
+//! update the model. Decisions live in [`crate::panel`] and [`crate::model`].
 
 mod actions;
+mod commands;
+mod view;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Function;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use waymark_core::scrub::ScrubConfig;
 
+use crate::model::Model;
 use crate::net::Endpoint;
 use crate::nudge::Nudger;
 use crate::panel::{Keys, Latest};
 use crate::strings::Strings;
-use crate::view::{self, Model};
+use crate::timers::Timers;
 
-pub use actions::{apply_config, check_nudge, command, observe, restore};
+pub use commands::{apply_config, check_nudge, command, observe, restore};
 
 const STYLE: &str = include_str!("widget.css");
 
@@ -50,13 +54,73 @@ pub struct Ctx {
     /// The conversation: id and token.
     pub conversation: RefCell<Option<(String, String)>>,
     /// What the panel shows.
-    pub model: RefCell<Model>,
+    pub model: RwSignal<Model>,
     /// The shadow root, once mounted.
     pub root: RefCell<Option<web_sys::ShadowRoot>>,
-    /// Whether storage may be written (after interaction or consent).
-    pub may_store: Cell<bool>,
+    /// What may be stored, and whether it may be now.
+    pub storage: Cell<StoragePolicy>,
     /// Whether the host gave consent (`Waymark('consent')`).
     pub consented: Cell<bool>,
+    /// Timers, listeners and the event stream, stopped by `shutdown`.
+    pub timers: Timers,
+    /// Set by `shutdown`: nothing is captured, sent or stored any more.
+    pub stopped: Cell<bool>,
+}
+
+/// What the widget may keep in the tab's `sessionStorage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoragePolicy {
+    /// Nothing until the user interacts or the host gives consent (`strict`).
+    NotYet,
+    /// The session id and the page-signal counters only (`functional`), until
+    /// the user interacts or the host gives consent.
+    Functional,
+    /// The user interacted or the host consented: the conversation as well.
+    Allowed,
+}
+
+impl StoragePolicy {
+    /// Whether the session id and the page-signal counters may be stored.
+    pub fn keeps_signals(self) -> bool {
+        self != Self::NotYet
+    }
+
+    /// Whether the conversation may be stored.
+    pub fn keeps_conversation(self) -> bool {
+        self == Self::Allowed
+    }
+}
+
+thread_local! {
+    /// The mounted widget, for the view's handlers. (Leptos wants the closures
+    /// that draw views to be `Send`; the context is not, so they reach it here.
+    /// A `StoredValue` would do the same at the cost of more wasm.)
+    static MOUNTED: RefCell<Option<Rc<Ctx>>> = const { RefCell::new(None) };
+}
+
+/// What the views read and where they send what the user does: the model
+/// signal, and the mounted widget behind it. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Wiring {
+    model: RwSignal<Model>,
+}
+
+impl Wiring {
+    fn mounted(self) -> Option<Rc<Ctx>> {
+        MOUNTED.with(|mounted| mounted.borrow().clone())
+    }
+
+    /// The strings of the page's (or the site's) language.
+    fn strings(self) -> &'static Strings {
+        self.mounted()
+            .map_or(&crate::strings::EN, |ctx| ctx.strings.get())
+    }
+
+    fn send(self, act: actions::Act) {
+        if let Some(ctx) = self.mounted() {
+            actions::act(&ctx, act);
+        }
+    }
 }
 
 impl Ctx {
@@ -70,73 +134,34 @@ impl Ctx {
             .ok()
     }
 
-    /// Renders the whole panel and the launcher state.
-    pub fn render(&self) {
-        let (html, open) = {
-            let model = self.model.borrow();
-            (view::panel(&model, self.strings.get()), model.open)
-        };
-        if let Some(slot) = self.find(".wm-slot") {
-            slot.set_inner_html(&html);
-        }
-        if let Some(launcher) = self.find(".wm-launcher") {
-            let _ = launcher.set_attribute("aria-expanded", if open { "true" } else { "false" });
-            let _ = launcher.set_attribute(
-                "aria-label",
-                if open {
-                    self.strings.get().close
-                } else {
-                    self.strings.get().open
-                },
-            );
-        }
-    }
-
-    /// Renders the answers and the status line only (keeps the text box as typed).
-    pub fn render_answers(&self) {
-        let html = view::answers(&self.model.borrow(), self.strings.get());
-        if let Some(list) = self.find("#wm-answers") {
-            list.set_inner_html(&html);
-        }
-        self.render_note();
-    }
-
-    /// Renders the status line only.
-    pub fn render_note(&self) {
-        let note = self.model.borrow().note.unwrap_or("");
-        if let Some(line) = self.find("#wm-note") {
-            line.set_text_content(Some(note));
-        }
-    }
-
-    /// Renders the conversation (keeps the reply box as typed).
-    pub fn render_conversation(&self) {
-        let html = view::conversation_body(&self.model.borrow(), self.strings.get());
-        match self.find("#wm-conv") {
-            Some(conversation) => conversation.set_inner_html(&html),
-            None => return,
-        }
-        if self.model.borrow().finished() && self.find("#wm-reply").is_some() {
-            self.render();
-        }
-    }
-
     /// Says something in the ARIA live region (new replies, the nudge).
     pub fn announce(&self, text: &str) {
-        if let Some(live) = self.find(".wm-live") {
-            live.set_text_content(Some(text));
-        }
+        self.model.write().announced = text.to_owned();
     }
 
-    /// Moves focus into the panel: its first text box, else its first control.
-    pub fn focus_panel(&self) {
-        let items = self.focusables();
-        let first = items
-            .iter()
-            .find(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA"))
-            .or(items.first());
-        if let Some(element) = first {
-            let _ = element.focus();
+    /// Moves focus into the panel once it is drawn: its first text box, else
+    /// its first control.
+    pub fn focus_panel(self: &Rc<Self>) {
+        let ctx = self.clone();
+        crate::timers::once(
+            move || {
+                let items = ctx.focusables();
+                let first = items
+                    .iter()
+                    .find(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA"))
+                    .or(items.first());
+                if let Some(element) = first {
+                    let _ = element.focus();
+                }
+            },
+            0,
+        );
+    }
+
+    /// Moves focus back to the launcher.
+    pub fn focus_launcher(&self) {
+        if let Some(launcher) = self.find(".wm-launcher") {
+            let _ = launcher.focus();
         }
     }
 
@@ -189,7 +214,7 @@ impl Ctx {
     }
 }
 
-/// Creates the shadow host and the panel's frame, and listens for the user.
+/// Creates the shadow host and mounts the view into it.
 pub fn mount(ctx: &Rc<Ctx>) {
     let Some(document) = crate::timers::document() else {
         return;
@@ -205,28 +230,19 @@ pub fn mount(ctx: &Rc<Ctx>) {
         return;
     };
     add_styles(&document, &shadow);
-    let Ok(frame) = document.create_element("div") else {
+    let Some(frame) = document
+        .create_element("div")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
         return;
     };
     frame.set_class_name("wm");
-    frame.set_inner_html(&format!(
-        "<div class=\"wm-live\" role=\"status\" aria-live=\"polite\"></div><div class=\"wm-slot\"></div><button class=\"wm-launcher\" aria-expanded=\"false\" aria-label=\"{}\">?</button>",
-        ctx.strings.get().open
-    ));
-    for (kind, handler) in [
-        ("click", on_click as fn(&Rc<Ctx>, web_sys::Event)),
-        ("input", on_input),
-        ("submit", on_submit),
-        ("keydown", on_keydown),
-    ] {
-        let ctx = ctx.clone();
-        let listener = Closure::<dyn Fn(web_sys::Event)>::new(move |event| handler(&ctx, event));
-        let _ = frame
-            .add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref::<Function>());
-        listener.forget();
-    }
     let _ = shadow.append_child(&frame);
     *ctx.root.borrow_mut() = Some(shadow);
+    MOUNTED.with(|mounted| *mounted.borrow_mut() = Some(ctx.clone()));
+    let wiring = Wiring { model: ctx.model };
+    leptos::mount::mount_to(frame, move || view::frame(wiring)).forget();
     mark("waymark:mounted");
 }
 
@@ -255,90 +271,5 @@ fn add_styles(document: &web_sys::Document, shadow: &web_sys::ShadowRoot) {
     if let Ok(style) = document.create_element("style") {
         style.set_text_content(Some(STYLE));
         let _ = shadow.append_child(&style);
-    }
-}
-
-/// The element with the action the event happened in (`data-act`), with its argument.
-fn action_of(event: &web_sys::Event) -> Option<(String, String)> {
-    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
-    let element = target.closest("[data-act],.wm-launcher").ok()??;
-    if element.class_name() == "wm-launcher" {
-        return Some(("toggle".into(), String::new()));
-    }
-    Some((
-        element.get_attribute("data-act")?,
-        element.get_attribute("data-arg").unwrap_or_default(),
-    ))
-}
-
-fn on_click(ctx: &Rc<Ctx>, event: web_sys::Event) {
-    let Some((action, argument)) = action_of(&event) else {
-        return;
-    };
-    actions::act(ctx, &action, &argument);
-}
-
-fn on_input(ctx: &Rc<Ctx>, event: web_sys::Event) {
-    let Some(input) = event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return;
-    };
-    if input.get_attribute("data-in").as_deref() == Some("ask") {
-        actions::typed(ctx, input.value());
-    }
-}
-
-fn on_submit(ctx: &Rc<Ctx>, event: web_sys::Event) {
-    event.prevent_default();
-    let Some(form) = event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
-    else {
-        return;
-    };
-    let field = |name: &str| {
-        form.query_selector(&format!("[name={name}]"))
-            .ok()
-            .flatten()
-            .map(|e| {
-                js_sys::Reflect::get(&e, &JsValue::from_str("value"))
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default()
-    };
-    match form.get_attribute("data-form").as_deref() {
-        Some("start") => actions::start(ctx, field("goal"), field("email")),
-        Some("reply") => {
-            let text = field("text");
-            if !text.trim().is_empty() {
-                if let Some(reply) = ctx.find("#wm-reply") {
-                    let _ = js_sys::Reflect::set(
-                        &reply,
-                        &JsValue::from_str("value"),
-                        &JsValue::from_str(""),
-                    );
-                }
-                actions::send(ctx, text);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn on_keydown(ctx: &Rc<Ctx>, event: web_sys::Event) {
-    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-        return;
-    };
-    if !ctx.model.borrow().open {
-        return;
-    }
-    match event.key().as_str() {
-        "Escape" => actions::act(ctx, "close", ""),
-        "Tab" => ctx.trap(event),
-        _ => {}
     }
 }

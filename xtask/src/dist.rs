@@ -11,7 +11,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use crate::{sh, tools};
+use crate::{sh, tools, unused_exports};
 
 /// Largest total (gzip) of everything the widget ships, in bytes. The one place
 /// the budget lives.
@@ -69,6 +69,13 @@ pub fn run() -> anyhow::Result<Dist> {
             .arg(&wasm),
     )?;
     let bg = out.join("waymark_widget_bg.wasm");
+    let module = std::fs::read(&bg).with_context(|| format!("cannot read {}", bg.display()))?;
+    let module = unused_exports::drop_exports(&module, |name| {
+        unused_exports::UNUSED_EXPORT_PREFIXES
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+    })?;
+    std::fs::write(&bg, module).with_context(|| format!("cannot write {}", bg.display()))?;
     // After the size passes, the import, export and module names shrink to one or
     // two letters (wasm-bindgen's carry a hash each); the glue is renamed to match.
     let renames = sh::output(
@@ -92,6 +99,7 @@ pub fn run() -> anyhow::Result<Dist> {
     let glue = out.join("waymark_widget.js");
     let text = std::fs::read_to_string(&glue)
         .with_context(|| format!("cannot read {}", glue.display()))?;
+    let text = unused_exports::drop_glue_classes(&text, unused_exports::UNUSED_GLUE_CLASSES)?;
     let renamed = rename_glue(&text, &Renames::parse(&renames)?)?;
     std::fs::write(&glue, renamed).with_context(|| format!("cannot write {}", glue.display()))?;
     minify(&glue, &glue)?;
@@ -259,19 +267,28 @@ struct Sizes {
     brotli: u64,
 }
 
+/// Sizes of one shipped file; writes its precompressed copies next to it
+/// (`.gz`, `.br`), which the server sends to browsers that accept them.
 fn sizes(path: &Path) -> anyhow::Result<Sizes> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&bytes)?;
-    let gzip = gz.finish()?.len() as u64;
+    let gzip = gz.finish()?;
     let mut br = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
         writer.write_all(&bytes)?;
     }
+    for (extension, compressed) in [("gz", &gzip), ("br", &br)] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".");
+        name.push(extension);
+        std::fs::write(&name, compressed)
+            .with_context(|| format!("cannot write {}", Path::new(&name).display()))?;
+    }
     Ok(Sizes {
         raw: bytes.len() as u64,
-        gzip,
+        gzip: gzip.len() as u64,
         brotli: br.len() as u64,
     })
 }

@@ -12,6 +12,7 @@ mod sh;
 mod test;
 mod tidy;
 mod tools;
+mod unused_exports;
 
 use anyhow::{Context, bail};
 

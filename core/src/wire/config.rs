@@ -93,9 +93,15 @@ pub struct PrivacySettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMode {
-    /// Nothing is stored before the user interacts with the widget.
+    /// Only a tab-scoped session id and the page-signal counters in
+    /// `sessionStorage` (no cookies, no `localStorage`) before the user
+    /// interacts, so page signals count across full page loads.
     #[default]
-    AfterInteraction,
+    Functional,
+    /// Nothing is stored before the user interacts with the widget or the host
+    /// grants consent (`after_interaction` is its older name).
+    #[serde(alias = "after_interaction")]
+    Strict,
     /// Nothing is stored or sent before the host grants consent (`Waymark('consent')`).
     AfterConsent,
     /// The host has its own consent management; capture at once.

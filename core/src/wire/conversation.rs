@@ -399,3 +399,56 @@ impl CsatRequest {
         (1..=5).contains(&self.score)
     }
 }
+
+/// Longest ticket subject, in characters.
+pub const SUBJECT_MAX_CHARS: usize = 80;
+
+/// A ticket's subject from the customer's first message: their own words
+/// (the first paragraph; the context lines the widget appends after a blank
+/// line stay out), on one line, cut at a word boundary with `…` when longer
+/// than [`SUBJECT_MAX_CHARS`].
+pub fn subject_line(message: &str) -> String {
+    let words = message.trim().split("\n\n").next().unwrap_or_default();
+    let one_line: Vec<&str> = words.split_whitespace().collect();
+    let mut subject = String::new();
+    for word in one_line {
+        let needed =
+            subject.chars().count() + usize::from(!subject.is_empty()) + word.chars().count();
+        if needed > SUBJECT_MAX_CHARS {
+            if subject.is_empty() {
+                subject = word.chars().take(SUBJECT_MAX_CHARS).collect();
+            }
+            subject.push('…');
+            return subject;
+        }
+        if !subject.is_empty() {
+            subject.push(' ');
+        }
+        subject.push_str(word);
+    }
+    subject
+}
+
+#[cfg(test)]
+mod subject_tests {
+    use super::*;
+
+    #[test]
+    fn the_subject_is_the_users_words_without_the_appended_context() {
+        let message = "I need last month's report\n\nPage: Old reports (/demo/broken)\nError: E500";
+        assert_eq!(subject_line(message), "I need last month's report");
+    }
+
+    #[test]
+    fn a_long_message_is_cut_at_a_word_boundary() {
+        let message = "word ".repeat(40);
+        let subject = subject_line(&message);
+        assert!(subject.ends_with("word…"), "{subject}");
+        assert!(subject.chars().count() <= SUBJECT_MAX_CHARS + 1);
+        let one_long_word = "x".repeat(200);
+        assert_eq!(
+            subject_line(&one_long_word).chars().count(),
+            SUBJECT_MAX_CHARS + 1
+        );
+    }
+}

@@ -5,3 +5,4 @@
 mod console;
 mod skeleton;
 mod widget;
+mod widget_memory;

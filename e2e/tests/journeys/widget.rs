@@ -47,11 +47,7 @@ async fn nudged_on_the_error_page(h: &Harness) -> anyhow::Result<String> {
     )
     .await?;
     widget_text(h, "the panel", ".wm-panel").await?;
-    in_widget(
-        h,
-        "root.querySelector('[data-act=close]').click(); return true;",
-    )
-    .await?;
+    in_widget(h, "root.querySelector('.wm-close').click(); return true;").await?;
     for _ in 0..3 {
         h.browser.goto(&format!("{}/demo/broken", h.base)).await?;
         widget_text(h, "the launcher on the error page", ".wm-launcher").await?;
@@ -73,11 +69,7 @@ async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
     assert!(nudge.contains("Stuck?"), "unexpected nudge: {nudge}");
 
     // "Talk to a person": the form already knows the page; the user says what they wanted.
-    in_widget(
-        h,
-        "root.querySelector('[data-act=talk]').click(); return true;",
-    )
-    .await?;
+    in_widget(h, "root.querySelector('.wm-talk').click(); return true;").await?;
     let known = widget_text(h, "the prefilled context", ".wm-known").await?;
     assert!(
         known.contains("/demo/broken"),
@@ -203,11 +195,7 @@ async fn deflection_journey(h: &Harness) -> anyhow::Result<()> {
         article.contains("Reports → Export"),
         "the article does not say what to do: {article}"
     );
-    in_widget(
-        h,
-        "root.querySelector('[data-act=solved]').click(); return true;",
-    )
-    .await?;
+    in_widget(h, "root.querySelector('.wm-solved').click(); return true;").await?;
 
     // The verdict is stored against what was shown on that page.
     let session = h.js("return window.__waymark.session;").await?;
@@ -276,11 +264,7 @@ async fn module_journey(h: &Harness) -> anyhow::Result<()> {
     )
     .await?;
     widget_text(h, "the panel", ".wm-panel").await?;
-    in_widget(
-        h,
-        "root.querySelector('[data-act=talk]').click(); return true;",
-    )
-    .await?;
+    in_widget(h, "root.querySelector('.wm-talk').click(); return true;").await?;
     widget_text(h, "the escalation form", ".wm-known").await?;
     let asks_email = in_widget(h, "return root.querySelector('#wm-email') !== null;").await?;
     assert_eq!(

@@ -132,7 +132,13 @@ pub fn api_routes() -> Vec<(Verb, &'static str)> {
 pub fn app(state: AppState) -> Router {
     let rate_limits = limits::RateLimits::new(&state.config.limits);
     let widget_assets = Router::new()
-        .fallback_service(ServeDir::new(&state.config.widget.assets_dir))
+        .fallback_service(
+            // `cargo xtask dist` writes `.br` and `.gz` copies; the one the
+            // browser accepts is sent.
+            ServeDir::new(&state.config.widget.assets_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=300"),

@@ -1,8 +1,9 @@
 //! The demo: a sample product ("Acme Ledger", a small single-page app with a page
 //! that fails, an API call that fails and a button that throws) with the widget
 //! embedded by one script tag (`/demo/csp`: the same under a strict CSP;
-//! `/demo/module`: booted from the ES-module entry), plus the demo site it reports
-//! to, its knowledge and its users (one per role, see [`DEMO_USERS`]).
+//! `/demo/module`: booted from the ES-module entry; `/demo/admin`: an admin console
+//! routed in the URL fragment), plus the demo site it reports to, its knowledge and
+//! its users (one per role, see [`DEMO_USERS`]).
 
 pub mod sla;
 
@@ -28,6 +29,8 @@ const APP_CSS: &str = include_str!("site/app.css");
 const CSP_HTML: &str = include_str!("site/csp.html");
 const MODULE_HTML: &str = include_str!("site/module.html");
 const MODULE_JS: &str = include_str!("site/module.js");
+const ADMIN_HTML: &str = include_str!("site/admin.html");
+const ADMIN_JS: &str = include_str!("site/admin.js");
 /// The demo site's published articles and resolved tickets, in the Waymark JSONL
 /// import format (one document a line).
 const KNOWLEDGE_JSONL: &str = include_str!("knowledge.jsonl");
@@ -172,6 +175,11 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], MODULE_JS) }),
         )
         .route("/demo/module", get(|| async { Html(MODULE_HTML) }))
+        .route(
+            "/demo/admin.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], ADMIN_JS) }),
+        )
+        .route("/demo/admin", get(|| async { Html(ADMIN_HTML) }))
         .route("/demo/api/invoices", get(invoices))
         .route("/demo/api/payment", post(payment))
         .route(

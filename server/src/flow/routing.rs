@@ -364,7 +364,7 @@ fn evaluate(
         .messages
         .iter()
         .find(|m| m.author == MessageAuthor::Customer)
-        .map(|m| m.text.chars().take(120).collect::<String>())
+        .map(|m| waymark_core::wire::subject_line(&m.text))
         .unwrap_or_default();
     let facts = build_facts(&FactsInput {
         ticket: snapshot.ticket.as_ref(),

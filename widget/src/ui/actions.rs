@@ -1,108 +1,90 @@
-//! What the panel's buttons do: calls to the widget API, with their outcome put
-//! into the [`Model`](crate::view::Model) and rendered. Every failure shows in
-//! the panel; nothing pretends to have worked.
+//! What the user does in the panel, as typed [`Act`]s: calls to the widget API,
+//! with their outcome put into the [`Model`](crate::model::Model) signal, which
+//! the view follows. Every failure shows in the panel; nothing pretends to
+//! have worked.
 
 use std::rc::Rc;
 
-use crate::timers::{self, set_interval, set_timeout};
-use js_sys::{Array, Function, JSON};
+use js_sys::{Array, Function};
+use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use super::Ctx;
-use crate::config::{Value, read_config};
-use crate::net::{self, get, object, optional, text};
-use crate::nudge::Seen;
+use super::commands::{allow_storage, page, page_error, route, save_conversation};
+use crate::net::{self, get, object, text};
 use crate::panel::{self, Answer, Author, Delivery, Message, Prefill, PrefillLabels, Screen};
+use crate::timers;
 
-/// Where a conversation is kept for reloads in the same browser session.
-const STORED_CONVERSATION: &str = "waymark.conversation";
-/// Where the nudge counts are kept (once storage is allowed).
-const STORED_SIGNALS: &str = "waymark.signals";
-
-fn session_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
-/// Storage is allowed from now on (the user interacted, or the host gave consent).
-pub fn allow_storage(ctx: &Ctx) {
-    if ctx.may_store.replace(true) {
-        return;
-    }
-    save_signals(ctx);
-}
-
-fn save_signals(ctx: &Ctx) {
-    if !ctx.may_store.get() {
-        return;
-    }
-    if let Some(storage) = session_storage() {
-        let _ = storage.set_item(STORED_SIGNALS, &ctx.nudger.borrow().save());
-    }
-}
 /// How often agent replies are polled while a conversation is open (the event
 /// stream usually brings them sooner).
 const POLL_EVERY_MS: i32 = 3_000;
 
-/// The page as the loader describes it (`{url, route, title}`, scrubbed).
-fn page(ctx: &Ctx) -> JsValue {
-    get(&ctx.loader, "page")
-        .dyn_into::<Function>()
-        .ok()
-        .and_then(|f| f.call0(&JsValue::NULL).ok())
-        .unwrap_or(JsValue::UNDEFINED)
+/// Something the user did in the panel.
+#[derive(Clone)]
+pub enum Act {
+    /// The launcher: open or close.
+    Toggle,
+    /// The close button (or Escape).
+    Close,
+    /// Back to the question box.
+    Back,
+    /// The user typed in the question box.
+    Typed(String),
+    /// Opens the answer at this index.
+    Article(usize),
+    /// "This solved it" for the answer with this id.
+    Solved(String),
+    /// "Talk to a person".
+    Talk,
+    /// The escalation form was sent.
+    Start {
+        /// What the user was trying to do.
+        goal: String,
+        /// Their email (only asked when not identified).
+        email: String,
+    },
+    /// A reply in the conversation.
+    Send(String),
+    /// Sends the failed message with this idempotency key again.
+    Retry(String),
+    /// CSAT score 1–5.
+    Rate(u8),
+    /// A key pressed inside the panel (Escape closes, Tab stays inside).
+    Key(web_sys::KeyboardEvent),
 }
 
-fn route(ctx: &Ctx) -> String {
-    text(&page(ctx), "route")
-}
-
-/// Shows a screen and moves focus into it.
-fn show(ctx: &Rc<Ctx>, screen: Screen) {
-    {
-        let mut model = ctx.model.borrow_mut();
-        model.screen = screen;
-        model.note = None;
-        if screen == Screen::Escalate {
-            model.prefill = prefill(ctx, &model);
-            model.identified = !ctx.identity.borrow().is_undefined();
-        }
+/// Does what the user asked for.
+pub fn act(ctx: &Rc<Ctx>, act: Act) {
+    if ctx.stopped.get() {
+        return;
     }
-    ctx.render();
-    ctx.focus_panel();
-}
-
-fn set_open(ctx: &Rc<Ctx>, open: bool) {
-    ctx.model.borrow_mut().open = open;
-    ctx.render();
-    if open {
-        ctx.focus_panel();
-    } else if let Some(launcher) = ctx.find(".wm-launcher") {
-        let _ = launcher.focus();
-    }
-}
-
-fn set_note(ctx: &Ctx, note: Option<&'static str>) {
-    ctx.model.borrow_mut().note = note;
-    ctx.render_note();
-}
-
-/// A click on an element with `data-act`.
-pub fn act(ctx: &Rc<Ctx>, action: &str, argument: &str) {
-    match action {
-        "toggle" => {
+    match act {
+        Act::Toggle => {
             allow_storage(ctx);
-            let open = !ctx.model.borrow().open;
+            let open = !ctx.model.read_untracked().open;
             set_open(ctx, open);
         }
-        "close" => set_open(ctx, false),
-        "back" => show(ctx, Screen::Ask),
-        "article" => {
-            let index = argument.parse().unwrap_or_default();
+        Act::Close => set_open(ctx, false),
+        Act::Back => show(ctx, Screen::Ask),
+        Act::Typed(value) => typed(ctx, value),
+        Act::Article(index) => {
+            let opened = ctx
+                .model
+                .read_untracked()
+                .answers
+                .get(index)
+                .map(|a| a.id.clone());
+            if let Some(id) = opened {
+                ctx.model.write().mark_opened(&id);
+            }
             show(ctx, Screen::Article(index));
             open_whole(ctx, index);
         }
-        "solved" => solved(ctx, argument),
-        "talk" => {
+        Act::Solved(id) => {
+            ctx.model.write().mark_opened(&id);
+            solved(ctx, &id);
+        }
+        Act::Talk => {
             let screen = if ctx.conversation.borrow().is_some() {
                 Screen::Conversation
             } else {
@@ -110,20 +92,55 @@ pub fn act(ctx: &Rc<Ctx>, action: &str, argument: &str) {
             };
             show(ctx, screen);
         }
-        "retry" => retry(ctx, argument),
-        "rate" => rate(ctx, argument.parse().unwrap_or(0)),
-        _ => {}
+        Act::Start { goal, email } => start(ctx, goal, email),
+        Act::Send(text) => send(ctx, text),
+        Act::Retry(key) => retry(ctx, &key),
+        Act::Rate(score) => rate(ctx, score),
+        Act::Key(event) => match event.key().as_str() {
+            "Escape" => set_open(ctx, false),
+            "Tab" => ctx.trap(&event),
+            _ => {}
+        },
     }
 }
 
+/// Shows a screen and moves focus into it.
+pub(super) fn show(ctx: &Rc<Ctx>, screen: Screen) {
+    let prefill = (screen == Screen::Escalate).then(|| prefill(ctx));
+    let identified = !ctx.identity.borrow().is_undefined();
+    {
+        let mut model = ctx.model.write();
+        model.screen = screen;
+        model.note = None;
+        if let Some(prefill) = prefill {
+            model.prefill = prefill;
+            model.identified = identified;
+        }
+    }
+    ctx.focus_panel();
+}
+
+pub(super) fn set_open(ctx: &Rc<Ctx>, open: bool) {
+    ctx.model.write().open = open;
+    if open {
+        ctx.focus_panel();
+    } else {
+        ctx.focus_launcher();
+    }
+}
+
+pub(super) fn set_note(ctx: &Ctx, note: Option<&'static str>) {
+    ctx.model.write().note = note;
+}
+
 /// The user typed: ask for answers once they pause.
-pub fn typed(ctx: &Rc<Ctx>, value: String) {
-    ctx.model.borrow_mut().typed = value.clone();
+fn typed(ctx: &Rc<Ctx>, value: String) {
+    ctx.model.write().typed = value.clone();
     let ctx = ctx.clone();
-    set_timeout(
+    timers::once(
         move || {
             // Only the last keystroke's timer asks (the user paused).
-            let still_current = ctx.model.borrow().typed == value;
+            let still_current = ctx.model.read_untracked().typed == value;
             if still_current && let Some(query) = panel::query_for(&value) {
                 suggest(&ctx, Some(query), None);
             }
@@ -132,33 +149,17 @@ pub fn typed(ctx: &Rc<Ctx>, value: String) {
     );
 }
 
-/// The error the user hit on this page: the code the host marked the page with
-/// (`<meta name="waymark:error-page" content="E500">`), else the last JS error or
-/// failed request on it.
-fn page_error(ctx: &Ctx, route: &str) -> Option<String> {
-    let code = get(&ctx.loader, "errorCode")
-        .dyn_into::<Function>()
-        .ok()
-        .and_then(|f| f.call0(&JsValue::NULL).ok())
-        .and_then(|code| code.as_string())
-        .filter(|code| !code.trim().is_empty());
-    code.or_else(|| ctx.nudger.borrow().error_on(route))
-}
-
 /// Asks `/suggest` for answers to a question or to this page's error.
-fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
+pub(super) fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
+    if ctx.stopped.get() {
+        return;
+    }
     let ticket = ctx.latest.borrow_mut().issue();
     let error = page_error(ctx, &route(ctx));
     let body = object(&[
-        ("v", JsValue::from(1)),
+        ("v", net::version()),
         ("session_id", JsValue::from_str(&ctx.session)),
-        (
-            "query",
-            query
-                .as_deref()
-                .map(JsValue::from_str)
-                .unwrap_or(JsValue::UNDEFINED),
-        ),
+        ("query", net::optional(query.as_deref().unwrap_or(""))),
         ("page", page(ctx)),
         (
             "error",
@@ -166,12 +167,7 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
                 .map(|e| object(&[("message", JsValue::from_str(&e))]))
                 .unwrap_or(JsValue::UNDEFINED),
         ),
-        (
-            "rule",
-            rule.as_deref()
-                .map(JsValue::from_str)
-                .unwrap_or(JsValue::UNDEFINED),
-        ),
+        ("rule", net::optional(rule.as_deref().unwrap_or(""))),
         ("limit", JsValue::from(5)),
     ]);
     set_note(ctx, Some(ctx.strings.get().searching));
@@ -195,20 +191,23 @@ fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>) {
                 confidence: get(&a, "confidence").as_f64().unwrap_or(0.0),
             })
             .collect();
-        {
-            let mut model = ctx.model.borrow_mut();
-            model.note = answers.is_empty().then_some(ctx.strings.get().no_answers);
-            model.query_id = text(&response, "query_id");
-            model.answers = panel::rank(answers);
-        }
-        ctx.render_answers();
+        let mut model = ctx.model.write();
+        model.note = answers.is_empty().then_some(ctx.strings.get().no_answers);
+        model.query_id = text(&response, "query_id");
+        model.answers = panel::rank(answers);
     });
 }
 
 /// Replaces the opened answer's snippet with its whole text (`GET /answers/{id}`);
 /// the snippet stays when the call fails.
 fn open_whole(ctx: &Rc<Ctx>, index: usize) {
-    let Some(id) = ctx.model.borrow().answers.get(index).map(|a| a.id.clone()) else {
+    let Some(id) = ctx
+        .model
+        .read_untracked()
+        .answers
+        .get(index)
+        .map(|a| a.id.clone())
+    else {
         return;
     };
     let path = format!("/answers/{}", js_sys::encode_uri_component(&id));
@@ -219,15 +218,14 @@ fn open_whole(ctx: &Rc<Ctx>, index: usize) {
             Ok(detail) => text(&detail, "body"),
             Err(()) => return,
         };
-        if let Some(answer) = ctx.model.borrow_mut().answers.get_mut(index)
+        if body.is_empty() {
+            return;
+        }
+        let mut model = ctx.model.write();
+        if let Some(answer) = model.answers.get_mut(index)
             && answer.id == id
-            && !body.is_empty()
         {
             answer.snippet = body;
-        }
-        // Only the open article is redrawn: another screen keeps its focus and input.
-        if ctx.model.borrow().screen == Screen::Article(index) {
-            ctx.render();
         }
     });
 }
@@ -235,9 +233,9 @@ fn open_whole(ctx: &Rc<Ctx>, index: usize) {
 /// "This solved it": recorded as a deflection.
 fn solved(ctx: &Rc<Ctx>, answer_id: &str) {
     let key = ctx.keys.borrow_mut().next("fb");
-    let query_id = ctx.model.borrow().query_id.clone();
+    let query_id = ctx.model.read_untracked().query_id.clone();
     let body = object(&[
-        ("v", JsValue::from(1)),
+        ("v", net::version()),
         ("session_id", JsValue::from_str(&ctx.session)),
         ("idempotency_key", JsValue::from_str(&key)),
         ("query_id", JsValue::from_str(&query_id)),
@@ -253,31 +251,30 @@ fn solved(ctx: &Rc<Ctx>, answer_id: &str) {
             None,
         )
         .await;
+        let s = ctx.strings.get();
         set_note(
             &ctx,
-            Some(if outcome.is_ok() {
-                ctx.strings.get().thanks
-            } else {
-                ctx.strings.get().failed
-            }),
+            Some(if outcome.is_ok() { s.thanks } else { s.failed }),
         );
     });
 }
 
-/// What the form already knows.
-fn prefill(ctx: &Ctx, model: &crate::view::Model) -> Prefill {
+/// What the form already knows: the page, its error, what the user typed and
+/// the answers they opened.
+fn prefill(ctx: &Ctx) -> Prefill {
     let page = page(ctx);
     let route = text(&page, "route");
+    let model = ctx.model.read_untracked();
     Prefill {
         page: format!("{} ({route})", text(&page, "title")),
         error: page_error(ctx, &route),
         question: model.typed.clone(),
-        tried: model.answers.iter().map(|a| a.title.clone()).collect(),
+        tried: model.tried(),
     }
 }
 
 /// Sends the escalation form: starts the conversation with a person.
-pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
+fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
     allow_storage(ctx);
     let s = ctx.strings.get();
     let labels = PrefillLabels {
@@ -285,15 +282,15 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
         error: s.error,
         tried: s.tried,
     };
-    let (message, rejected, rule) = {
-        let model = ctx.model.borrow();
-        let rejected = Array::new();
-        for answer in &model.answers {
-            rejected.push(&JsValue::from_str(&answer.id));
+    let (message, tried) = {
+        let model = ctx.model.read_untracked();
+        let tried = Array::new();
+        for id in &model.opened {
+            tried.push(&JsValue::from_str(id));
         }
-        let rule = ctx.nudger.borrow().last_rule().map(str::to_owned);
-        (model.prefill.message(&goal, &labels), rejected, rule)
+        (model.prefill.message(&goal, &labels), tried)
     };
+    let rule = ctx.nudger.borrow().last_rule().map(str::to_owned);
     let mut identity = ctx.identity.borrow().clone();
     if identity.is_undefined() && !email.trim().is_empty() {
         identity = object(&[
@@ -307,20 +304,15 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
     // One key per form: a second submit after a failure returns the same conversation.
     let key = format!("{}.conv", ctx.session);
     let body = object(&[
-        ("v", JsValue::from(1)),
+        ("v", net::version()),
         ("session_id", JsValue::from_str(&ctx.session)),
         ("idempotency_key", JsValue::from_str(&key)),
         ("message", JsValue::from_str(&message)),
         ("identity", identity),
         ("page", page(ctx)),
         ("intent", JsValue::from_str("talk_to_person")),
-        ("rejected_answers", rejected.into()),
-        (
-            "rule",
-            rule.as_deref()
-                .map(JsValue::from_str)
-                .unwrap_or(JsValue::UNDEFINED),
-        ),
+        ("rejected_answers", tried.into()),
+        ("rule", net::optional(rule.as_deref().unwrap_or(""))),
     ]);
     set_note(ctx, None);
     let ctx = ctx.clone();
@@ -340,7 +332,7 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
             return;
         };
         // Shown at once; the first poll brings it back with its server id.
-        ctx.model.borrow_mut().thread.sending(&key, &message);
+        ctx.model.write().thread.sending(&key, &message);
         take_status(&ctx, &started);
         open_conversation(
             &ctx,
@@ -354,29 +346,24 @@ pub fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
 fn take_status(ctx: &Ctx, response: &JsValue) {
     let notice = text(&get(response, "notice"), "text");
     let status = text(response, "status");
-    let mut model = ctx.model.borrow_mut();
-    if !notice.is_empty() && model.notice != notice {
+    let changed = !notice.is_empty() && ctx.model.read_untracked().notice != notice;
+    if changed {
         ctx.announce(&notice);
-        model.notice = notice;
     }
-    if !status.is_empty() {
-        model.status = status;
+    if changed || !status.is_empty() {
+        let mut model = ctx.model.write();
+        if changed {
+            model.notice = notice;
+        }
+        if !status.is_empty() {
+            model.status = status;
+        }
     }
 }
 
 /// Remembers the conversation (for reloads), shows it and starts polling.
-fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
-    if ctx.may_store.get()
-        && let Some(storage) = session_storage()
-    {
-        let saved = object(&[
-            ("id", JsValue::from_str(&id)),
-            ("token", JsValue::from_str(&token)),
-        ]);
-        if let Ok(json) = JSON::stringify(&saved) {
-            let _ = storage.set_item(STORED_CONVERSATION, &String::from(json));
-        }
-    }
+pub(super) fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
+    save_conversation(ctx, &id, &token);
     let stream_url = ctx.endpoint.url(
         &format!(
             "/conversations/{}/events",
@@ -392,40 +379,18 @@ fn open_conversation(ctx: &Rc<Ctx>, id: String, token: String) {
     if let Ok(stream) = web_sys::EventSource::new(&stream_url) {
         let news_ctx = ctx.clone();
         let on_news = Closure::<dyn Fn()>::new(move || poll(&news_ctx));
-        let _ =
-            stream.add_event_listener_with_callback("messages", on_news.as_ref().unchecked_ref());
+        let _ = stream.add_event_listener_with_callback(
+            "messages",
+            on_news.as_ref().unchecked_ref::<Function>(),
+        );
         on_news.forget();
+        ctx.timers.stream(stream);
     }
-    let ctx = ctx.clone();
-    set_interval(move || poll(&ctx), POLL_EVERY_MS);
+    let poll_ctx = ctx.clone();
+    ctx.timers.every(move || poll(&poll_ctx), POLL_EVERY_MS);
 }
 
-/// A conversation kept from before a reload, if any: reopened and polled.
-pub fn restore(ctx: &Rc<Ctx>) {
-    let Some(storage) = session_storage() else {
-        return;
-    };
-    // Anything stored means storage was allowed earlier in this session.
-    if let Some(saved) = storage.get_item(STORED_SIGNALS).ok().flatten() {
-        ctx.nudger.borrow_mut().load(&saved);
-        ctx.may_store.set(true);
-    }
-    let Some(saved) = storage.get_item(STORED_CONVERSATION).ok().flatten() else {
-        return;
-    };
-    let Ok(saved) = JSON::parse(&saved) else {
-        return;
-    };
-    let (id, token) = (text(&saved, "id"), text(&saved, "token"));
-    if id.is_empty() {
-        return;
-    }
-    ctx.may_store.set(true);
-    ctx.model.borrow_mut().open = true;
-    open_conversation(ctx, id, token);
-}
-
-fn conversation_url(ctx: &Ctx, suffix: &str, extra: &str) -> Option<(String, String)> {
+pub(super) fn conversation_url(ctx: &Ctx, suffix: &str, extra: &str) -> Option<(String, String)> {
     let (id, token) = ctx.conversation.borrow().clone()?;
     let path = format!(
         "/conversations/{}{suffix}",
@@ -436,7 +401,10 @@ fn conversation_url(ctx: &Ctx, suffix: &str, extra: &str) -> Option<(String, Str
 
 /// Fetches new messages, the status and the notice.
 fn poll(ctx: &Rc<Ctx>) {
-    let cursor = ctx.model.borrow().thread.cursor.clone();
+    if ctx.stopped.get() {
+        return;
+    }
+    let cursor = ctx.model.read_untracked().thread.cursor.clone();
     let extra = cursor
         .map(|c| format!("&after={}", js_sys::encode_uri_component(&c)))
         .unwrap_or_default();
@@ -460,7 +428,7 @@ fn poll(ctx: &Rc<Ctx>) {
             .collect();
         let cursor = get(&response, "cursor").as_string();
         let newest_reply = {
-            let mut model = ctx.model.borrow_mut();
+            let mut model = ctx.model.write();
             let before = model.thread.messages.len();
             let new_replies = model.thread.merge(incoming, cursor);
             (new_replies > 0)
@@ -477,30 +445,27 @@ fn poll(ctx: &Rc<Ctx>) {
         if let Some(reply) = newest_reply {
             ctx.announce(&format!("{}: {reply}", ctx.strings.get().support));
         }
-        ctx.render_conversation();
     });
 }
 
 /// Sends a reply.
-pub fn send(ctx: &Rc<Ctx>, message: String) {
+fn send(ctx: &Rc<Ctx>, message: String) {
     let key = ctx.keys.borrow_mut().next("msg");
-    ctx.model.borrow_mut().thread.sending(&key, &message);
-    ctx.render_conversation();
+    ctx.model.write().thread.sending(&key, &message);
     deliver(ctx, key, message);
 }
 
 /// Sends a failed message again, with its key (never a duplicate).
 fn retry(ctx: &Rc<Ctx>, key: &str) {
-    let message = ctx.model.borrow_mut().thread.retry(key);
+    let message = ctx.model.write().thread.retry(key);
     if let Some(message) = message {
-        ctx.render_conversation();
         deliver(ctx, key.to_owned(), message);
     }
 }
 
 fn deliver(ctx: &Rc<Ctx>, key: String, message: String) {
     let body = object(&[
-        ("v", JsValue::from(1)),
+        ("v", net::version()),
         ("idempotency_key", JsValue::from_str(&key)),
         ("text", JsValue::from_str(&message)),
     ]);
@@ -510,14 +475,11 @@ fn deliver(ctx: &Rc<Ctx>, key: String, message: String) {
             Some((url, token)) => net::call(&url, "POST", Some(&body), Some(&token)).await,
             None => Err(()),
         };
-        {
-            let thread = &mut ctx.model.borrow_mut().thread;
-            match outcome {
-                Ok(accepted) => thread.delivered(&key, &text(&accepted, "message_id")),
-                Err(()) => thread.failed(&key),
-            }
+        let thread = &mut ctx.model.write().thread;
+        match outcome {
+            Ok(accepted) => thread.delivered(&key, &text(&accepted, "message_id")),
+            Err(()) => thread.failed(&key),
         }
-        ctx.render_conversation();
     });
 }
 
@@ -525,7 +487,7 @@ fn deliver(ctx: &Rc<Ctx>, key: String, message: String) {
 fn rate(ctx: &Rc<Ctx>, score: u8) {
     let key = ctx.keys.borrow_mut().next("csat");
     let body = object(&[
-        ("v", JsValue::from(1)),
+        ("v", net::version()),
         ("idempotency_key", JsValue::from_str(&key)),
         ("score", JsValue::from(score)),
     ]);
@@ -535,159 +497,20 @@ fn rate(ctx: &Rc<Ctx>, score: u8) {
     let ctx = ctx.clone();
     wasm_bindgen_futures::spawn_local(async move {
         match net::call(&url, "POST", Some(&body), Some(&token)).await {
-            Ok(_) => {
-                ctx.model.borrow_mut().rated = true;
-                ctx.render_conversation();
-            }
+            Ok(_) => ctx.model.write().rated = true,
             Err(()) => set_note(&ctx, Some(ctx.strings.get().failed)),
         }
     });
 }
 
 /// Opens the nudge: the panel with answers for this page and its error.
-fn nudge(ctx: &Rc<Ctx>, query: Option<String>, rule: String) {
+pub(super) fn nudge(ctx: &Rc<Ctx>, query: Option<String>, rule: String) {
     {
-        let mut model = ctx.model.borrow_mut();
+        let mut model = ctx.model.write();
         model.nudged = true;
         model.screen = Screen::Ask;
         model.open = true;
     }
-    ctx.render();
     ctx.announce(ctx.strings.get().nudge);
     suggest(ctx, query, Some(rule));
-}
-
-/// A string field of an event; whole numbers (a status) as their digits.
-fn field(event: &JsValue, key: &str) -> String {
-    let value = get(event, key);
-    value
-        .as_string()
-        .or_else(|| value.as_f64().map(|n| (n as i64).to_string()))
-        .unwrap_or_default()
-}
-
-/// One captured event (wire JSON, scrubbed) joins the nudge's page trail. The
-/// rules are evaluated once the loader's burst is in (an error page arrives as
-/// its own event right after the page view).
-pub fn observe(ctx: &Rc<Ctx>, event: &JsValue) {
-    let Some(seen) = Seen::from_event(&text(event, "type"), |key| field(event, key)) else {
-        return;
-    };
-    let at = get(event, "at_ms")
-        .as_f64()
-        .unwrap_or_else(js_sys::Date::now);
-    ctx.nudger.borrow_mut().observe(at as i64, seen);
-    if !ctx.nudge_check.replace(true) {
-        let ctx = ctx.clone();
-        set_timeout(move || check_nudge(&ctx), 0);
-    }
-}
-
-/// Evaluates the site's proactive rules now (after events, and every few
-/// seconds for time-based rules such as dwell) and opens the nudge when one fires.
-pub fn check_nudge(ctx: &Rc<Ctx>) {
-    ctx.nudge_check.set(false);
-    if ctx.model.borrow().open || ctx.conversation.borrow().is_some() {
-        return;
-    }
-    let due = ctx.nudger.borrow_mut().due(js_sys::Date::now() as i64);
-    save_signals(ctx);
-    if let Some(due) = due {
-        nudge(ctx, None, due.rule);
-    }
-}
-
-/// `Waymark(name, argument)` from the host page.
-pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
-    match name {
-        "open" => set_open(ctx, true),
-        "close" => set_open(ctx, false),
-        "consent" => {
-            ctx.consented.set(true);
-            allow_storage(ctx);
-        }
-        "identify" => {
-            let id = text(argument, "id");
-            if !id.is_empty() {
-                *ctx.identity.borrow_mut() = object(&[
-                    ("user_id", JsValue::from_str(&id)),
-                    ("user_hash", optional(&text(argument, "user_hash"))),
-                    ("email", optional(&text(argument, "email"))),
-                    ("name", optional(&text(argument, "name"))),
-                    ("plan", optional(&text(argument, "plan"))),
-                    ("account_tier", optional(&text(argument, "account_tier"))),
-                ]);
-                // A conversation that started anonymously now belongs to this user.
-                if let Some((url, token)) = conversation_url(ctx, "/identify", "") {
-                    let identity = ctx.identity.borrow().clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let _ = net::call(&url, "POST", Some(&identity), Some(&token)).await;
-                    });
-                }
-            }
-        }
-        // `Waymark('trigger', 'checkout_failed')`: the host names a moment; the nudge
-        // opens with answers for this page.
-        "trigger" => nudge(ctx, argument.as_string(), "host_trigger".to_owned()),
-        "shutdown" => {
-            if let Some(host) =
-                timers::document().and_then(|d| d.get_element_by_id("waymark-widget"))
-            {
-                host.remove();
-            }
-        }
-        _ => {}
-    }
-}
-
-impl Value for JsValue {
-    fn get(&self, key: &str) -> Option<Self> {
-        Some(get(self, key)).filter(|v| !v.is_undefined() && !v.is_null())
-    }
-    fn string(&self) -> Option<String> {
-        self.as_string()
-    }
-    fn number(&self) -> Option<f64> {
-        self.as_f64()
-    }
-    fn boolean(&self) -> Option<bool> {
-        self.as_bool()
-    }
-    fn items(&self) -> Option<Vec<Self>> {
-        Array::is_array(self).then(|| Array::from(self).iter().collect())
-    }
-    fn keys(&self) -> Option<Vec<String>> {
-        (self.is_object() && !Array::is_array(self)).then(|| {
-            js_sys::Object::keys(self.unchecked_ref::<js_sys::Object>())
-                .iter()
-                .filter_map(|k| k.as_string())
-                .collect()
-        })
-    }
-}
-
-/// Applies the site configuration (`GET /config`): accent colour, position, the
-/// scrubbing options, and the proactive rules with the detector thresholds and
-/// error-page patterns they are evaluated with.
-pub fn apply_config(ctx: &Rc<Ctx>, config: &JsValue) {
-    let read = read_config(config);
-    ctx.nudger
-        .borrow_mut()
-        .configure(read.signals, read.error_pages, read.rules);
-    *ctx.scrub.borrow_mut() = read.scrub;
-    let locale = text(config, "locale");
-    if !locale.is_empty() {
-        ctx.strings.set(crate::strings::for_locale(&locale));
-        ctx.render();
-    }
-    check_nudge(ctx);
-    let theme = get(config, "theme");
-    let accent = text(&theme, "accent_color");
-    let safe = accent
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"#(),. %".contains(&b));
-    ctx.theme(
-        if safe { &accent } else { "" },
-        text(&theme, "position") == "bottom_left",
-    );
 }

@@ -7,7 +7,8 @@
 
   var pages = {
     "/demo/": function () {
-      return "<h1>Dashboard</h1><p>Welcome back. You have 3 open invoices.</p>";
+      return "<h1>Dashboard</h1><p>Welcome back. You have 3 open invoices.</p>" +
+        "<p><span class=\"plan-badge\" id=\"plan-badge\">Growth plan</span></p>";
     },
     "/demo/invoices": function () {
       fetch("/demo/api/invoices").then(function (r) { return r.json(); }).then(function (rows) {
