@@ -171,7 +171,7 @@ fn look_alikes_are_kept() {
         "DE00 1234 5678 9012 3456 78 is not an IBAN",
         "see https://example.com/path#section",
         "request 7f9c2b1e-55aa-4e1f-9a0b-1234567890ab failed",
-        "skills: sk-learn, task-runner and ghp_short",
+        "skills: sk-learn, task-runner and ghp_short, file sk-2024-annual-report-final.pdf",
         "the API key is set in settings (key rotation is monthly)",
         "server at 10.0.0.1 answered 502",
         "/home/ is empty; see /users for the list",

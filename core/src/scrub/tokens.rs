@@ -201,6 +201,13 @@ const KNOWN_KEYS: [KnownKey; 22] = [
     },
 ];
 
+/// Digits, lower-case and upper-case letters all occur.
+fn mixed(word: &[u8]) -> bool {
+    word.iter().any(u8::is_ascii_digit)
+        && word.iter().any(u8::is_ascii_lowercase)
+        && word.iter().any(u8::is_ascii_uppercase)
+}
+
 /// A whole word that is a known secret key.
 fn is_known_key(word: &[u8]) -> bool {
     let upper_or_digit = |part: &[u8]| {
@@ -218,8 +225,9 @@ fn is_known_key(word: &[u8]) -> bool {
         || KNOWN_KEYS.iter().any(|key| {
             word.len() >= key.min_len
                     && word.starts_with(key.prefix)
-                    // `sk-` also starts words; the keys always hold digits.
-                    && (key.prefix != b"sk-" || word.iter().any(u8::is_ascii_digit))
+                    // `sk-` also starts words (`sk-2024-report`); the keys mix
+                    // digits, lower and upper case.
+                    && (key.prefix != b"sk-" || mixed(word))
         })
 }
 
