@@ -225,15 +225,19 @@ fn trust_bench(extra: &[String]) -> anyhow::Result<()> {
     out.push_str(&suite("figure_")?);
     let mut rows: Vec<(String, String)> = Vec::new();
     for line in out.lines() {
-        let Some(figure) = line.trim().strip_prefix("figure: ") else {
+        // A test's first line may follow the harness's `test name ... ` on one line.
+        let Some(start) = line.find("figure: ") else {
             continue;
         };
-        let (what, value) = figure
-            .rsplit_once("): ")
-            .map_or((figure, ""), |(w, v)| (w, v));
-        let what = format!("{what})");
+        let figure = &line[start + "figure: ".len()..];
+        let (what, value) = match figure.rsplit_once("): ") {
+            Some((what, value)) => (format!("{what})"), value),
+            None => figure
+                .rsplit_once(": ")
+                .map_or((figure.to_owned(), ""), |(w, v)| (w.to_owned(), v)),
+        };
         if !rows.iter().any(|(w, _)| *w == what) {
-            rows.push((what, value.to_owned()));
+            rows.push((what, value.trim().to_owned()));
         }
     }
     let width = rows
