@@ -387,7 +387,7 @@ fn PageTrail(console: Console, detail: TicketDetail) -> impl IntoView {
                 <h2>"Page trail"</h2>
                 <span class="muted small">{move || {
                     let rows = rows.get();
-                    format!("{} events · {} problems", rows.len(), timeline::problems(&rows))
+                    timeline::summary(&rows)
                 }}</span>
             </div>
             <ol class="timeline">
