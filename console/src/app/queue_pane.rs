@@ -38,6 +38,15 @@ pub fn QueuePane(console: Console) -> impl IntoView {
             }
         })
         .collect_view();
+    Effect::new(move |_| {
+        let has_rows = console.queue.with(|q| !q.entries.is_empty());
+        if has_rows
+            && !PAINTED.with(|p| p.replace(true))
+            && let Some(performance) = web_sys::window().and_then(|w| w.performance())
+        {
+            let _ = performance.mark(FIRST_ROWS_MARK);
+        }
+    });
     let tiers = move || {
         console
             .counts

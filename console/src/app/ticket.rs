@@ -323,9 +323,10 @@ fn ComposerBox(console: Console) -> impl IntoView {
         if body.trim().is_empty() {
             return;
         }
-        let (tail, done) = match console.composer.get_untracked() {
-            Composer::Reply => ("/reply", "Reply sent."),
-            Composer::Note => ("/notes", "Note added."),
+        // The message appearing in the conversation is the confirmation.
+        let tail = match console.composer.get_untracked() {
+            Composer::Reply => "/reply",
+            Composer::Note => "/notes",
         };
         console.act(
             "POST",
@@ -333,7 +334,6 @@ fn ComposerBox(console: Console) -> impl IntoView {
             Some(serde_json::json!({"text": body})),
             move || {
                 text.set(String::new());
-                console.say(true, done);
             },
         );
     };
