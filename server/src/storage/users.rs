@@ -127,6 +127,17 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
+    /// Gives the user another role.
+    pub async fn set_role(&self, id: &UserId, role: Role, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET role = $1, updated_at_ms = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(now_ms)
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Disables the user and ends their sessions and tokens, in one transaction.
     pub async fn disable_user(&self, id: &UserId, now_ms: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;

@@ -10,7 +10,7 @@ use axum::extract::connect_info::ConnectInfo;
 use axum::http::Request;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use waymark_server::auth::{NewUser, Role, accounts, secret};
+use waymark_server::auth::{Role, secret};
 
 use crate::harness::{
     Answer, PASSWORD, TestApp, create_user, error_code, now_ms, on_every_backend,
@@ -451,105 +451,4 @@ async fn expiry(app: TestApp) {
             .await;
         assert_eq!(me.status, expected, "{session}: {}", me.body);
     }
-}
-
-#[tokio::test]
-async fn operator_commands_check_their_input_and_take_effect() {
-    on_every_backend(operator).await;
-}
-
-async fn operator(app: TestApp) {
-    let now = now_ms();
-    let new = |email: &str, password: &str, site: &str| NewUser {
-        email: email.into(),
-        name: "Ann".into(),
-        role: Role::Agent,
-        password: password.into(),
-        sites: vec![site.into()],
-    };
-    let refusals = [
-        (new("not-an-email", PASSWORD, "demo"), "email:"),
-        (new("ann@test.example", "short", "demo"), "password:"),
-        (new("ann@test.example", PASSWORD, "nowhere"), "site:"),
-    ];
-    for (user, field) in refusals {
-        let err = accounts::add_user(&app.store, user, now).await.unwrap_err();
-        assert!(err.to_string().starts_with(field), "{err}");
-    }
-    accounts::add_user(&app.store, new("Ann@Test.Example", PASSWORD, "demo"), now)
-        .await
-        .unwrap();
-    let twice = accounts::add_user(&app.store, new("ann@test.example", PASSWORD, "demo"), now)
-        .await
-        .unwrap_err();
-    assert!(twice.to_string().contains("exists already"), "{twice}");
-
-    // A reset lifts a lock and ends the sessions opened before it.
-    let before = session_cookie(&login(&app, "ann@test.example", PASSWORD).await);
-    for attempt in 0..5 {
-        login(
-            &app,
-            "ann@test.example",
-            &format!("wrong {attempt} password"),
-        )
-        .await;
-    }
-    assert_eq!(
-        error_code(&login(&app, "ann@test.example", PASSWORD).await),
-        "account_locked"
-    );
-    accounts::reset_password(&app.store, "ann@test.example", "a reset password", now_ms())
-        .await
-        .unwrap();
-    let me = app
-        .raw("GET", "/api/v1/auth/me", &[("cookie", &before)], "")
-        .await;
-    assert_eq!(me.status, 401);
-    assert_eq!(
-        login(&app, "ann@test.example", "a reset password")
-            .await
-            .status,
-        200
-    );
-
-    // A second site shows up in the user's sites.
-    waymark_server::flow::sites::create_site(&app.store, "second", "Second", &[])
-        .await
-        .unwrap();
-    accounts::add_to_site(&app.store, "ann@test.example", "second", now_ms())
-        .await
-        .unwrap();
-    let (_, token) = accounts::mint_token(&app.store, "ann@test.example", "test", now_ms())
-        .await
-        .unwrap();
-    let auth = format!("Bearer {token}");
-    let sites = app
-        .raw("GET", "/api/v1/sites", &[("authorization", &auth)], "")
-        .await;
-    let ids: Vec<&str> = sites
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, vec!["demo", "second"]);
-
-    // Disabled: no login, no token, no new token.
-    accounts::disable(&app.store, "ann@test.example", now_ms())
-        .await
-        .unwrap();
-    assert_eq!(
-        error_code(&login(&app, "ann@test.example", "a reset password").await),
-        "invalid_credentials"
-    );
-    let refused = app
-        .raw("GET", "/api/v1/sites", &[("authorization", &auth)], "")
-        .await;
-    assert_eq!(refused.status, 401);
-    assert!(
-        accounts::mint_token(&app.store, "ann@test.example", "x", now_ms())
-            .await
-            .is_err()
-    );
 }
