@@ -61,6 +61,23 @@ async fn agent_journey(h: &Harness) -> anyhow::Result<()> {
         "the console reloaded"
     );
 
+    // The widget sends page events in batches: wait until the failed request is stored.
+    let detail_path = format!("/api/v1/sites/{DEMO_SITE}/tickets/{ticket_id}");
+    let session = h.agent_get(&detail_path).await?["customer"]["session_id"]
+        .as_str()
+        .context("no session on the ticket")?
+        .to_owned();
+    let events_path = format!("/api/v1/sites/{DEMO_SITE}/sessions/{session}/events");
+    wait_for(
+        "the failed payment among the session's events",
+        SETTLE,
+        || async {
+            let events = h.agent_get(&events_path).await?;
+            Ok(events.to_string().contains("failed_request").then_some(()))
+        },
+    )
+    .await?;
+
     // The handoff note and the trail with the failed payment request.
     click(
         h,
@@ -68,7 +85,14 @@ async fn agent_journey(h: &Harness) -> anyhow::Result<()> {
     )
     .await?;
     text_of(h, "#note-goal", "cannot pay").await?;
-    let trail = text_of(h, "#page-trail", "Failed request").await?;
+    let trail = match text_of(h, "#page-trail", "Failed request").await {
+        Ok(trail) => trail,
+        Err(err) => {
+            let shown = h.js("const e = document.querySelector('#ticket'); return e ? e.textContent : document.body.textContent;").await?;
+            let events = h.agent_get(&events_path).await?;
+            bail!("{err}; the console shows: {shown}; events: {events}");
+        }
+    };
     assert!(
         trail.contains("/demo/api/payment"),
         "no failed payment in the trail: {trail}"
