@@ -155,6 +155,16 @@ pub fn problems(rows: &[Row]) -> usize {
     rows.iter().filter(|r| r.mark == Mark::Problem).count()
 }
 
+/// `5 events · 1 problem`.
+pub fn summary(rows: &[Row]) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{} · {}",
+        plural(rows.len(), "event"),
+        plural(problems(rows), "problem")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -186,6 +196,7 @@ mod tests {
         assert_eq!(rows[2].mark, Mark::Frustration);
         assert_eq!(rows[3].headline, "1m 35s on the page");
         assert_eq!(problems(&rows), 1);
+        assert_eq!(summary(&rows), "4 events · 1 problem");
     }
 
     #[test]

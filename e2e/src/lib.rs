@@ -9,6 +9,7 @@
 //! `WAYMARK_CHROMEDRIVER`),
 //! with fallbacks for a plain `cargo test -p waymark-e2e`.
 
+pub mod console;
 pub mod http;
 
 use std::future::Future;

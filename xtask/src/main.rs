@@ -5,6 +5,7 @@
 //! - `cargo xtask dist`: build the widget (wasm-bindgen, wasm-opt) and print its size table,
 //!   then the agents' console.
 //! - `cargo xtask bench <what>`: run a benchmark.
+//! - `cargo xtask screenshots`: the console's screenshots into `docs/screenshots/`.
 
 mod console;
 mod dist;
@@ -28,6 +29,14 @@ fn main() -> anyhow::Result<()> {
         "demo" => demo(rest),
         "test" => test::run(rest),
         "bench" => bench(rest),
+        "screenshots" => {
+            let out = sh::workspace_root()?.join("docs").join("screenshots");
+            browser_bin(
+                "screenshots",
+                &[out.display().to_string()],
+                ServerBuild::Debug,
+            )
+        }
         "help" | "--help" | "-h" => {
             print_help();
             Ok(())
@@ -43,7 +52,8 @@ fn print_help() {
          demo [--port N] [--release]  build and start the demo on 127.0.0.1:N (8080)\n  \
          test [--skip-e2e]            install missing tools, then fmt, clippy, tests, wasm build, e2e\n  \
          dist                         build the widget (dist/widget, with its sizes) and the console (dist/console)\n  \
-         bench <what>                 run a benchmark (see `cargo xtask bench help`)"
+         bench <what>                 run a benchmark (see `cargo xtask bench help`)\n  \
+         screenshots                  1280x800 PNGs of the console's login, queue and ticket view into docs/screenshots"
     );
 }
 
@@ -143,39 +153,8 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             .args(&extra);
             sh::run(&mut cmd)
         }
-        "widget" => {
-            let dist = dist::run()?;
-            sh::run(sh::cargo().args([
-                "build",
-                "--quiet",
-                "--release",
-                "-p",
-                "waymark-server",
-                "--bin",
-                "waymark",
-            ]))?;
-            let (browser, driver) = tools::chromium().context(
-                "chromium and chromedriver are not on PATH (run `cargo xtask test` once)",
-            )?;
-            let bin = sh::target_dir()?.join("release").join("waymark");
-            sh::run(
-                sh::cargo()
-                    .args([
-                        "run",
-                        "--quiet",
-                        "-p",
-                        "waymark-e2e",
-                        "--bin",
-                        "bench-widget",
-                        "--",
-                    ])
-                    .args(&extra)
-                    .env("WAYMARK_BIN", bin)
-                    .env("WAYMARK_WIDGET_DIR", &dist.dir)
-                    .env("WAYMARK_CHROMIUM", browser)
-                    .env("WAYMARK_CHROMEDRIVER", driver),
-            )
-        }
+        "widget" => browser_bin("bench-widget", &extra, ServerBuild::Release),
+        "console" => browser_bin("bench-console", &extra, ServerBuild::Release),
         "scrub" => {
             let mut cmd = sh::cargo();
             cmd.args([
@@ -250,8 +229,54 @@ fn trust_bench(extra: &[String]) -> anyhow::Result<()> {
     for (what, value) in rows {
         println!("{what:<width$}  {value}");
     }
-    println!("\nScrub timings and the canary sweep: `cargo xtask bench scrub` (when present).");
+    println!("\nScrub timings: `cargo xtask bench scrub`.");
     Ok(())
+}
+
+/// Which build of the server a browser run starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ServerBuild {
+    /// Quick to build: enough for pictures.
+    Debug,
+    /// What is measured.
+    Release,
+}
+
+/// Builds the widget, the console and the server, then runs the e2e crate's
+/// `bin` (a benchmark or the screenshots) against them in headless Chromium.
+fn browser_bin(bin: &str, extra: &[String], build: ServerBuild) -> anyhow::Result<()> {
+    let dist = dist::run()?;
+    let console = console::run()?;
+    let mut cargo = sh::cargo();
+    cargo.args([
+        "build",
+        "--quiet",
+        "-p",
+        "waymark-server",
+        "--bin",
+        "waymark",
+    ]);
+    if build == ServerBuild::Release {
+        cargo.arg("--release");
+    }
+    sh::run(&mut cargo)?;
+    let (browser, driver) = tools::chromium()
+        .context("chromium and chromedriver are not on PATH (run `cargo xtask test` once)")?;
+    let profile = match build {
+        ServerBuild::Debug => "debug",
+        ServerBuild::Release => "release",
+    };
+    let server = sh::target_dir()?.join(profile).join("waymark");
+    sh::run(
+        sh::cargo()
+            .args(["run", "--quiet", "-p", "waymark-e2e", "--bin", bin, "--"])
+            .args(extra)
+            .env("WAYMARK_BIN", server)
+            .env("WAYMARK_WIDGET_DIR", &dist.dir)
+            .env("WAYMARK_CONSOLE_DIR", &console.dir)
+            .env("WAYMARK_CHROMIUM", browser)
+            .env("WAYMARK_CHROMEDRIVER", driver),
+    )
 }
 
 fn print_bench_help() {
@@ -265,7 +290,9 @@ fn print_bench_help() {
          trust       trust figures: cross-site requests, replays, size limits, 429s, slowloris,\n              \
          memory of one message over 100k events, kill -9 durability (WAYMARK_TEST_POSTGRES adds PostgreSQL)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \
-         Chromium (extra argument: number of page loads, default 15)\n\n\
+         Chromium (extra argument: number of page loads, default 15)\n  \
+         console     console first meaningful paint: queue rows in the DOM after navigation start,\n              \
+         signed in, headless Chromium (extra argument: number of loads, default 15)\n\n\
          The dataset defaults to knowledge/benches/data/stackfaq (in the repository); `eval` also\n\
          takes knowledge/benches/data/forums_docusign."
     );

@@ -8,6 +8,14 @@ use crate::model::QueueEntry;
 use crate::queue::View;
 use crate::sla::Clock;
 
+thread_local! {
+    static PAINTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The performance mark set once the first queue rows are in the DOM: the
+/// console's first meaningful paint, read by `cargo xtask bench console`.
+pub const FIRST_ROWS_MARK: &str = "waymark:queue-rows";
+
 fn set_view(console: Console, view: View) {
     console.filter.update(|f| f.view = view);
     console.refresh_queue();
@@ -30,6 +38,15 @@ pub fn QueuePane(console: Console) -> impl IntoView {
             }
         })
         .collect_view();
+    Effect::new(move |_| {
+        let has_rows = console.queue.with(|q| !q.entries.is_empty());
+        if has_rows
+            && !PAINTED.with(|p| p.replace(true))
+            && let Some(performance) = web_sys::window().and_then(|w| w.performance())
+        {
+            let _ = performance.mark(FIRST_ROWS_MARK);
+        }
+    });
     let tiers = move || {
         console
             .counts

@@ -323,9 +323,10 @@ fn ComposerBox(console: Console) -> impl IntoView {
         if body.trim().is_empty() {
             return;
         }
-        let (tail, done) = match console.composer.get_untracked() {
-            Composer::Reply => ("/reply", "Reply sent."),
-            Composer::Note => ("/notes", "Note added."),
+        // The message appearing in the conversation is the confirmation.
+        let tail = match console.composer.get_untracked() {
+            Composer::Reply => "/reply",
+            Composer::Note => "/notes",
         };
         console.act(
             "POST",
@@ -333,7 +334,6 @@ fn ComposerBox(console: Console) -> impl IntoView {
             Some(serde_json::json!({"text": body})),
             move || {
                 text.set(String::new());
-                console.say(true, done);
             },
         );
     };
@@ -387,7 +387,7 @@ fn PageTrail(console: Console, detail: TicketDetail) -> impl IntoView {
                 <h2>"Page trail"</h2>
                 <span class="muted small">{move || {
                     let rows = rows.get();
-                    format!("{} events · {} problems", rows.len(), timeline::problems(&rows))
+                    timeline::summary(&rows)
                 }}</span>
             </div>
             <ol class="timeline">

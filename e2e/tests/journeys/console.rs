@@ -5,151 +5,13 @@
 //! wrong passwords lock an account; customer-supplied markup renders inert, as
 //! text, in every console view.
 
-use std::time::Duration;
-
 use anyhow::{Context, bail};
 use fantoccini::wd::WindowHandle;
+use waymark_e2e::console::{
+    PASSWORD, SETTLE, click, fill, in_widget, literal, sign_in, text_of, visitor_escalates,
+    widget_has,
+};
 use waymark_e2e::{DEMO_SITE, Harness, wait_for};
-
-const SETTLE: Duration = Duration::from_secs(30);
-const PASSWORD: &str = "waymark-demo";
-
-/// A JavaScript string literal of `text`.
-fn literal(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
-}
-
-/// Waits until `selector` exists in the page and its text contains `needle`;
-/// returns the text.
-pub async fn text_of(h: &Harness, selector: &str, needle: &str) -> anyhow::Result<String> {
-    let script = format!(
-        "const e = document.querySelector({}); return e ? e.textContent : null;",
-        literal(selector)
-    );
-    wait_for(
-        &format!("{selector} to show {needle:?}"),
-        SETTLE,
-        || async {
-            let text = h.js(&script).await?;
-            Ok(text
-                .as_str()
-                .filter(|t| t.contains(needle))
-                .map(str::to_owned))
-        },
-    )
-    .await
-}
-
-/// Clicks the element `selector` once it exists.
-pub async fn click(h: &Harness, selector: &str) -> anyhow::Result<()> {
-    let script = format!(
-        "const e = document.querySelector({}); if (!e) return false; e.click(); return true;",
-        literal(selector)
-    );
-    wait_for(&format!("{selector} to click"), SETTLE, || async {
-        Ok(h.js(&script).await?.as_bool().filter(|b| *b))
-    })
-    .await?;
-    Ok(())
-}
-
-/// Types `value` into the field `selector` (as input events, like typing).
-pub async fn fill(h: &Harness, selector: &str, value: &str) -> anyhow::Result<()> {
-    let script = format!(
-        "const e = document.querySelector({}); if (!e) return false;
-         e.value = {}; e.dispatchEvent(new Event('input', {{bubbles: true}}));
-         e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;",
-        literal(selector),
-        literal(value)
-    );
-    wait_for(&format!("{selector} to fill"), SETTLE, || async {
-        Ok(h.js(&script).await?.as_bool().filter(|b| *b))
-    })
-    .await?;
-    Ok(())
-}
-
-/// Opens the console and signs in; waits for the queue.
-pub async fn sign_in(h: &Harness, email: &str) -> anyhow::Result<()> {
-    h.browser.goto(&format!("{}/console/", h.base)).await?;
-    fill(h, "#login-email", email).await?;
-    fill(h, "#login-password", PASSWORD).await?;
-    click(h, ".login-card button[type=submit]").await?;
-    text_of(h, ".queue-head", "open").await?;
-    Ok(())
-}
-
-/// Runs `script` inside the widget's shadow root (`root`).
-async fn in_widget(h: &Harness, script: &str) -> anyhow::Result<serde_json::Value> {
-    h.js(&format!(
-        "const host = document.getElementById('waymark-widget');
-         const root = host && host.shadowRoot;
-         if (!root) return null;
-         {script}"
-    ))
-    .await
-}
-
-async fn widget_has(h: &Harness, what: &str, selector: &str, needle: &str) -> anyhow::Result<()> {
-    let script = format!(
-        "const all = [...root.querySelectorAll({})].map(e => e.textContent).join('\\n');
-         return all;",
-        literal(selector)
-    );
-    wait_for(what, SETTLE, || async {
-        let text = in_widget(h, &script).await?;
-        Ok(text.as_str().filter(|t| t.contains(needle)).map(|_| ()))
-    })
-    .await
-}
-
-/// On the demo's billing page the payment fails, then the visitor asks for a
-/// person with `goal`; returns when the widget shows the customer notice.
-pub async fn visitor_escalates(h: &Harness, goal: &str) -> anyhow::Result<()> {
-    h.browser.goto(&format!("{}/demo/billing", h.base)).await?;
-    click(h, "#pay-now").await?;
-    text_of(h, "#pay-result", "Payment failed").await?;
-    wait_for("the widget's launcher", SETTLE, || async {
-        Ok(in_widget(h, "return !!root.querySelector('.wm-launcher');")
-            .await?
-            .as_bool()
-            .filter(|b| *b))
-    })
-    .await?;
-    in_widget(
-        h,
-        "root.querySelector('.wm-launcher').click(); return true;",
-    )
-    .await?;
-    wait_for("the talk button", SETTLE, || async {
-        Ok(in_widget(
-            h,
-            "const b = root.querySelector('[data-act=talk]'); if (!b) return false; b.click(); return true;",
-        )
-        .await?
-        .as_bool()
-        .filter(|b| *b))
-    })
-    .await?;
-    wait_for("the escalation form", SETTLE, || async {
-        Ok(in_widget(h, "return !!root.querySelector('#wm-goal');")
-            .await?
-            .as_bool()
-            .filter(|b| *b))
-    })
-    .await?;
-    in_widget(
-        h,
-        &format!(
-            "root.querySelector('#wm-goal').value = {};
-             const email = root.querySelector('#wm-email'); if (email) email.value = 'ann@example.com';
-             root.querySelector('form button[type=submit]').click(); return true;",
-            literal(goal)
-        ),
-    )
-    .await?;
-    widget_has(h, "the customer notice", ".wm-notice", "expect a reply").await
-}
 
 async fn new_window(h: &Harness) -> anyhow::Result<WindowHandle> {
     let created = h.browser.new_window(false).await?;
@@ -199,6 +61,23 @@ async fn agent_journey(h: &Harness) -> anyhow::Result<()> {
         "the console reloaded"
     );
 
+    // The widget sends page events in batches: wait until the failed request is stored.
+    let detail_path = format!("/api/v1/sites/{DEMO_SITE}/tickets/{ticket_id}");
+    let session = h.agent_get(&detail_path).await?["customer"]["session_id"]
+        .as_str()
+        .context("no session on the ticket")?
+        .to_owned();
+    let events_path = format!("/api/v1/sites/{DEMO_SITE}/sessions/{session}/events");
+    wait_for(
+        "the failed payment among the session's events",
+        SETTLE,
+        || async {
+            let events = h.agent_get(&events_path).await?;
+            Ok(events.to_string().contains("failed_request").then_some(()))
+        },
+    )
+    .await?;
+
     // The handoff note and the trail with the failed payment request.
     click(
         h,
@@ -206,7 +85,14 @@ async fn agent_journey(h: &Harness) -> anyhow::Result<()> {
     )
     .await?;
     text_of(h, "#note-goal", "cannot pay").await?;
-    let trail = text_of(h, "#page-trail", "Failed request").await?;
+    let trail = match text_of(h, "#page-trail", "Failed request").await {
+        Ok(trail) => trail,
+        Err(err) => {
+            let shown = h.js("const e = document.querySelector('#ticket'); return e ? e.textContent : document.body.textContent;").await?;
+            let events = h.agent_get(&events_path).await?;
+            bail!("{err}; the console shows: {shown}; events: {events}");
+        }
+    };
     assert!(
         trail.contains("/demo/api/payment"),
         "no failed payment in the trail: {trail}"

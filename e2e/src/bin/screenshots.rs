@@ -1,0 +1,89 @@
+//! `cargo xtask screenshots`: starts the demo, seeds a realistic ticket (a
+//! visitor's failed payment, escalated from the widget, with a reply and an
+//! internal note), and saves 1280×800 PNGs of the console's login, queue and
+//! ticket view into the directory given as the first argument.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use waymark_e2e::Harness;
+use waymark_e2e::console::{click, fill, sign_in, text_of, visitor_escalates};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let out: PathBuf = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .context("usage: screenshots <output directory>")?;
+    std::fs::create_dir_all(&out)?;
+    let harness = Harness::start().await?;
+    let result = shoot(&harness, &out).await;
+    harness.stop().await;
+    result
+}
+
+async fn save(h: &Harness, out: &std::path::Path, name: &str) -> anyhow::Result<()> {
+    let png = h.browser.screenshot().await?;
+    let path = out.join(name);
+    std::fs::write(&path, png).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("{}", path.display());
+    Ok(())
+}
+
+async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
+    h.browser.set_window_size(1280, 800).await?;
+    // Size the viewport, not the window, to 1280×800.
+    let inner = h
+        .js("return [window.innerWidth, window.innerHeight];")
+        .await?;
+    let (w, hgt) = (
+        inner[0].as_u64().unwrap_or(1280),
+        inner[1].as_u64().unwrap_or(800),
+    );
+    let width = u32::try_from(1280 + (1280 - w.min(1280))).unwrap_or(1280);
+    let height = u32::try_from(800 + (800 - hgt.min(800))).unwrap_or(800);
+    h.browser.set_window_size(width, height).await?;
+
+    visitor_escalates(
+        h,
+        "I cannot pay my outstanding balance — the card is charged but the invoice stays open",
+    )
+    .await?;
+    h.js("Waymark('identify', {id: 'u-ann', name: 'Ann Lee', plan: 'growth'}); return true;")
+        .await?;
+    visitor_escalates_again(h).await?;
+
+    h.browser.goto(&format!("{}/console/", h.base)).await?;
+    text_of(h, ".login-card", "Sign in").await?;
+    save(h, out, "console-login.png").await?;
+
+    sign_in(h, "agent@demo.test").await?;
+    text_of(h, "#queue", "outstanding balance").await?;
+    save(h, out, "console-queue.png").await?;
+
+    click(h, "#queue .queue-row .row-button").await?;
+    text_of(h, "#page-trail", "Failed request").await?;
+    fill(h, "#composer-text", "Hi Ann, the payment provider timed out on our side. I have retried the charge; could you check the invoice now?").await?;
+    click(h, "#composer-send").await?;
+    text_of(h, "#messages", "payment provider timed out").await?;
+    click(h, "#composer-note").await?;
+    fill(
+        h,
+        "#composer-text",
+        "Provider returned 502 three times for this account today; checking with payments.",
+    )
+    .await?;
+    click(h, "#composer-send").await?;
+    text_of(h, "#messages", "Provider returned 502").await?;
+    h.js("document.activeElement && document.activeElement.blur(); return true;")
+        .await?;
+    save(h, out, "console-ticket.png").await?;
+    Ok(())
+}
+
+/// A second, quieter ticket so the queue shows more than one row.
+async fn visitor_escalates_again(h: &Harness) -> anyhow::Result<()> {
+    h.browser.goto(&format!("{}/demo/invoices", h.base)).await?;
+    h.js("sessionStorage.clear(); return true;").await?;
+    visitor_escalates(h, "How do I download last year's invoices as one PDF?").await
+}
