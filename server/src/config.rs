@@ -65,14 +65,47 @@ pub struct WidgetConfig {
     pub assets_dir: PathBuf,
 }
 
-/// `[auth]`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// `[auth]`: console sessions and logins. Agents authenticate with their own
+/// API tokens (`waymark user token`) or a console session.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
-    /// Bearer token for the agent and admin APIs. Without it those APIs refuse
-    /// every request.
+    /// A shared bearer token that acts as the demo's admin. Only `waymark demo`
+    /// accepts it; `waymark serve` refuses to start with it set.
     #[serde(default)]
     pub api_token: Option<String>,
+    /// A console session ends after this many minutes without a request.
+    #[serde(default = "default_session_idle_minutes")]
+    pub session_idle_minutes: u32,
+    /// A console session ends this many hours after login, used or not.
+    #[serde(default = "default_session_max_age_hours")]
+    pub session_max_age_hours: u32,
+    /// Login attempts accepted per minute from one client address.
+    #[serde(default = "default_login_attempts_per_minute")]
+    pub login_attempts_per_minute: u32,
+}
+
+fn default_session_idle_minutes() -> u32 {
+    12 * 60
+}
+
+fn default_session_max_age_hours() -> u32 {
+    7 * 24
+}
+
+fn default_login_attempts_per_minute() -> u32 {
+    20
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            api_token: None,
+            session_idle_minutes: default_session_idle_minutes(),
+            session_max_age_hours: default_session_max_age_hours(),
+            login_attempts_per_minute: default_login_attempts_per_minute(),
+        }
+    }
 }
 
 fn default_listen() -> SocketAddr {
@@ -241,6 +274,25 @@ impl Config {
                     "must start with postgres:// (leave it unset for the embedded SQLite database)"
                         .into(),
             });
+        }
+        for (key, value) in [
+            ("auth.session_idle_minutes", self.auth.session_idle_minutes),
+            (
+                "auth.session_max_age_hours",
+                self.auth.session_max_age_hours,
+            ),
+            (
+                "auth.login_attempts_per_minute",
+                self.auth.login_attempts_per_minute,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    key,
+                    env: None,
+                    message: "must be at least 1".into(),
+                });
+            }
         }
         if let Some(token) = &self.auth.api_token
             && token.len() < 16

@@ -1,8 +1,9 @@
-//! The Waymark server as a library: configuration, storage, the escalation flow,
+//! The Waymark server as a library: configuration, storage, accounts, the escalation flow,
 //! the HTTP API and the demo. The `waymark` binary is a thin command-line shell over this crate, and the
 //! tests drive [`api::app`] in-process without binding a port.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod flow;

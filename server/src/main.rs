@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use waymark_server::auth::AuthState;
 use waymark_server::{AppState, Config, Store, demo};
 
 /// Waymark: page-aware, self-hosted support.
@@ -32,6 +33,8 @@ enum Command {
     Migrate,
     /// Create and list sites (the products the widget is embedded in).
     Site(cli::site::Args),
+    /// Users (agents, knowledge managers, admins), their passwords and API tokens.
+    User(cli::user::Args),
     /// Validate and replay escalation matrices.
     Rules(cli::rules::Args),
     /// Measure retrieval quality and latency against baselines.
@@ -69,6 +72,13 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => {
             let config = Config::load(cli.config.as_deref(), &env)?;
+            if config.auth.api_token.is_some() {
+                anyhow::bail!(
+                    "auth.api_token (WAYMARK_API_TOKEN) is accepted only by `waymark demo`: \
+                     give each agent their own account (`waymark user add`) and token \
+                     (`waymark user token EMAIL`)"
+                );
+            }
             serve(config, ServeMode::Product).await
         }
         Command::Demo(args) => {
@@ -93,6 +103,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Site(args) => {
             let config = Config::load(cli.config.as_deref(), &env)?;
             cli::site::run(args, &config).await
+        }
+        Command::User(args) => {
+            let config = Config::load(cli.config.as_deref(), &env)?;
+            cli::user::run(args, &config).await
         }
         Command::Rules(args) => cli::rules::run(args).await,
         Command::Eval(args) => cli::eval::run(args).await,
@@ -144,13 +158,19 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("http://{addr}"));
     let config = Arc::new(config);
     let knowledge = open_knowledge(&config);
+    let mut auth = AuthState::new(&config.auth, config.server.public_url.as_deref());
     if mode == ServeMode::Demo {
         demo::seed(&store, knowledge.as_deref()).await?;
+        let admin = demo::seed_accounts(&store).await?;
+        if let Some(token) = &config.auth.api_token {
+            auth = auth.with_shared_token(token, admin);
+        }
     }
     let mut router = waymark_server::app(AppState {
         store: store.clone(),
         config: config.clone(),
         knowledge,
+        auth: Arc::new(auth),
     });
     if mode == ServeMode::Demo {
         router = router.merge(demo::routes());
@@ -172,7 +192,14 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
             "  Ticket queue        : {base}/api/v1/sites/{}/tickets",
             demo::DEMO_SITE_ID
         );
-        println!("  API token           : {token}");
+        println!(
+            "  API token           : {token}  (acts as {})",
+            demo::DEMO_USERS[0].0
+        );
+        for (email, _, role) in demo::DEMO_USERS {
+            let label = format!("Login as {}", role.as_str());
+            println!("  {label:<20}: {email} / {}", demo::DEMO_PASSWORD);
+        }
         println!(
             "  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/sites/{}/sessions",
             demo::DEMO_SITE_ID
@@ -183,9 +210,12 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     }
     println!("listening on {addr}");
     tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.close().await;
     Ok(())
 }

@@ -135,7 +135,7 @@ async fn escalation_journey(h: &Harness) -> anyhow::Result<()> {
     );
 
     let reply = serde_json::json!({
-        "agent": "sam", "author_name": "Sam from Support",
+        "author_name": "Sam from Support",
         "text": "The old reports page is being fixed; here is your report."
     });
     let response = http::post_json(

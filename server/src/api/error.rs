@@ -23,6 +23,20 @@ pub enum ErrorCode {
     UnknownSite,
     /// Credentials are missing or wrong.
     Unauthorized,
+    /// Login: the email or the password is wrong (one code for both).
+    InvalidCredentials,
+    /// Login: too many wrong passwords; the answer carries `Retry-After`.
+    AccountLocked,
+    /// Too many requests from this client; the answer carries `Retry-After`.
+    RateLimited,
+    /// Authenticated, but the role does not allow this.
+    Forbidden,
+    /// A cookie-authenticated write without the session's `X-CSRF-Token`.
+    CsrfFailed,
+    /// `If-Match` / `expected_version` names a version the ticket is no longer at.
+    VersionConflict,
+    /// An `Idempotency-Key` reused for a different request.
+    IdempotencyConflict,
     /// The thing asked for does not exist (or is not yours).
     NotFound,
     /// The request conflicts with the current state (e.g. resolving a new ticket).
@@ -37,7 +51,11 @@ impl ErrorCode {
             Self::InvalidBody | Self::InvalidValue => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnknownSite => StatusCode::FORBIDDEN,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::AccountLocked | Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Forbidden | Self::CsrfFailed => StatusCode::FORBIDDEN,
+            Self::VersionConflict => StatusCode::CONFLICT,
+            Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -50,6 +68,7 @@ impl ErrorCode {
 pub struct ApiError {
     code: ErrorCode,
     message: String,
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -69,7 +88,14 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// The same error, answered with `Retry-After: secs`.
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     /// The stable code.
@@ -87,12 +113,25 @@ impl IntoResponse for ApiError {
                 message: &self.message,
             },
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::VersionConflict(message) => {
+                return Self::new(ErrorCode::VersionConflict, message);
+            }
+            StoreError::AlreadyApplied(message) => return Self::new(ErrorCode::Conflict, message),
+            _ => {}
+        }
         tracing::error!(error = %err, "storage failure");
         Self::new(ErrorCode::Internal, "internal error")
     }
@@ -109,6 +148,29 @@ impl From<crate::flow::FlowError> for ApiError {
             F::Store(err) => err.into(),
             other @ (F::Matrix(_) | F::Knowledge(_) | F::Randomness(_)) => {
                 tracing::error!(error = %other, "flow failure");
+                Self::new(ErrorCode::Internal, "internal error")
+            }
+        }
+    }
+}
+
+impl From<crate::auth::AccountError> for ApiError {
+    fn from(err: crate::auth::AccountError) -> Self {
+        use crate::auth::AccountError as A;
+        match err {
+            A::InvalidCredentials => Self::new(ErrorCode::InvalidCredentials, err.to_string()),
+            A::Locked { retry_after_secs } => {
+                Self::new(ErrorCode::AccountLocked, err.to_string()).retry_after(retry_after_secs)
+            }
+            A::RateLimited { retry_after_secs } => {
+                Self::new(ErrorCode::RateLimited, err.to_string()).retry_after(retry_after_secs)
+            }
+            A::Unauthorized(message) => Self::new(ErrorCode::Unauthorized, message),
+            A::Invalid(message) => Self::new(ErrorCode::InvalidValue, message),
+            A::NotFound(message) => Self::new(ErrorCode::NotFound, message),
+            A::Store(err) => err.into(),
+            A::Internal(message) => {
+                tracing::error!(error = %message, "account failure");
                 Self::new(ErrorCode::Internal, "internal error")
             }
         }

@@ -41,6 +41,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The knowledge index (suggest, resolved tickets); `None` disables suggest.
     pub knowledge: Option<Arc<KnowledgeIndex>>,
+    /// Login limits, session lifetimes and the demo's shared token.
+    pub auth: Arc<crate::auth::AuthState>,
 }
 
 /// An HTTP method an API route answers.

@@ -6,3 +6,4 @@ pub mod import;
 pub mod knowledge;
 pub mod rules;
 pub mod site;
+pub mod user;

@@ -2,7 +2,7 @@
 //! that fails, an API call that fails and a button that throws) with the widget
 //! embedded by one script tag (`/demo/csp`: the same under a strict CSP;
 //! `/demo/module`: booted from the ES-module entry), plus the demo site it reports
-//! to and its knowledge.
+//! to, its knowledge and its users (one per role, see [`DEMO_USERS`]).
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 
 use waymark_knowledge::{KnowledgeDoc, KnowledgeIndex};
 
+use crate::auth::{NewUser, Role, UserId, accounts};
 use crate::storage::{Site, Store, StoreError};
 
 /// The demo site's id.
@@ -41,6 +42,52 @@ pub enum SeedError {
     /// The demo knowledge could not be read or indexed.
     #[error("demo knowledge: {0}")]
     Knowledge(String),
+    /// A demo user could not be created.
+    #[error("demo user: {0}")]
+    Account(#[from] crate::auth::AccountError),
+}
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "waymark-demo";
+
+/// The demo's users on the demo site: one per role, and a second agent.
+pub const DEMO_USERS: &[(&str, &str, Role)] = &[
+    ("admin@demo.test", "Ada Admin", Role::Admin),
+    ("agent@demo.test", "Sam Agent", Role::Agent),
+    (
+        "knowledge@demo.test",
+        "Kim Knowledge",
+        Role::KnowledgeManager,
+    ),
+    ("agent2@demo.test", "Alex Agent", Role::Agent),
+];
+
+/// Creates the demo users that are missing (password [`DEMO_PASSWORD`]) and makes
+/// each a member of the demo site; returns the demo admin, whom the demo's shared
+/// API token acts as.
+pub async fn seed_accounts(store: &Store) -> Result<UserId, SeedError> {
+    let now = crate::storage::now_ms();
+    let mut admin = None;
+    for &(email, name, role) in DEMO_USERS {
+        let user = match store.user_by_email(email).await? {
+            Some(user) => user,
+            None => {
+                let new = NewUser {
+                    email: email.into(),
+                    name: name.into(),
+                    role,
+                    password: DEMO_PASSWORD.into(),
+                    sites: vec![DEMO_SITE_ID.into()],
+                };
+                accounts::add_user(store, new, now).await?
+            }
+        };
+        store.add_site_member(DEMO_SITE_ID, &user.id, now).await?;
+        if role == Role::Admin {
+            admin = Some(user.id);
+        }
+    }
+    admin.ok_or_else(|| SeedError::Knowledge("the demo has no admin".into()))
 }
 
 /// Creates the demo site if it is not there yet, with the sample escalation

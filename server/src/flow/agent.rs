@@ -14,9 +14,11 @@ use super::notice::customer_notice;
 use super::resolution::{knowledge_doc, prefill_resolution};
 use super::routing::{Snapshot, snapshot};
 use super::{FlowError, new_id, site_matrix, ticket};
+use crate::auth::UserId;
 use crate::storage::tickets::CsatRecord;
 use crate::storage::{
-    ConversationRecord, MessageRecord, NoteVersion, Store, TicketChange, TicketRecord, TrailEntry,
+    AgentRequestRecord, ConversationRecord, MessageRecord, NoteVersion, Store, StoreError,
+    TicketChange, TicketRecord, TrailEntry,
 };
 
 /// One queue entry.
@@ -95,13 +97,37 @@ pub async fn detail(
     })
 }
 
-/// Who acts and when.
+/// Who acts, when, and on which terms.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
-    /// The agent id.
+    /// The authenticated user's id.
     pub agent: &'a str,
     /// The server's clock.
     pub now_ms: i64,
+    /// The ticket version the agent saw (`If-Match`); another one is a conflict.
+    pub expected_version: Option<i64>,
+    /// The request's `Idempotency-Key`, stored with the change.
+    pub request: Option<&'a AgentRequest>,
+}
+
+impl<'a> Actor<'a> {
+    /// The same actor for a follow-up step of one request (no version, no key).
+    fn follow_up(self) -> Actor<'a> {
+        Actor {
+            expected_version: None,
+            request: None,
+            ..self
+        }
+    }
+}
+
+/// An agent request's `Idempotency-Key` and the hash of what it asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRequest {
+    /// The header's value.
+    pub key: String,
+    /// SHA-256 of the action, the ticket and the body.
+    pub request_hash: String,
 }
 
 /// The receiving tier confirms it has the ticket (stops the acknowledgement SLA).
@@ -111,7 +137,7 @@ pub async fn acknowledge(
     ticket_id: &str,
     actor: Actor<'_>,
 ) -> Result<TicketRecord, FlowError> {
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ticket::acknowledge(&mut ticket, actor.agent, actor.now_ms)?;
     let trail = vec![agent_entry(
         actor,
@@ -124,7 +150,7 @@ pub async fn acknowledge(
         conversation_status: Some((status_with_agent(&ticket), None)),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     Ok(ticket)
 }
 
@@ -138,7 +164,7 @@ pub async fn reply(
     text: &str,
 ) -> Result<MessageRecord, FlowError> {
     let text = clean_text("text", text)?;
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     if ticket.state == waymark_core::domain::TicketState::Acknowledged {
         ticket.state = ticket
             .state
@@ -167,7 +193,7 @@ pub async fn reply(
         messages: vec![message.clone()],
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    commit(store, site_id, &snapshot, actor, &message.id, change).await?;
     Ok(message)
 }
 
@@ -199,7 +225,7 @@ pub async fn escalate(
         return Err(FlowError::Invalid("reason must not be empty".into()));
     }
     let matrix = site_matrix(store, site_id).await?;
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     let handoff = ticket::escalate(
         &mut ticket,
         &matrix,
@@ -230,9 +256,10 @@ pub async fn escalate(
         &generated,
         actor.now_ms,
     ));
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     if let Some(edited) = request.note {
-        confirm_note(store, site_id, ticket_id, actor, edited).await?;
+        confirm_note(store, site_id, ticket_id, actor.follow_up(), edited).await?;
+        ticket.version += 1;
     }
     Ok(ticket)
 }
@@ -247,7 +274,7 @@ pub async fn transfer(
     reason: &str,
 ) -> Result<TicketRecord, FlowError> {
     let matrix = site_matrix(store, site_id).await?;
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     let handoff = ticket::transfer(&mut ticket, &matrix, to_team, actor.now_ms)?;
     let tier = matrix
         .tier(&TierId::new(ticket.tier.clone()))
@@ -256,7 +283,7 @@ pub async fn transfer(
     let notice = customer_notice(tier, team, None, actor.now_ms);
     let mut change = handoff_change(actor, &ticket, &handoff, reason, &notice)?;
     change.ticket = Some(ticket.clone());
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     Ok(ticket)
 }
 
@@ -271,7 +298,7 @@ pub async fn add_collaborator(
     if collaborator.trim().is_empty() {
         return Err(FlowError::Invalid("collaborator must not be empty".into()));
     }
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ticket::add_collaborator(&mut ticket, collaborator, actor.now_ms)?;
     let change = TicketChange {
         trail: vec![agent_entry(
@@ -282,7 +309,7 @@ pub async fn add_collaborator(
         ticket: Some(ticket.clone()),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     Ok(ticket)
 }
 
@@ -301,7 +328,7 @@ pub async fn confirm_note(
             missing.join(", ")
         )));
     }
-    let (ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     let version = note_version(
         i64::try_from(store.handoff_notes(site_id, ticket_id).await?.len()).unwrap_or(0) + 1,
         "confirmed",
@@ -319,7 +346,15 @@ pub async fn confirm_note(
         note: Some(version.clone()),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    commit(
+        store,
+        site_id,
+        &snapshot,
+        actor,
+        &version.version.to_string(),
+        change,
+    )
+    .await?;
     Ok(version)
 }
 
@@ -347,7 +382,7 @@ pub async fn resolve(
     actor: Actor<'_>,
     resolution: Resolution,
 ) -> Result<TicketRecord, FlowError> {
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ticket::resolve(&mut ticket, resolution.clone(), actor.now_ms)?;
     let change = TicketChange {
         trail: vec![agent_entry(
@@ -370,7 +405,7 @@ pub async fn resolve(
         conversation_status: Some((ConversationStatus::Resolved, None)),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     if let Some(index) = index {
         let doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
         index
@@ -391,7 +426,7 @@ pub async fn reopen(
     reason: &str,
 ) -> Result<TicketRecord, FlowError> {
     let matrix = site_matrix(store, site_id).await?;
-    let (mut ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
     ticket::reopen(&mut ticket, &matrix, actor.now_ms)?;
     let change = TicketChange {
         trail: vec![agent_entry(actor, "reopened", json!({ "reason": reason }))],
@@ -399,19 +434,16 @@ pub async fn reopen(
         ticket: Some(ticket.clone()),
         ..TicketChange::default()
     };
-    commit(store, site_id, &snapshot, change).await?;
+    ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     Ok(ticket)
 }
 
-async fn load(
+pub(super) async fn load(
     store: &Store,
     site_id: &str,
     ticket_id: &str,
 ) -> Result<(TicketRecord, Snapshot), FlowError> {
-    let ticket = store
-        .ticket(site_id, ticket_id)
-        .await?
-        .ok_or_else(|| FlowError::NotFound(format!("no ticket `{ticket_id}`")))?;
+    let ticket = ticket_record(store, site_id, ticket_id).await?;
     let conversation = store
         .conversation(site_id, &ticket.conversation_id)
         .await?
@@ -420,16 +452,65 @@ async fn load(
     Ok((ticket, snapshot))
 }
 
-async fn commit(
+/// The ticket record alone.
+pub async fn ticket_record(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+) -> Result<TicketRecord, FlowError> {
+    store
+        .ticket(site_id, ticket_id)
+        .await?
+        .ok_or_else(|| FlowError::NotFound(format!("no ticket `{ticket_id}`")))
+}
+
+/// Loads the ticket an action applies to, refusing a stale `If-Match`.
+pub(super) async fn load_for(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    actor: Actor<'_>,
+) -> Result<(TicketRecord, Snapshot), FlowError> {
+    let (ticket, snapshot) = load(store, site_id, ticket_id).await?;
+    if let Some(expected) = actor.expected_version
+        && expected != ticket.version
+    {
+        return Err(FlowError::Store(StoreError::VersionConflict(format!(
+            "ticket `{ticket_id}` is at version {}, not {expected}: reload it and try again",
+            ticket.version
+        ))));
+    }
+    Ok((ticket, snapshot))
+}
+
+/// Commits an agent's change: only over the version that was read, with the
+/// request's key. Returns the ticket's new version.
+pub(super) async fn commit(
     store: &Store,
     site_id: &str,
     snapshot: &Snapshot,
-    change: TicketChange,
-) -> Result<(), FlowError> {
+    actor: Actor<'_>,
+    result: &str,
+    mut change: TicketChange,
+) -> Result<i64, FlowError> {
+    let read_version = change.ticket.as_ref().map(|ticket| ticket.version);
+    change.expected_version = read_version;
+    change.agent_request = actor.request.map(|request| AgentRequestRecord {
+        user_id: UserId::new(actor.agent),
+        key: request.key.clone(),
+        request_hash: request.request_hash.clone(),
+        ticket_id: change
+            .ticket
+            .as_ref()
+            .map(|ticket| ticket.id.clone())
+            .unwrap_or_default(),
+        result: result.to_owned(),
+        at_ms: actor.now_ms,
+    });
     store
         .commit_ticket_change(site_id, &snapshot.conversation.id, &change)
         .await?;
-    Ok(())
+    Ok(read_version.unwrap_or(0) + 1)
 }
 
 fn handoff_change(
@@ -515,4 +596,34 @@ fn last_sentiment(messages: &[MessageRecord]) -> Option<f64> {
         .rev()
         .filter(|m| m.author == MessageAuthor::Customer)
         .find_map(|m| m.sentiment)
+}
+
+/// The message a reply created, for a replayed `Idempotency-Key`.
+pub async fn reply_of(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    message_id: &str,
+) -> Result<MessageRecord, FlowError> {
+    let (_, snapshot) = load(store, site_id, ticket_id).await?;
+    snapshot
+        .messages
+        .into_iter()
+        .find(|message| message.id == message_id)
+        .ok_or_else(|| FlowError::NotFound(format!("no message `{message_id}`")))
+}
+
+/// The note version a confirmation created, for a replayed `Idempotency-Key`.
+pub async fn note_of(
+    store: &Store,
+    site_id: &str,
+    ticket_id: &str,
+    version: &str,
+) -> Result<NoteVersion, FlowError> {
+    store
+        .handoff_notes(site_id, ticket_id)
+        .await?
+        .into_iter()
+        .find(|note| note.version.to_string() == version)
+        .ok_or_else(|| FlowError::NotFound(format!("no note version `{version}`")))
 }

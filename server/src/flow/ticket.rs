@@ -43,6 +43,7 @@ pub fn new_ticket(
         fired_rules: Vec::new(),
         created_at_ms: now_ms,
         updated_at_ms: now_ms,
+        version: 1,
     }
 }
 

@@ -50,6 +50,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0006_site_widget_settings.sqlite.sql"),
         postgres: include_str!("sql/0006_site_widget_settings.postgres.sql"),
     },
+    Migration {
+        version: 8,
+        name: "users, site membership, API tokens, sessions; ticket versions and agent request keys",
+        sqlite: include_str!("sql/0008_accounts.sqlite.sql"),
+        postgres: include_str!("sql/0008_accounts.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

@@ -12,6 +12,7 @@
 //! - [`conversations`]: conversations, messages and idempotency keys.
 //! - [`tickets`]: tickets, their audit trail, handoff notes and CSAT.
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
+//! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 
 pub mod conversations;
 pub mod events;
@@ -19,6 +20,7 @@ pub mod migrations;
 pub mod sites;
 pub mod suggestions;
 pub mod tickets;
+pub mod users;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -31,6 +33,7 @@ pub use conversations::{ConversationRecord, MessageRecord};
 pub use events::{StoredEvent, TrailQuery};
 pub use sites::Site;
 pub use tickets::{NoteVersion, TicketChange, TicketRecord, TrailEntry};
+pub use users::{AgentRequestRecord, SessionRecord, UserRecord};
 
 /// Which database is behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +59,12 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// The ticket changed since it was read (optimistic concurrency).
+    #[error("{0}")]
+    VersionConflict(String),
+    /// An agent request's `Idempotency-Key` was stored by a concurrent request.
+    #[error("{0}")]
+    AlreadyApplied(String),
     /// Stored data could not be decoded.
     #[error("corrupt stored value in {table}.{column}: {message}")]
     Corrupt {

@@ -166,7 +166,7 @@ impl Store {
     }
 }
 
-fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {
+pub(super) fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {
     let origins: String = row.try_get("allowed_origins")?;
     let allowed_origins = serde_json::from_str(&origins).map_err(|err| StoreError::Corrupt {
         table: "sites",

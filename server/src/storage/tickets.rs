@@ -13,6 +13,7 @@ use super::conversations::{
     ConversationRecord, MessageRecord, insert_conversation, insert_message,
     update_conversation_status,
 };
+use super::users::AgentRequestRecord;
 use super::{Store, StoreError, enum_text, parse_enum, parse_json, to_json};
 
 /// A ticket as stored.
@@ -60,6 +61,8 @@ pub struct TicketRecord {
     pub created_at_ms: i64,
     /// Last change.
     pub updated_at_ms: i64,
+    /// 1 when created, one more at every stored change (optimistic concurrency).
+    pub version: i64,
 }
 
 /// One audited action on a ticket.
@@ -107,6 +110,11 @@ pub struct TicketChange {
     pub note: Option<NoteVersion>,
     /// `(scope, key, response)`: the request's idempotency key and its answer.
     pub idempotency: Option<(String, String, String)>,
+    /// Store the ticket only if it is still at this version (else
+    /// [`StoreError::VersionConflict`] and nothing is written).
+    pub expected_version: Option<i64>,
+    /// An agent action's `Idempotency-Key`, stored with the change.
+    pub agent_request: Option<AgentRequestRecord>,
 }
 
 impl TicketChange {
@@ -128,6 +136,12 @@ impl TicketChange {
         }
         if other.idempotency.is_some() {
             self.idempotency = other.idempotency;
+        }
+        if other.expected_version.is_some() {
+            self.expected_version = other.expected_version;
+        }
+        if other.agent_request.is_some() {
+            self.agent_request = other.agent_request;
         }
     }
 }
@@ -174,11 +188,44 @@ impl Store {
                 return Ok(CommitOutcome::Replayed(first));
             }
         }
+        if let Some(request) = &change.agent_request {
+            let fresh = sqlx::query(
+                "INSERT INTO agent_requests (site_id, user_id, idempotency_key, request_hash,
+                    ticket_id, result, at_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            )
+            .bind(site_id)
+            .bind(request.user_id.as_str())
+            .bind(&request.key)
+            .bind(&request.request_hash)
+            .bind(&request.ticket_id)
+            .bind(&request.result)
+            .bind(request.at_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !fresh {
+                tx.rollback().await?;
+                return Err(StoreError::AlreadyApplied(format!(
+                    "a request with the Idempotency-Key `{}` was applied meanwhile",
+                    request.key
+                )));
+            }
+        }
         if let Some(conversation) = &change.new_conversation {
             insert_conversation(&mut tx, site_id, conversation).await?;
         }
         if let Some(ticket) = &change.ticket {
-            upsert_ticket(&mut tx, site_id, ticket).await?;
+            let stored = upsert_ticket(&mut tx, site_id, ticket, change.expected_version).await?;
+            if !stored {
+                tx.rollback().await?;
+                return Err(StoreError::VersionConflict(format!(
+                    "ticket `{}` changed since version {}: reload it and try again",
+                    ticket.id,
+                    change.expected_version.unwrap_or_default()
+                )));
+            }
             for entry in &change.trail {
                 sqlx::query(
                     "INSERT INTO ticket_trail (site_id, ticket_id, at_ms, actor, action, detail)
@@ -393,20 +440,28 @@ pub struct CsatRecord {
 const TICKET_COLUMNS: &str = "SELECT id, conversation_id, state, tier, team, owner, collaborators,
     priority, escalation_type, stage, subject, escalated, at_tier_since_ms, ack_due_ms,
     acknowledged_at_ms, resolution_due_ms, resolved_at_ms, resolution, fired_rules,
-    created_at_ms, updated_at_ms FROM tickets";
+    created_at_ms, updated_at_ms, version FROM tickets";
 
+/// Inserts or updates the ticket (one version more); with `expected_version`, only
+/// a ticket still at that version is updated. Returns whether a row was written.
 async fn upsert_ticket(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     site_id: &str,
     ticket: &TicketRecord,
-) -> Result<(), StoreError> {
-    sqlx::query(
+    expected_version: Option<i64>,
+) -> Result<bool, StoreError> {
+    let guard = if expected_version.is_some() {
+        " WHERE tickets.version = $24"
+    } else {
+        ""
+    };
+    let sql = format!(
         "INSERT INTO tickets (site_id, id, conversation_id, state, tier, team, owner, collaborators,
             priority, escalation_type, stage, subject, escalated, at_tier_since_ms, ack_due_ms,
             acknowledged_at_ms, resolution_due_ms, resolved_at_ms, resolution, fired_rules,
-            created_at_ms, updated_at_ms)
+            created_at_ms, updated_at_ms, version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, $20, $21, $22)
+            $19, $20, $21, $22, $23)
          ON CONFLICT (site_id, id) DO UPDATE SET state = excluded.state, tier = excluded.tier,
             team = excluded.team, owner = excluded.owner, collaborators = excluded.collaborators,
             priority = excluded.priority, escalation_type = excluded.escalation_type,
@@ -415,33 +470,38 @@ async fn upsert_ticket(
             acknowledged_at_ms = excluded.acknowledged_at_ms,
             resolution_due_ms = excluded.resolution_due_ms,
             resolved_at_ms = excluded.resolved_at_ms, resolution = excluded.resolution,
-            fired_rules = excluded.fired_rules, updated_at_ms = excluded.updated_at_ms",
-    )
-    .bind(site_id)
-    .bind(&ticket.id)
-    .bind(&ticket.conversation_id)
-    .bind(enum_text(&ticket.state))
-    .bind(&ticket.tier)
-    .bind(ticket.team.clone())
-    .bind(ticket.owner.clone())
-    .bind(to_json(&ticket.collaborators))
-    .bind(enum_text(&ticket.priority))
-    .bind(ticket.escalation_type.as_ref().map(enum_text))
-    .bind(enum_text(&ticket.stage))
-    .bind(&ticket.subject)
-    .bind(i64::from(ticket.escalated))
-    .bind(ticket.at_tier_since_ms)
-    .bind(ticket.ack_due_ms)
-    .bind(ticket.acknowledged_at_ms)
-    .bind(ticket.resolution_due_ms)
-    .bind(ticket.resolved_at_ms)
-    .bind(ticket.resolution.as_ref().map(to_json))
-    .bind(to_json(&ticket.fired_rules))
-    .bind(ticket.created_at_ms)
-    .bind(ticket.updated_at_ms)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+            fired_rules = excluded.fired_rules, updated_at_ms = excluded.updated_at_ms,
+            version = tickets.version + 1{guard}"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(site_id)
+        .bind(&ticket.id)
+        .bind(&ticket.conversation_id)
+        .bind(enum_text(&ticket.state))
+        .bind(&ticket.tier)
+        .bind(ticket.team.clone())
+        .bind(ticket.owner.clone())
+        .bind(to_json(&ticket.collaborators))
+        .bind(enum_text(&ticket.priority))
+        .bind(ticket.escalation_type.as_ref().map(enum_text))
+        .bind(enum_text(&ticket.stage))
+        .bind(&ticket.subject)
+        .bind(i64::from(ticket.escalated))
+        .bind(ticket.at_tier_since_ms)
+        .bind(ticket.ack_due_ms)
+        .bind(ticket.acknowledged_at_ms)
+        .bind(ticket.resolution_due_ms)
+        .bind(ticket.resolved_at_ms)
+        .bind(ticket.resolution.as_ref().map(to_json))
+        .bind(to_json(&ticket.fired_rules))
+        .bind(ticket.created_at_ms)
+        .bind(ticket.updated_at_ms)
+        .bind(ticket.version.max(1));
+    if let Some(expected) = expected_version {
+        query = query.bind(expected);
+    }
+    let written = query.execute(&mut **tx).await?.rows_affected();
+    Ok(written == 1)
 }
 
 fn ticket_from_row(row: &AnyRow) -> Result<TicketRecord, StoreError> {
@@ -480,5 +540,6 @@ fn ticket_from_row(row: &AnyRow) -> Result<TicketRecord, StoreError> {
         fired_rules: parse_json(T, "fired_rules", &fired)?,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
+        version: row.try_get("version")?,
     })
 }

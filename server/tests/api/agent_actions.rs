@@ -59,14 +59,14 @@ async fn agent_actions(app: TestApp) {
         .agent(
             "POST",
             &path("/escalate"),
-            Some(&json!({"agent": "ann", "to_tier": "tier1",
+            Some(&json!({"to_tier": "tier1",
         "escalation_type": "functional", "reason": "same tier"})),
         )
         .await;
     assert_eq!(error_code(&sideways), "invalid_value");
     let note = json!({"goal": "Export invoices as CSV", "tried": ["Export button"], "sentiment": "neutral",
         "commitments": [], "reason": "Needs an engineer: export is broken for this account"});
-    let up = app.agent("POST", &path("/escalate"), Some(&json!({"agent": "ann", "to_tier": "tier3",
+    let up = app.agent("POST", &path("/escalate"), Some(&json!({"to_tier": "tier3",
         "escalation_type": "functional", "priority": "high", "reason": "Export broken", "note": note}))).await;
     assert_eq!(up.status, 200, "{}", up.body);
     assert_eq!(up.body["tier"], "tier3");
@@ -80,30 +80,26 @@ async fn agent_actions(app: TestApp) {
     // Generated at the request for a person, generated again at the escalation, then confirmed.
     assert_eq!(sources, vec!["generated", "generated", "confirmed"]);
     assert_eq!(notes[2]["note"]["goal"], "Export invoices as CSV");
-    assert_eq!(notes[2]["author"], "ann");
+    assert_eq!(notes[2]["author"], app.admin_id);
     let incomplete = app
         .agent(
             "PUT",
             &path("/handoff-note"),
-            Some(&json!({"agent": "ann",
+            Some(&json!({
         "note": {"goal": "", "sentiment": "", "reason": ""}})),
         )
         .await;
     assert!(error_code(&incomplete) == "invalid_value");
 
     // A resolved ticket can be reopened; resolving it again needs the fields.
-    app.agent(
-        "POST",
-        &path("/acknowledge"),
-        Some(&json!({"agent": "eng"})),
-    )
-    .await;
+    app.agent("POST", &path("/acknowledge"), Some(&json!({})))
+        .await;
     let full = json!({"root_cause": "Timeout", "fix": "Index added", "environment": "prod", "version": "2.4.1"});
     let resolved = app
         .agent(
             "POST",
             &path("/resolve"),
-            Some(&json!({"agent": "eng", "resolution": full})),
+            Some(&json!({"resolution": full})),
         )
         .await;
     assert_eq!(resolved.body["state"], "resolved", "{}", resolved.body);
@@ -111,7 +107,7 @@ async fn agent_actions(app: TestApp) {
         .agent(
             "POST",
             &path("/reopen"),
-            Some(&json!({"agent": "eng", "reason": "Came back"})),
+            Some(&json!({"reason": "Came back"})),
         )
         .await;
     assert_eq!(reopened.body["state"], "in_progress");
@@ -164,7 +160,7 @@ async fn site_matrix_is_versioned_and_validated() {
 }
 
 async fn site_matrix(app: TestApp) {
-    let auth = format!("Bearer {}", crate::harness::API_TOKEN);
+    let auth = format!("Bearer {}", app.token);
     let current = app.agent("GET", "/matrix", None).await;
     assert_eq!(
         current.body["version"], 1,
@@ -218,7 +214,7 @@ async fn follow_ups_and_early_warnings_reach_the_trail() {
 }
 
 async fn follow_ups(app: TestApp) {
-    let auth = format!("Bearer {}", crate::harness::API_TOKEN);
+    let auth = format!("Bearer {}", app.token);
     let current = app.agent("GET", "/matrix", None).await;
     let source = format!(
         "{}\n[[rules]]\nid = \"second-message\"\ndescription = \"Two customer messages\"\n\

@@ -8,16 +8,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use sqlx::Connection;
 use tower::ServiceExt;
 use waymark_knowledge::{DocKind, IndexConfig, KnowledgeDoc, KnowledgeIndex};
+use waymark_server::auth::{AuthState, NewUser, Role, accounts};
 use waymark_server::{AppState, Config, Store};
 
-/// The agent API token used by every test.
-pub const API_TOKEN: &str = "test-token-0123456789";
+/// The password of every user the harness creates.
+pub const PASSWORD: &str = "test-password-0123";
 
 static DATABASES: AtomicU32 = AtomicU32::new(0);
 
@@ -27,6 +28,10 @@ pub struct TestApp {
     pub router: Router,
     pub store: Store,
     pub _knowledge: Arc<KnowledgeIndex>,
+    /// An API token of an admin of the demo site (`admin@test.example`).
+    pub token: String,
+    /// That admin's user id: the actor the audit trail records for [`TestApp::agent`].
+    pub admin_id: String,
     _dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -119,8 +124,16 @@ async fn build(
     waymark_server::demo::seed(&store, None)
         .await
         .expect("seed");
-    let env = BTreeMap::from([("WAYMARK_API_TOKEN".to_owned(), API_TOKEN.to_owned())]);
-    let config = Config::load(None, &env).expect("config");
+    let config = Config::load(None, &BTreeMap::new()).expect("config");
+    let auth = AuthState::new(&config.auth, None);
+    let token = create_user(&store, "admin@test.example", Role::Admin, &["demo"]).await;
+    let admin_id = store
+        .user_by_email("admin@test.example")
+        .await
+        .expect("lookup")
+        .expect("admin")
+        .id
+        .to_string();
     let knowledge = Arc::new(KnowledgeIndex::in_memory(IndexConfig::default()).expect("index"));
     knowledge
         .upsert(&KnowledgeDoc {
@@ -140,12 +153,15 @@ async fn build(
         store: store.clone(),
         config: Arc::new(config),
         knowledge: Some(knowledge.clone()),
+        auth: Arc::new(auth),
     });
     TestApp {
         name,
         router,
         store,
         _knowledge: knowledge,
+        token,
+        admin_id,
         _dir: dir,
         _pg: pg,
     }
@@ -154,6 +170,7 @@ async fn build(
 /// An answer: status and JSON body (`Null` when empty or not JSON).
 pub struct Answer {
     pub status: StatusCode,
+    pub headers: HeaderMap,
     pub body: Value,
 }
 
@@ -177,6 +194,7 @@ impl TestApp {
             .await
             .expect("response");
         let status = response.status();
+        let headers = response.headers().clone();
         let bytes = response
             .into_body()
             .collect()
@@ -184,7 +202,11 @@ impl TestApp {
             .expect("body")
             .to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Sends JSON.
@@ -202,7 +224,7 @@ impl TestApp {
 
     /// Agent API call with the bearer token.
     pub async fn agent(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
-        let auth = format!("Bearer {API_TOKEN}");
+        let auth = format!("Bearer {}", self.token);
         let uri = format!("/api/v1/sites/demo{path}");
         match body {
             Some(body) => {
@@ -215,6 +237,23 @@ impl TestApp {
             }
         }
     }
+}
+
+/// Creates a user with [`PASSWORD`] on `sites` and returns an API token of theirs.
+pub async fn create_user(store: &Store, email: &str, role: Role, sites: &[&str]) -> String {
+    let new = NewUser {
+        email: email.into(),
+        name: email.split('@').next().unwrap_or(email).into(),
+        role,
+        password: PASSWORD.into(),
+        sites: sites.iter().map(|s| s.to_string()).collect(),
+    };
+    let now = now_ms();
+    accounts::add_user(store, new, now).await.expect("user");
+    accounts::mint_token(store, email, "test", now)
+        .await
+        .expect("token")
+        .1
 }
 
 /// Asserts the stable error shape and returns the code.

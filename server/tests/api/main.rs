@@ -2,9 +2,12 @@
 //! `WAYMARK_TEST_POSTGRES` is set — on PostgreSQL too.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod access;
+mod accounts;
 mod agent_actions;
 mod answers;
 mod bad_input;
+mod cli_user;
 mod flow;
 mod gaps;
 mod harness;

@@ -3,12 +3,12 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use waymark_knowledge::Suggestion;
 use waymark_knowledge::suggest::MatchedField;
 
-use super::{authorize, ensure_site};
+use super::TicketPath;
+use super::auth::{Agent, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -68,11 +68,11 @@ pub(super) struct TicketAnswersDto {
 
 pub(super) async fn ticket_answers(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ReadTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     query: Result<Query<AnswersQuery>, QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<TicketAnswersDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(
             ErrorCode::InvalidValue,
@@ -86,11 +86,10 @@ pub(super) async fn ticket_answers(
             format!("limit must be between 1 and {MAX_LIMIT}"),
         ));
     }
-    ensure_site(&state, &site_id).await?;
     let found = crate::flow::answers::ticket_answers(
         &state.store,
         state.knowledge.as_deref(),
-        &site_id,
+        site_id,
         &ticket_id,
         limit,
     )

@@ -3,11 +3,11 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use waymark_knowledge::gaps::GapConfig;
 
-use super::{authorize, ensure_site};
+use super::SessionPath;
+use super::auth::{Agent, ManageKnowledge, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -35,16 +35,15 @@ pub(super) struct VerdictDto {
 
 pub(super) async fn session_suggestions(
     State(state): State<AppState>,
-    Path((site_id, session_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
+    Path(SessionPath { session_id }): Path<SessionPath>,
 ) -> Result<Json<Vec<SuggestionSetDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     let sets = state
         .store
-        .session_suggestions(&site_id, &session_id)
+        .session_suggestions(site_id, &session_id)
         .await?;
-    let mut verdicts = state.store.session_verdicts(&site_id, &session_id).await?;
+    let mut verdicts = state.store.session_verdicts(site_id, &session_id).await?;
     Ok(Json(
         sets.into_iter()
             .map(|set| {
@@ -84,11 +83,10 @@ pub(super) struct GapsQuery {
 
 pub(super) async fn gaps(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
+    agent: Agent<ManageKnowledge>,
     query: Result<Query<GapsQuery>, QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<waymark_knowledge::gaps::Gap>>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(
             ErrorCode::InvalidValue,
@@ -98,7 +96,6 @@ pub(super) async fn gaps(
             ),
         )
     })?;
-    ensure_site(&state, &site_id).await?;
     let mut config = GapConfig::default();
     if let Some(max) = query.max_confidence {
         if !(0.0..=1.0).contains(&max) {
@@ -112,7 +109,7 @@ pub(super) async fn gaps(
     let days = query.days.unwrap_or(90).clamp(1, 3650);
     let now_ms = crate::storage::now_ms();
     let mut found =
-        crate::flow::gaps::recent_gaps(&state.store, &site_id, days, &config, now_ms).await?;
+        crate::flow::gaps::recent_gaps(&state.store, site_id, days, &config, now_ms).await?;
     found.truncate(query.limit.unwrap_or(20).clamp(1, 200));
     Ok(Json(found))
 }

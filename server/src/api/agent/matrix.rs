@@ -1,11 +1,10 @@
 //! The site's escalation matrix, versioned: read the version in force, or put a
 //! new one (TOML, validated before it is stored; earlier versions are kept).
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use serde::Serialize;
 
-use super::{authorize, ensure_site};
+use super::auth::{AdminSettings, Agent};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -21,12 +20,10 @@ pub struct MatrixDto {
 
 pub(super) async fn get_matrix(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
 ) -> Result<Json<MatrixDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let dto = match state.store.site_matrix(&site_id).await? {
+    let site_id = agent.site_id.as_str();
+    let dto = match state.store.site_matrix(site_id).await? {
         Some(stored) => MatrixDto {
             version: stored.version,
             source: stored.source,
@@ -41,19 +38,17 @@ pub(super) async fn get_matrix(
 
 pub(super) async fn put_matrix(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
     source: String,
 ) -> Result<Json<MatrixDto>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     waymark_core::matrix::load_toml(&source).map_err(|err| {
         ApiError::new(
             ErrorCode::InvalidValue,
             format!("the escalation matrix is invalid: {err}"),
         )
     })?;
-    let version = state.store.put_site_matrix(&site_id, &source).await?;
+    let version = state.store.put_site_matrix(site_id, &source).await?;
     tracing::info!(site = %site_id, version, "escalation matrix stored");
     Ok(Json(MatrixDto { version, source }))
 }

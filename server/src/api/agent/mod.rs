@@ -1,7 +1,12 @@
-//! The agent API under `/api/v1`: sessions, the queue and ticket actions. Every
-//! call carries `Authorization: Bearer <auth.api_token>`; request bodies are
-//! strict (unknown fields are refused).
+//! The agent API under `/api/v1`: sessions, the queue and ticket actions, site
+//! settings, and the console's login. Every site route takes the [`auth::Agent`]
+//! extractor (a user's API token or console session, membership of the path's
+//! site, the role's permission); request bodies are strict (unknown fields are
+//! refused).
 //!
+//! - [`auth`]: the extractor.
+//! - [`requests`]: `Idempotency-Key` and `If-Match` of agent actions.
+//! - [`account`]: login, logout, who am I, password change, my sites.
 //! - [`sessions`]: sessions and page trails.
 //! - [`tickets`]: the queue, ticket detail and actions.
 //! - [`matrix`]: the site's versioned escalation matrix.
@@ -9,22 +14,37 @@
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
 
+pub mod account;
 pub mod answers;
+pub mod auth;
 pub mod knowledge;
 pub mod matrix;
+pub mod requests;
 pub mod sessions;
 pub mod tickets;
 pub mod widget_settings;
 
 use axum::Router;
-use axum::http::{HeaderMap, header};
 
-use super::error::{ApiError, ErrorCode};
 use super::{AppState, RouteTable, Verb};
 
 /// The agent routes (full paths) and the router serving them.
 pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
     RouteTable::default()
+        .add(Verb::Post, "/api/v1/auth/login", account::login)
+        .add(Verb::Get, "/api/v1/auth/me", account::me)
+        .add(Verb::Post, "/api/v1/auth/logout", account::logout)
+        .add(
+            Verb::Post,
+            "/api/v1/auth/password",
+            account::change_password,
+        )
+        .add(Verb::Get, "/api/v1/sites", account::sites)
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/members",
+            account::members,
+        )
         .add(
             Verb::Get,
             "/api/v1/sites/{site_id}/sessions",
@@ -124,43 +144,14 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
         .finish()
 }
 
-pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let expected = state.config.auth.api_token.as_deref().ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Unauthorized,
-            "the agent API is disabled: set auth.api_token (WAYMARK_API_TOKEN)",
-        )
-    })?;
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Unauthorized,
-                "missing `Authorization: Bearer <token>` header",
-            )
-        })?;
-    if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ErrorCode::Unauthorized,
-            "the bearer token is not valid",
-        ))
-    }
+/// The ticket named in a path (`…/tickets/{ticket_id}…`).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct TicketPath {
+    ticket_id: String,
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-pub(crate) async fn ensure_site(state: &AppState, site_id: &str) -> Result<(), ApiError> {
-    match state.store.site(site_id).await? {
-        Some(_) => Ok(()),
-        None => Err(ApiError::new(
-            ErrorCode::NotFound,
-            format!("no site `{site_id}`"),
-        )),
-    }
+/// The session named in a path (`…/sessions/{session_id}…`).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SessionPath {
+    session_id: String,
 }

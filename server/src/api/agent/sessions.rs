@@ -1,10 +1,10 @@
 //! Sessions and their page trails, as the widget recorded them.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use super::{authorize, ensure_site};
+use super::SessionPath;
+use super::auth::{Agent, ReadTickets};
 use crate::api::AppState;
 use crate::api::error::ApiError;
 use crate::api::json::Json;
@@ -21,12 +21,10 @@ pub(super) struct SessionDto {
 
 pub(super) async fn list_sessions(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
 ) -> Result<Json<Vec<SessionDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let sessions = state.store.recent_sessions(&site_id, 100).await?;
+    let site_id = agent.site_id.as_str();
+    let sessions = state.store.recent_sessions(site_id, 100).await?;
     Ok(Json(
         sessions
             .into_iter()
@@ -56,17 +54,16 @@ pub(super) struct EventDto {
 
 pub(super) async fn session_events(
     State(state): State<AppState>,
-    Path((site_id, session_id)): Path<(String, String)>,
+    agent: Agent<ReadTickets>,
+    Path(SessionPath { session_id }): Path<SessionPath>,
     Query(limit): Query<Limit>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<EventDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     let limit = limit.limit.unwrap_or(1000).clamp(1, 10_000);
     let events = state
         .store
         .trail(&TrailQuery {
-            site_id: &site_id,
+            site_id,
             session_id: &session_id,
             limit,
         })

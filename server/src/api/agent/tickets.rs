@@ -2,16 +2,18 @@
 //! are strict: an unknown field is refused with `invalid_body`.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use serde::{Deserialize, Serialize};
 use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution, TicketState};
 use waymark_core::wire::WireMessage;
 
-use super::{authorize, ensure_site};
+use super::TicketPath;
+use super::auth::{ActOnTickets, Agent, ReadTickets};
+use super::requests::{actor, earlier, terms};
 use crate::api::AppState;
 use crate::api::error::ApiError;
 use crate::api::json::Json;
-use crate::flow::agent::{self as flow, Actor, AgentEscalation};
+use crate::flow::agent::{self as flow, AgentEscalation};
 use crate::flow::conversation::wire_message;
 use crate::flow::{HandoffNoteView, TrailItem};
 use crate::storage::{NoteVersion, TicketRecord, TrailEntry, now_ms};
@@ -39,6 +41,8 @@ pub struct TicketDto {
     fired_rules: Vec<String>,
     created_at_ms: i64,
     updated_at_ms: i64,
+    /// Goes up by one at every change; send it back as `If-Match`.
+    version: i64,
 }
 
 impl From<TicketRecord> for TicketDto {
@@ -64,6 +68,7 @@ impl From<TicketRecord> for TicketDto {
             fired_rules: t.fired_rules,
             created_at_ms: t.created_at_ms,
             updated_at_ms: t.updated_at_ms,
+            version: t.version,
         }
     }
 }
@@ -78,12 +83,10 @@ pub struct QueueEntryDto {
 
 pub(super) async fn queue(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
 ) -> Result<Json<Vec<QueueEntryDto>>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    let entries = flow::queue(&state.store, &site_id, now_ms()).await?;
+    let site_id = agent.site_id.as_str();
+    let entries = flow::queue(&state.store, site_id, now_ms()).await?;
     Ok(Json(
         entries
             .into_iter()
@@ -159,12 +162,16 @@ pub struct TicketDetailDto {
 
 pub(super) async fn detail(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Result<Json<TicketDetailDto>, ApiError> {
-    authorize(&state, &headers)?;
-    let d = flow::detail(&state.store, &site_id, &ticket_id).await?;
-    Ok(Json(TicketDetailDto {
+    agent: Agent<ReadTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
+) -> Result<(HeaderMap, Json<TicketDetailDto>), ApiError> {
+    let site_id = agent.site_id.as_str();
+    let d = flow::detail(&state.store, site_id, &ticket_id).await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", d.ticket.version)) {
+        headers.insert(header::ETAG, etag);
+    }
+    let dto = TicketDetailDto {
         ticket: d.ticket.into(),
         customer: serde_json::json!({
             "user_id": d.conversation.customer_id,
@@ -181,47 +188,74 @@ pub(super) async fn detail(
             comment: c.comment,
             at_ms: c.at_ms,
         }),
-    }))
+    };
+    Ok((headers, Json(dto)))
 }
 
-/// `{"agent": "sam"}`.
-#[derive(Debug, Deserialize)]
+/// An action without parameters (`{}`).
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
 }
 
-fn actor(agent: &str) -> Result<Actor<'_>, ApiError> {
-    if agent.trim().is_empty() || agent.len() > 128 {
-        return Err(ApiError::new(
-            crate::api::ErrorCode::InvalidValue,
-            "agent must be 1 to 128 characters",
-        ));
-    }
-    Ok(Actor {
-        agent,
-        now_ms: now_ms(),
-    })
+async fn current(
+    state: &AppState,
+    site_id: &str,
+    ticket_id: &str,
+) -> Result<Json<TicketDto>, ApiError> {
+    Ok(Json(
+        flow::ticket_record(&state.store, site_id, ticket_id)
+            .await?
+            .into(),
+    ))
 }
 
 pub(super) async fn acknowledge(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<AgentBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
-    let ticket = flow::acknowledge(&state.store, &site_id, &ticket_id, actor(&body.agent)?).await?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(
+        &headers,
+        "acknowledge",
+        &ticket_id,
+        &body,
+        body.expected_version,
+    )?;
+    if earlier(&state, &agent, &terms).await?.is_some() {
+        return current(&state, site_id, &ticket_id).await;
+    }
+    let ticket = flow::acknowledge(
+        &state.store,
+        site_id,
+        &ticket_id,
+        actor(&agent, body.agent.as_deref(), &terms)?,
+    )
+    .await?;
     Ok(Json(ticket.into()))
 }
 
 /// A reply to the customer.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
     /// Name shown to the customer (`Sam from Billing`).
     #[serde(default)]
     pub author_name: Option<String>,
@@ -231,16 +265,22 @@ pub struct ReplyBody {
 
 pub(super) async fn reply(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<ReplyBody>,
 ) -> Result<Json<WireMessage>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(&headers, "reply", &ticket_id, &body, body.expected_version)?;
+    if let Some(done) = earlier(&state, &agent, &terms).await? {
+        let message = flow::reply_of(&state.store, site_id, &ticket_id, &done.result).await?;
+        return Ok(Json(wire_message(message)));
+    }
     let message = flow::reply(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref(), &terms)?,
         body.author_name.clone(),
         &body.text,
     )
@@ -249,11 +289,16 @@ pub(super) async fn reply(
 }
 
 /// An escalation up a tier.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalateBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
     /// The tier above.
     pub to_tier: String,
     /// Why, as a type.
@@ -270,11 +315,22 @@ pub struct EscalateBody {
 
 pub(super) async fn escalate(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<EscalateBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(
+        &headers,
+        "escalate",
+        &ticket_id,
+        &body,
+        body.expected_version,
+    )?;
+    if earlier(&state, &agent, &terms).await?.is_some() {
+        return current(&state, site_id, &ticket_id).await;
+    }
     let request = AgentEscalation {
         to_tier: body.to_tier,
         escalation_type: body.escalation_type,
@@ -284,9 +340,9 @@ pub(super) async fn escalate(
     };
     let ticket = flow::escalate(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref(), &terms)?,
         request,
     )
     .await?;
@@ -294,11 +350,16 @@ pub(super) async fn escalate(
 }
 
 /// A transfer to another team at the same tier.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
     /// The receiving team.
     pub to_team: String,
     /// Why.
@@ -308,16 +369,27 @@ pub struct TransferBody {
 
 pub(super) async fn transfer(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<TransferBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(
+        &headers,
+        "transfer",
+        &ticket_id,
+        &body,
+        body.expected_version,
+    )?;
+    if earlier(&state, &agent, &terms).await?.is_some() {
+        return current(&state, site_id, &ticket_id).await;
+    }
     let ticket = flow::transfer(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref(), &terms)?,
         &body.to_team,
         &body.reason,
     )
@@ -326,27 +398,43 @@ pub(super) async fn transfer(
 }
 
 /// A collaborator to add.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollaboratorBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
     /// The specialist to add.
     pub collaborator: String,
 }
 
 pub(super) async fn add_collaborator(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<CollaboratorBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(
+        &headers,
+        "add_collaborator",
+        &ticket_id,
+        &body,
+        body.expected_version,
+    )?;
+    if earlier(&state, &agent, &terms).await?.is_some() {
+        return current(&state, site_id, &ticket_id).await;
+    }
     let ticket = flow::add_collaborator(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref(), &terms)?,
         &body.collaborator,
     )
     .await?;
@@ -354,27 +442,44 @@ pub(super) async fn add_collaborator(
 }
 
 /// The escalating agent's confirmed note.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
     /// The note as confirmed.
     pub note: HandoffNoteView,
 }
 
 pub(super) async fn confirm_note(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<NoteBody>,
 ) -> Result<Json<NoteDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(
+        &headers,
+        "confirm_note",
+        &ticket_id,
+        &body,
+        body.expected_version,
+    )?;
+    if let Some(done) = earlier(&state, &agent, &terms).await? {
+        let note = flow::note_of(&state.store, site_id, &ticket_id, &done.result).await?;
+        return Ok(Json(note.into()));
+    }
     let version = flow::confirm_note(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref(), &terms)?,
         body.note,
     )
     .await?;
@@ -383,37 +488,53 @@ pub(super) async fn confirm_note(
 
 pub(super) async fn suggested_resolution(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    agent: Agent<ReadTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
 ) -> Result<Json<Resolution>, ApiError> {
-    authorize(&state, &headers)?;
-    let resolution = flow::suggested_resolution(&state.store, &site_id, &ticket_id).await?;
+    let site_id = agent.site_id.as_str();
+    let resolution = flow::suggested_resolution(&state.store, site_id, &ticket_id).await?;
     Ok(Json(resolution))
 }
 
 /// The resolution as the agent confirms it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
     /// Root cause, fix, environment, version (all required once escalated).
     pub resolution: Resolution,
 }
 
 pub(super) async fn resolve(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<ResolveBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(
+        &headers,
+        "resolve",
+        &ticket_id,
+        &body,
+        body.expected_version,
+    )?;
+    if earlier(&state, &agent, &terms).await?.is_some() {
+        return current(&state, site_id, &ticket_id).await;
+    }
     let ticket = flow::resolve(
         &state.store,
-        &site_id,
+        site_id,
         state.knowledge.as_deref(),
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref(), &terms)?,
         body.resolution,
     )
     .await?;
@@ -421,11 +542,16 @@ pub(super) async fn resolve(
 }
 
 /// Why a ticket comes back.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReopenBody {
-    /// The acting agent.
-    pub agent: String,
+    /// Legacy: the acting agent. The actor is the authenticated user; a value
+    /// naming anyone else is refused.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// The ticket version the agent saw (as `If-Match`); another one is refused.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
     /// Why.
     #[serde(default)]
     pub reason: String,
@@ -433,16 +559,21 @@ pub struct ReopenBody {
 
 pub(super) async fn reopen(
     State(state): State<AppState>,
-    Path((site_id, ticket_id)): Path<(String, String)>,
+    agent: Agent<ActOnTickets>,
+    Path(TicketPath { ticket_id }): Path<TicketPath>,
     headers: HeaderMap,
     Json(body): Json<ReopenBody>,
 ) -> Result<Json<TicketDto>, ApiError> {
-    authorize(&state, &headers)?;
+    let site_id = agent.site_id.as_str();
+    let terms = terms(&headers, "reopen", &ticket_id, &body, body.expected_version)?;
+    if earlier(&state, &agent, &terms).await?.is_some() {
+        return current(&state, site_id, &ticket_id).await;
+    }
     let ticket = flow::reopen(
         &state.store,
-        &site_id,
+        site_id,
         &ticket_id,
-        actor(&body.agent)?,
+        actor(&agent, body.agent.as_deref(), &terms)?,
         &body.reason,
     )
     .await?;

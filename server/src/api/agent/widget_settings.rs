@@ -3,14 +3,13 @@
 //! site configuration (`GET /api/widget/v1/config`); the proactive rules come from
 //! the escalation matrix.
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use waymark_core::scrub::ScrubConfig;
 use waymark_core::signals::{ErrorPagePatterns, SignalConfig};
 use waymark_core::wire::{ConsentMode, PrivacySettings, Theme, WidgetPosition};
 
-use super::{authorize, ensure_site};
+use super::auth::{AdminSettings, Agent};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -141,31 +140,24 @@ pub async fn stored(state: &AppState, site_id: &str) -> Result<WidgetSettings, A
 
 pub(super) async fn get_settings(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
 ) -> Result<Json<WidgetSettings>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
-    Ok(Json(stored(&state, &site_id).await?))
+    let site_id = agent.site_id.as_str();
+    Ok(Json(stored(&state, site_id).await?))
 }
 
 pub(super) async fn put_settings(
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
-    headers: HeaderMap,
+    agent: Agent<AdminSettings>,
     Json(settings): Json<WidgetSettings>,
 ) -> Result<Json<WidgetSettings>, ApiError> {
-    authorize(&state, &headers)?;
-    ensure_site(&state, &site_id).await?;
+    let site_id = agent.site_id.as_str();
     settings
         .validate()
         .map_err(|message| ApiError::new(ErrorCode::InvalidValue, message))?;
     let json = serde_json::to_string(&settings)
         .map_err(|err| ApiError::new(ErrorCode::Internal, err.to_string()))?;
-    state
-        .store
-        .put_site_widget_settings(&site_id, &json)
-        .await?;
+    state.store.put_site_widget_settings(site_id, &json).await?;
     tracing::info!(site = %site_id, "widget settings stored");
     Ok(Json(settings))
 }
