@@ -154,7 +154,9 @@ pub(crate) fn explain_all(
         .first()
         .map_or(0.0, |(hit, _)| hit.score)
         .max(f32::MIN_POSITIVE);
-    let second = ranked.get(1).map_or(0.0, |(hit, _)| hit.score);
+    // Without a second candidate there is no lead to measure (a tiny index, or one match):
+    // the first answer gets none rather than all of it.
+    let second = ranked.get(1).map_or(best, |(hit, _)| hit.score);
     let clauses: HashSet<&Term> = plan.terms.terms.iter().map(|(term, _)| term).collect();
     let snippet_terms: BTreeMap<String, f32> = plan
         .prose

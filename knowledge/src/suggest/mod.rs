@@ -216,7 +216,8 @@ impl KnowledgeIndex {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let best = rank_candidates(&searcher, fields, ranking, &plan, limit, feedback)?;
+        // The confidence compares the first answer with the second: rank at least two.
+        let best = rank_candidates(&searcher, fields, ranking, &plan, limit.max(2), feedback)?;
         let mut ranked = Vec::with_capacity(best.len());
         for hit in best {
             let stored: TantivyDocument = searcher.doc(hit.address)?;
@@ -227,7 +228,9 @@ impl KnowledgeIndex {
             searcher: &searcher,
             fields,
         };
-        Ok(explain::explain_all(&plan, &lookup, ranked))
+        let mut suggestions = explain::explain_all(&plan, &lookup, ranked);
+        suggestions.truncate(limit);
+        Ok(suggestions)
     }
 
     /// The ranked ids only (evaluation and benchmarks): the same ranking as

@@ -72,6 +72,7 @@ pub(super) async fn ticket_answers(
     Path(TicketPath { ticket_id }): Path<TicketPath>,
     query: Result<Query<AnswersQuery>, QueryRejection>,
 ) -> Result<Json<TicketAnswersDto>, ApiError> {
+    let site_id = agent.site_id.as_str();
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(
             ErrorCode::InvalidValue,
@@ -88,7 +89,7 @@ pub(super) async fn ticket_answers(
     let found = crate::flow::answers::ticket_answers(
         &state.store,
         state.knowledge.as_deref(),
-        &agent.site_id,
+        site_id,
         &ticket_id,
         limit,
     )
