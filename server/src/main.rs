@@ -198,11 +198,8 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
             demo::DEMO_USERS[0].0
         );
         for (email, _, role) in demo::DEMO_USERS {
-            println!(
-                "  Login ({:<17}) : {email} / {}",
-                role.as_str(),
-                demo::DEMO_PASSWORD
-            );
+            let label = format!("Login as {}", role.as_str());
+            println!("  {label:<20}: {email} / {}", demo::DEMO_PASSWORD);
         }
         println!(
             "  Try: curl -H 'Authorization: Bearer {token}' {base}/api/v1/sites/{}/sessions",

@@ -36,7 +36,7 @@ pub enum ErrorCode {
     /// `If-Match` / `expected_version` names a version the ticket is no longer at.
     VersionConflict,
     /// An `Idempotency-Key` reused for a different request.
-    IdempotencyKeyReused,
+    IdempotencyConflict,
     /// The thing asked for does not exist (or is not yours).
     NotFound,
     /// The request conflicts with the current state (e.g. resolving a new ticket).
@@ -55,7 +55,7 @@ impl ErrorCode {
             Self::AccountLocked | Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Forbidden | Self::CsrfFailed => StatusCode::FORBIDDEN,
             Self::VersionConflict => StatusCode::CONFLICT,
-            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::IdempotencyConflict => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -68,7 +68,7 @@ impl ErrorCode {
 pub struct ApiError {
     code: ErrorCode,
     message: String,
-    retry_after_secs: Option<u64>,
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -88,13 +88,13 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
-            retry_after_secs: None,
+            retry_after: None,
         }
     }
 
     /// The same error, answered with `Retry-After: secs`.
     pub fn retry_after(mut self, secs: u64) -> Self {
-        self.retry_after_secs = Some(secs);
+        self.retry_after = Some(secs);
         self
     }
 
@@ -114,7 +114,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
-        if let Some(secs) = self.retry_after_secs {
+        if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());

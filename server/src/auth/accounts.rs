@@ -18,6 +18,8 @@ use crate::storage::{Site, Store, StoreError, UserRecord};
 pub const LOCKOUT_FAILURES: i64 = 5;
 /// How long a locked account stays locked.
 pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// Client addresses the login limiter keeps before forgetting the idle ones.
+const TRACKED_ADDRESSES: usize = 10_000;
 /// A session's last use is written at most this often.
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
@@ -118,6 +120,11 @@ impl AuthState {
     /// Counts a login attempt from `address`; refuses once the address is over its rate.
     pub fn check_login_rate(&self, address: Option<IpAddr>) -> Result<(), AccountError> {
         let key = address.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        if self.login_limiter.len() > TRACKED_ADDRESSES {
+            // Addresses whose bucket is full again need no state: memory stays bounded
+            // however many addresses try.
+            self.login_limiter.retain_recent();
+        }
         self.login_limiter.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             AccountError::RateLimited {
@@ -216,10 +223,20 @@ pub struct LoginOutcome {
 /// account is locked for [`LOCKOUT_MS`], whatever password is given.
 pub async fn login(
     store: &Store,
+    state: &AuthState,
     email: &str,
     password: &str,
     now_ms: i64,
 ) -> Result<LoginOutcome, AccountError> {
+    let expired = store
+        .delete_expired_sessions(
+            now_ms - state.session_idle_ms,
+            now_ms - state.session_max_age_ms,
+        )
+        .await?;
+    if expired > 0 {
+        tracing::debug!(expired, "expired console sessions removed");
+    }
     let found = store.user_by_email(&normalize_email(email)).await?;
     let Some(user) = found.filter(|user| user.disabled_at_ms.is_none()) else {
         // The same work as for a known email: the answer time tells nothing.
@@ -369,6 +386,18 @@ pub async fn disable(store: &Store, email: &str, now_ms: i64) -> Result<UserReco
     let user = user_by_email(store, email).await?;
     store.disable_user(&user.id, now_ms).await?;
     Ok(user)
+}
+
+/// Gives the user with `email` another role; it applies to their next request.
+pub async fn set_role(
+    store: &Store,
+    email: &str,
+    role: Role,
+    now_ms: i64,
+) -> Result<UserRecord, AccountError> {
+    let user = user_by_email(store, email).await?;
+    store.set_role(&user.id, role, now_ms).await?;
+    Ok(UserRecord { role, ..user })
 }
 
 /// Mints an API token for the user with `email`; returns it (shown once).

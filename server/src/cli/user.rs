@@ -1,4 +1,4 @@
-//! `waymark user add | list | reset-password | disable | token | add-site`: the
+//! `waymark user add | list | reset-password | disable | token | role | add-site`: the
 //! people who work in Waymark, their roles, sites, passwords and API tokens.
 //! Passwords are read from `WAYMARK_PASSWORD` or the first line of standard input,
 //! never from the command line (it would stay in the shell history).
@@ -53,6 +53,14 @@ enum UserCommand {
         /// What the token is for, shown to operators.
         #[arg(long, default_value = "cli")]
         label: String,
+    },
+    /// Give the user another role (it applies to their next request).
+    Role {
+        /// The user's email.
+        email: String,
+        /// `admin`, `knowledge_manager` or `agent`.
+        #[arg(value_parser = parse_role)]
+        role: Role,
     },
     /// Make the user a member of one more site.
     AddSite {
@@ -156,6 +164,10 @@ async fn command(command: UserCommand, store: &Store) -> anyhow::Result<()> {
                 user.role.as_str()
             );
             println!("{token}");
+        }
+        UserCommand::Role { email, role } => {
+            let user = accounts::set_role(store, &email, role, now_ms()).await?;
+            println!("{} is now {}", user.email, user.role.as_str());
         }
         UserCommand::AddSite { email, site } => {
             let site = accounts::add_to_site(store, &email, &site, now_ms()).await?;

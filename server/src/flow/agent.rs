@@ -512,7 +512,7 @@ pub async fn reopen(
     Ok(ticket)
 }
 
-async fn load(
+pub(super) async fn load(
     store: &Store,
     site_id: &str,
     ticket_id: &str,
@@ -539,7 +539,7 @@ pub async fn ticket_record(
 }
 
 /// Loads the ticket an action applies to, refusing a stale `If-Match`.
-async fn load_for(
+pub(super) async fn load_for(
     store: &Store,
     site_id: &str,
     ticket_id: &str,
@@ -559,7 +559,7 @@ async fn load_for(
 
 /// Commits an agent's change: only over the version that was read, with the
 /// request's key. Returns the ticket's new version.
-async fn commit(
+pub(super) async fn commit(
     store: &Store,
     site_id: &str,
     snapshot: &Snapshot,

@@ -127,6 +127,17 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
+    /// Gives the user another role.
+    pub async fn set_role(&self, id: &UserId, role: Role, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET role = $1, updated_at_ms = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(now_ms)
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Disables the user and ends their sessions and tokens, in one transaction.
     pub async fn disable_user(&self, id: &UserId, now_ms: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
@@ -339,6 +350,54 @@ impl Store {
                 .execute(self.pool())
                 .await?;
         Ok(result.rows_affected())
+    }
+
+    /// Ends every session idle since before `idle_before_ms` or opened before
+    /// `opened_before_ms`; returns how many ended.
+    pub async fn delete_expired_sessions(
+        &self,
+        idle_before_ms: i64,
+        opened_before_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let result =
+            sqlx::query("DELETE FROM user_sessions WHERE last_seen_ms < $1 OR created_at_ms < $2")
+                .bind(idle_before_ms)
+                .bind(opened_before_ms)
+                .execute(self.pool())
+                .await?;
+        Ok(result.rows_affected())
+    }
+
+    /// The members of a site, by name.
+    pub async fn site_members(&self, site_id: &str) -> Result<Vec<UserRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.role, u.password_hash, u.disabled_at_ms,
+                u.failed_logins, u.locked_until_ms, u.created_at_ms
+             FROM users u JOIN site_members m ON m.user_id = u.id
+             WHERE m.site_id = $1 ORDER BY u.name, u.email",
+        )
+        .bind(site_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// Forgets the user's agent request keys stored before `before_ms`.
+    pub async fn purge_agent_requests(
+        &self,
+        site_id: &str,
+        user_id: &UserId,
+        before_ms: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM agent_requests WHERE site_id = $1 AND user_id = $2 AND at_ms < $3",
+        )
+        .bind(site_id)
+        .bind(user_id.as_str())
+        .bind(before_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     /// The stored request key of an agent action.

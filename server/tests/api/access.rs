@@ -5,6 +5,7 @@
 
 use serde_json::json;
 use waymark_server::auth::{Role, accounts};
+use waymark_server::storage::{StoreError, TicketChange, TicketRecord};
 
 use crate::accounts::start_ticket;
 use crate::harness::{TestApp, create_user, error_code, now_ms, on_every_backend};
@@ -26,12 +27,12 @@ async fn call(
     }
 }
 
-/// Every agent route under a site, with its placeholders filled in.
-fn site_routes(site: &str, ticket: &str) -> Vec<(&'static str, String)> {
+/// Every agent route under `prefix`, with its placeholders filled in.
+fn routes_under(prefix: &str, site: &str, ticket: &str) -> Vec<(&'static str, String)> {
     waymark_server::api::agent::routes()
         .1
         .into_iter()
-        .filter(|(_, path)| path.starts_with("/api/v1/sites/{site_id}"))
+        .filter(|(_, path)| path.starts_with(prefix) && *path != "/api/v1/auth/login")
         .map(|(verb, path)| {
             let uri = path
                 .replace("{site_id}", site)
@@ -65,7 +66,7 @@ async fn access(app: TestApp) {
 
     // The widget's site key, a made-up token and no header authenticate nothing.
     let mut refused = 0;
-    for (verb, uri) in site_routes("demo", &ticket) {
+    for (verb, uri) in routes_under("/api/v1/", "demo", &ticket) {
         let method = verb.to_uppercase();
         for header in [
             "Bearer pk_demo",
@@ -99,11 +100,11 @@ async fn access(app: TestApp) {
             "{method} {uri}?site=pk_demo"
         );
     }
-    assert!(refused >= 3 * 19, "every agent route was tried: {refused}");
+    assert!(refused >= 3 * 24, "every agent route was tried: {refused}");
 
     // Another site's member sees the demo site as missing, on every route; and
     // the demo's admin sees `other` as missing.
-    for (verb, uri) in site_routes("demo", &ticket) {
+    for (verb, uri) in routes_under("/api/v1/sites/{site_id}", "demo", &ticket) {
         let answer = call(&app, &outsider, &verb.to_uppercase(), &uri, Some(json!({}))).await;
         assert_eq!(answer.status, 404, "{verb} {uri}: {}", answer.body);
     }
@@ -190,6 +191,18 @@ async fn access(app: TestApp) {
         }
     }
 
+    // Members of the site, for names of owners and collaborators; not other sites' people.
+    let members = call(&app, &agent, "GET", "/api/v1/sites/demo/members", None).await;
+    let emails: Vec<&str> = members
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap())
+        .collect();
+    assert!(emails.contains(&"agent@test.example") && emails.contains(&"admin@test.example"));
+    assert!(!emails.contains(&"out@test.example"), "{emails:?}");
+
     // The legacy `agent` field may name the caller, never someone else.
     let impostor = call(
         &app,
@@ -270,12 +283,13 @@ async fn terms(app: TestApp) {
         )
         .await;
     assert_eq!(other_body.status, 422);
-    assert_eq!(error_code(&other_body), "idempotency_key_reused");
+    assert_eq!(error_code(&other_body), "idempotency_conflict");
     assert_eq!(messages(&app, &uri, &auth).await, before + 1);
 
     // Versions: the detail says the version; a stale If-Match or expected_version is refused.
     let detail = app.raw("GET", &uri, &[("authorization", &auth)], "").await;
     let version = detail.body["ticket"]["version"].as_i64().unwrap();
+    assert_eq!(detail.headers["etag"], format!("\"{version}\"").as_str());
     assert!(version >= 2, "the reply changed the ticket: {version}");
     let stale = (version - 1).to_string();
     let conflict = app
@@ -343,4 +357,36 @@ async fn terms(app: TestApp) {
     assert_eq!(retried.body["tier"], "tier2");
     let after = app.raw("GET", &uri, &[("authorization", &auth)], "").await;
     assert_eq!(escalations(&after.body), escalated_before + 1);
+}
+
+#[tokio::test]
+async fn of_two_changes_over_the_same_version_only_the_first_is_stored() {
+    on_every_backend(race).await;
+}
+
+async fn race(app: TestApp) {
+    let ticket_id = start_ticket(&app, "s-race").await;
+    let read = app.store.ticket("demo", &ticket_id).await.unwrap().unwrap();
+    let change = |ticket: TicketRecord| TicketChange {
+        ticket: Some(ticket),
+        expected_version: Some(read.version),
+        ..TicketChange::default()
+    };
+    let mut first = read.clone();
+    first.subject = "First agent's subject".into();
+    let mut second = read.clone();
+    second.subject = "Second agent's subject".into();
+    app.store
+        .commit_ticket_change("demo", &read.conversation_id, &change(first))
+        .await
+        .unwrap();
+    let lost = app
+        .store
+        .commit_ticket_change("demo", &read.conversation_id, &change(second))
+        .await
+        .unwrap_err();
+    assert!(matches!(lost, StoreError::VersionConflict(_)), "{lost}");
+    let stored = app.store.ticket("demo", &ticket_id).await.unwrap().unwrap();
+    assert_eq!(stored.subject, "First agent's subject");
+    assert_eq!(stored.version, read.version + 1);
 }

@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod agent_actions;
 mod bad_input;
+mod cli_user;
 mod flow;
 mod gaps;
 mod harness;

@@ -1,7 +1,8 @@
 //! The console's login: `POST /auth/login` opens a session (an HttpOnly,
 //! `SameSite=Strict` cookie), `GET /auth/me` says who is signed in, `POST
 //! /auth/logout` ends the session, `POST /auth/password` changes the password (and
-//! ends the user's other sessions); `GET /sites` lists the caller's sites. Logins
+//! ends the user's other sessions); `GET /sites` lists the caller's sites and
+//! `GET /sites/{site_id}/members` the people on one. Logins
 //! are rate limited per client address and lock an account after five wrong
 //! passwords.
 
@@ -14,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::auth::{Caller, SESSION_COOKIE};
+use super::auth::{Agent, Caller, ReadTickets, SESSION_COOKIE};
 use crate::api::AppState;
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::json::Json;
@@ -126,7 +127,14 @@ pub(super) async fn login(
     Json(body): Json<LoginBody>,
 ) -> Result<Response, ApiError> {
     state.auth.check_login_rate(address)?;
-    let outcome = accounts::login(&state.store, &body.email, &body.password, now_ms()).await?;
+    let outcome = accounts::login(
+        &state.store,
+        &state.auth,
+        &body.email,
+        &body.password,
+        now_ms(),
+    )
+    .await?;
     let max_age = state.auth.session_max_age_ms / 1000;
     let set_cookie = cookie(&state, &headers, &outcome.session_id, max_age);
     let me = me_body(&state, outcome.user, Some(&outcome.session_id)).await?;
@@ -184,6 +192,34 @@ pub(super) async fn change_password(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A member of a site, as agents see each other (owner, collaborators, transfers).
+#[derive(Debug, Serialize)]
+pub(super) struct MemberDto {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+}
+
+pub(super) async fn members(
+    State(state): State<AppState>,
+    agent: Agent<ReadTickets>,
+) -> Result<Json<Vec<MemberDto>>, ApiError> {
+    let members = state.store.site_members(&agent.site_id).await?;
+    Ok(Json(
+        members
+            .into_iter()
+            .filter(|user| user.disabled_at_ms.is_none())
+            .map(|user| MemberDto {
+                id: user.id.to_string(),
+                name: user.name,
+                email: user.email,
+                role: user.role.as_str(),
+            })
+            .collect(),
+    ))
 }
 
 pub(super) async fn sites(

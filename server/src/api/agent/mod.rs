@@ -46,6 +46,11 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
         .add(Verb::Get, "/api/v1/sites", account::sites)
         .add(
             Verb::Get,
+            "/api/v1/sites/{site_id}/members",
+            account::members,
+        )
+        .add(
+            Verb::Get,
             "/api/v1/sites/{site_id}/sessions",
             sessions::list_sessions,
         )

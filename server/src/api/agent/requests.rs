@@ -1,7 +1,7 @@
 //! The terms an agent action comes with: an optional `Idempotency-Key` (a retried
 //! request is applied once; the same key with another request is refused with 422)
 //! and an optional ticket version (`If-Match` or the body's `expected_version`; a
-//! stale one is refused with 409 `version_conflict`).
+//! stale one is refused with 409 `version_conflict`). Keys are remembered for 24 hours.
 
 use axum::http::{HeaderMap, header};
 use serde::Serialize;
@@ -15,6 +15,9 @@ use crate::storage::{AgentRequestRecord, now_ms};
 
 /// The header that makes an agent action idempotent.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// How long an agent action's key is remembered.
+pub const KEY_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
 /// An action's key and expected version.
 #[derive(Debug, Clone, Default)]
@@ -96,13 +99,17 @@ pub async fn earlier<C>(
     let Some(request) = &terms.request else {
         return Ok(None);
     };
+    state
+        .store
+        .purge_agent_requests(&agent.site_id, &agent.user.id, now_ms() - KEY_LIFETIME_MS)
+        .await?;
     let found = state
         .store
         .agent_request(&agent.site_id, &agent.user.id, &request.key)
         .await?;
     match found {
         Some(stored) if stored.request_hash != request.request_hash => Err(ApiError::new(
-            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::IdempotencyConflict,
             format!(
                 "Idempotency-Key `{}` was used for another request; use a new key",
                 request.key

@@ -2,7 +2,7 @@
 //! are strict: an unknown field is refused with `invalid_body`.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use serde::{Deserialize, Serialize};
 use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution, TicketState};
 use waymark_core::wire::WireMessage;
@@ -164,10 +164,14 @@ pub(super) async fn detail(
     State(state): State<AppState>,
     agent: Agent<ReadTickets>,
     Path(TicketPath { ticket_id }): Path<TicketPath>,
-) -> Result<Json<TicketDetailDto>, ApiError> {
+) -> Result<(HeaderMap, Json<TicketDetailDto>), ApiError> {
     let site_id = agent.site_id.as_str();
     let d = flow::detail(&state.store, site_id, &ticket_id).await?;
-    Ok(Json(TicketDetailDto {
+    let mut headers = HeaderMap::new();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", d.ticket.version)) {
+        headers.insert(header::ETAG, etag);
+    }
+    let dto = TicketDetailDto {
         ticket: d.ticket.into(),
         customer: serde_json::json!({
             "user_id": d.conversation.customer_id,
@@ -184,7 +188,8 @@ pub(super) async fn detail(
             comment: c.comment,
             at_ms: c.at_ms,
         }),
-    }))
+    };
+    Ok((headers, Json(dto)))
 }
 
 /// An action without parameters (`{}`).
