@@ -648,6 +648,14 @@ fn handoff_change(
         ],
         messages: vec![message],
         conversation_status: Some((status, Some(notice.clone()))),
+        outbox: match handoff {
+            waymark_core::domain::Handoff::Escalation { .. } => vec![crate::jobs::notices::event(
+                crate::storage::jobs::EventName::TicketEscalated,
+                &format!("escalated:{}:{}:{}", ticket.id, ticket.tier, actor.now_ms),
+                crate::jobs::notices::ticket_data(ticket, reason),
+            )],
+            waymark_core::domain::Handoff::Transfer { .. } => Vec::new(),
+        },
         ..TicketChange::default()
     })
 }

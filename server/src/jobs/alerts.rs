@@ -154,7 +154,7 @@ pub fn evaluate(limits: &AlertThresholds, input: &WarningInput<'_>) -> Vec<Warni
                 kind: "sla_proximity".into(),
                 reason: format!(
                     "the next SLA is due in {} (threshold {margin})",
-                    waymark_core::time::DurationMs(due - input.now_ms)
+                    waymark_core::time::DurationMs((due - input.now_ms) / 1_000 * 1_000)
                 ),
                 next_step:
                     "Acknowledge or hand over to someone available before the SLA is breached."

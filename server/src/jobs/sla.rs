@@ -181,7 +181,7 @@ fn breach(
         "SLA breached: {sla} of ticket {} at {} was due {} ago",
         ticket.id,
         ticket.tier,
-        waymark_core::time::DurationMs(now_ms - due_ms)
+        waymark_core::time::DurationMs((now_ms - due_ms) / 1_000 * 1_000)
     );
     let body = format!(
         "{summary}.\n\nSubject: {}\nOwner: {}\nPriority: {:?}\n",

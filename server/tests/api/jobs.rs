@@ -195,6 +195,18 @@ async fn sla_clocks(app: TestApp) {
     );
     // The customer who owes an answer keeps their ticket at tier 1.
     assert_eq!(ticket_of(&app, &waiting).await["ticket"]["tier"], "tier1");
+    // An agent's escalation is an event too.
+    let up = app
+        .agent(
+            "POST",
+            &format!("/tickets/{waiting_ticket}/escalate"),
+            Some(
+                &json!({"to_tier": "tier2", "escalation_type": "hierarchical",
+                "reason": "needs a billing decision"}),
+            ),
+        )
+        .await;
+    assert_eq!(up.status, 200, "{}", up.body);
     runner.tick().await.unwrap();
     let events: Vec<String> = receiver
         .accepted()
@@ -203,7 +215,7 @@ async fn sla_clocks(app: TestApp) {
         .collect();
     assert_eq!(
         events.iter().filter(|e| *e == "ticket.escalated").count(),
-        1,
+        2,
         "{events:?}"
     );
     assert_eq!(
@@ -211,7 +223,9 @@ async fn sla_clocks(app: TestApp) {
             .iter()
             .filter(|e| *e == "ticket.sla_breached")
             .count(),
-        1,
+        // Tier 1's acknowledgement, then tier 2's for the agent-escalated ticket,
+        // which the runner's clock (4 h ahead) finds 2 h overdue.
+        2,
         "{events:?}"
     );
 }
