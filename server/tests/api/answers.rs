@@ -83,6 +83,8 @@ async fn verdicts_with_questions(app: TestApp) {
             suggest.body["query_id"].as_str().unwrap().to_owned(),
         ));
     }
+    // Visitors see the answer under its opaque id; the verdicts name the document.
+    let visible = app.visible_id("retry-payment").await;
     for (number, (session, query_id)) in query_ids.iter().enumerate() {
         let outcome = if number == 0 { "solved" } else { "not_helpful" };
         let feedback = app
@@ -91,7 +93,7 @@ async fn verdicts_with_questions(app: TestApp) {
                 &format!("/api/widget/v1/suggest/feedback?{site}"),
                 &[],
                 &json!({"session_id": session, "idempotency_key": format!("v{number}"),
-                    "query_id": query_id, "answer_id": "retry-payment", "outcome": outcome}),
+                    "query_id": query_id, "answer_id": visible, "outcome": outcome}),
             )
             .await;
         assert_eq!(feedback.status, 204, "{}", feedback.body);
@@ -116,5 +118,5 @@ async fn verdicts_with_questions(app: TestApp) {
         )
         .await;
     assert_eq!(later.status, 200, "{}", later.body);
-    assert_eq!(later.body["answers"][0]["id"], "retry-payment");
+    assert_eq!(later.body["answers"][0]["id"], visible.as_str());
 }
