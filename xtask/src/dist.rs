@@ -17,6 +17,16 @@ use crate::{sh, tools, unused_exports};
 /// the budget lives.
 pub const BUDGET_GZIP_BYTES: u64 = 110 * 1024;
 
+/// The WebAssembly features the browsers Waymark supports have, which wasm-opt may use.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
 /// The files a page with the widget downloads (`waymark.mjs` only through the
 /// ES-module entry; counted anyway, so the budget holds for both entries).
 const SHIPPED: &[&str] = &[
@@ -76,23 +86,27 @@ pub fn run() -> anyhow::Result<Dist> {
             .any(|prefix| name.starts_with(prefix))
     })?;
     std::fs::write(&bg, module).with_context(|| format!("cannot write {}", bg.display()))?;
+    // The size passes run until they stop shrinking the module.
+    sh::run(
+        Command::new(tools::wasm_opt())
+            .args(["-Oz", "--converge"])
+            .args(WASM_FEATURES)
+            .arg("-o")
+            .arg(&bg)
+            .arg(&bg),
+    )?;
     // After the size passes, the import, export and module names shrink to one or
     // two letters (wasm-bindgen's carry a hash each); the glue is renamed to match.
     let renames = sh::output(
         Command::new(tools::wasm_opt())
             .args([
                 "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
                 "--minify-imports-and-exports-and-modules",
                 "--strip-producers",
                 "--strip-target-features",
-                "-o",
             ])
+            .args(WASM_FEATURES)
+            .arg("-o")
             .arg(&bg)
             .arg(&bg),
     )?;

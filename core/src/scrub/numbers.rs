@@ -151,8 +151,10 @@ fn luhn_digits_valid(digits: &[u8]) -> bool {
 }
 
 /// Most characters in an IBAN.
+#[cfg(feature = "scrub-extended")]
 const IBAN_MAX: usize = 34;
 
+#[cfg(feature = "scrub-extended")]
 fn is_iban_byte(byte: u8) -> bool {
     byte.is_ascii_uppercase() || byte.is_ascii_digit()
 }
@@ -161,6 +163,7 @@ fn is_iban_byte(byte: u8) -> bool {
 ///
 /// Linear: from each word start, at most 34 characters (and the single spaces
 /// between them) are read.
+#[cfg(feature = "scrub-extended")]
 pub(crate) fn scan_ibans(bytes: &[u8], found: &mut Vec<Found>) {
     let mut index = 0;
     while index + 4 <= bytes.len() {
@@ -203,6 +206,7 @@ pub(crate) fn scan_ibans(bytes: &[u8], found: &mut Vec<Found>) {
 }
 
 /// US SSNs written `123-45-6789` with valid ranges → `[ssn]`.
+#[cfg(feature = "scrub-extended")]
 pub(crate) fn scan_ssns(bytes: &[u8], found: &mut Vec<Found>) {
     let digits = |from: usize, count: usize| {
         bytes

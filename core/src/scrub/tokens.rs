@@ -7,14 +7,19 @@
 
 use super::{Found, REDACTED, find, placeholder_at, run_end, starts_with_ignore_case};
 
+#[cfg(feature = "scrub-extended")]
 const PEM_BEGIN: &[u8] = b"-----BEGIN ";
+#[cfg(feature = "scrub-extended")]
 const PEM_END: &[u8] = b"-----END ";
+#[cfg(feature = "scrub-extended")]
 const PEM_DASHES: &[u8] = b"-----";
 /// The longest label between `BEGIN ` and the dashes (`ENCRYPTED PRIVATE KEY`…).
+#[cfg(feature = "scrub-extended")]
 const PEM_MAX_LABEL: usize = 64;
 
 /// `-----BEGIN … PRIVATE KEY-----` up to its `-----END …-----` line (or the end of
 /// the text when it was cut) → `[private key]`.
+#[cfg(feature = "scrub-extended")]
 pub(crate) fn scan_private_keys(bytes: &[u8], found: &mut Vec<Found>) {
     let mut from = 0;
     while let Some(begin) = find(bytes, PEM_BEGIN, from) {
