@@ -86,18 +86,40 @@ pub async fn call(
     JSON::parse(&body).map_err(|_| ())
 }
 
+/// Why a request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth sending again (the network failed, or 408, 429, 5xx), after the
+    /// server's `Retry-After` in ms if it sent one.
+    Retry(Option<u32>),
+    /// The server refused the request itself (any other 4xx): the same request
+    /// sent again would be refused again.
+    Refused,
+}
+
+impl Failure {
+    /// What an HTTP status other than 2xx means for the request.
+    pub fn of_status(status: u16, retry_after_ms: Option<u32>) -> Self {
+        if (400..500).contains(&status) && status != 408 && status != 429 {
+            Failure::Refused
+        } else {
+            Failure::Retry(retry_after_ms)
+        }
+    }
+}
+
 /// Sends a request (JSON body, bearer token, `keepalive` so it survives the
-/// page going away); `Ok` with a 2xx response, `Err` with the server's
-/// `Retry-After` in ms, if it sent one.
+/// page going away); `Ok` with a 2xx response, else why it failed.
 pub async fn send(
     url: &str,
     method: &str,
     json: Option<&JsValue>,
     token: Option<&str>,
-) -> Result<web_sys::Response, Option<u32>> {
+) -> Result<web_sys::Response, Failure> {
+    let network = Failure::Retry(None);
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    let headers = web_sys::Headers::new().map_err(|_| None)?;
+    let headers = web_sys::Headers::new().map_err(|_| network)?;
     if let Some(json) = json {
         init.set_body(json);
         let _ = headers.set("content-type", "application/json");
@@ -107,19 +129,38 @@ pub async fn send(
     }
     init.set_headers(&headers);
     let _ = Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    let window = web_sys::window().ok_or(None)?;
+    let window = web_sys::window().ok_or(network)?;
     let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|_| None)?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| None)?;
+        .map_err(|_| network)?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| network)?;
     if response.ok() {
         return Ok(response);
     }
-    Err(response
+    let retry_after_ms = response
         .headers()
         .get("retry-after")
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok())
-        .map(|seconds| seconds.saturating_mul(1_000)))
+        .map(|seconds| seconds.saturating_mul(1_000));
+    Err(Failure::of_status(response.status(), retry_after_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Failure;
+
+    #[test]
+    fn only_timeouts_rate_limits_and_server_errors_are_retried() {
+        assert_eq!(Failure::of_status(400, None), Failure::Refused);
+        assert_eq!(Failure::of_status(413, None), Failure::Refused);
+        assert_eq!(Failure::of_status(422, None), Failure::Refused);
+        assert_eq!(Failure::of_status(408, None), Failure::Retry(None));
+        assert_eq!(
+            Failure::of_status(429, Some(3_000)),
+            Failure::Retry(Some(3_000))
+        );
+        assert_eq!(Failure::of_status(503, None), Failure::Retry(None));
+    }
 }

@@ -301,8 +301,9 @@ fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
             ("email", JsValue::from_str(email.trim())),
         ]);
     }
-    // One key per form: a second submit after a failure returns the same conversation.
-    let key = format!("{}.conv", ctx.session);
+    // A second submit of the same words after a failure returns the same
+    // conversation; other words start another.
+    let key = ctx.keys.borrow().for_text("conv", &message);
     let body = object(&[
         ("v", net::version()),
         ("session_id", JsValue::from_str(&ctx.session)),
