@@ -127,7 +127,7 @@ pub async fn visitor_escalates(h: &Harness, goal: &str) -> anyhow::Result<()> {
     wait_for("the talk button", SETTLE, || async {
         Ok(in_widget(
             h,
-            "const b = root.querySelector('[data-act=talk]'); if (!b) return false; b.click(); return true;",
+            "const b = root.querySelector('.wm-talk'); if (!b) return false; b.click(); return true;",
         )
         .await?
         .as_bool()

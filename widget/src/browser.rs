@@ -71,7 +71,7 @@ pub fn boot(loader: JsValue) {
     let session = get_string(&loader, "session");
     let ctx = Rc::new(Ctx {
         endpoint: endpoint.clone(),
-        keys: RefCell::new(Keys::new(&session, js_sys::Date::now() as u64)),
+        keys: RefCell::new(Keys::new(&session, js_sys::Date::now() as u32)),
         session: session.clone(),
         loader: loader.clone(),
         strings: Cell::new(strings::for_locale(&page_locale())),
@@ -249,12 +249,7 @@ impl Widget {
                 Ok(_) => outbox.acknowledge(),
                 // The server refused these events for what they are: sending them
                 // again would block every later batch, so they are dropped.
-                Err(net::Failure::Refused) => {
-                    web_sys::console::warn_1(&JsValue::from_str(
-                        "waymark: the server refused a batch of page events",
-                    ));
-                    outbox.acknowledge();
-                }
+                Err(net::Failure::Refused) => outbox.acknowledge(),
                 Err(net::Failure::Retry(retry_after_ms)) => {
                     let wait = outbox.failed(retry_after_ms);
                     *self.not_before_ms.borrow_mut() = js_sys::Date::now() + f64::from(wait);

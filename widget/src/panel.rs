@@ -274,22 +274,11 @@ pub struct Keys {
 impl Keys {
     /// Keys for a session, on the page load `load` (any number that differs
     /// between the page loads of a session, such as the time it started).
-    pub fn new(session: &str, load: u64) -> Self {
+    pub fn new(session: &str, load: u32) -> Self {
         Self {
             session: format!("{session}.{load}"),
             next: 0,
         }
-    }
-
-    /// The key of a request for a person with `text`: the same words sent again
-    /// (a retry after a failure) reuse it and find the same conversation; other
-    /// words make another conversation.
-    pub fn for_text(&self, kind: &str, text: &str) -> String {
-        // FNV-1a: stable, and small enough for the browser.
-        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-        format!("{}.{kind}{hash}", self.session)
     }
 
     /// A new key (`kind` names the action: `conv`, `msg`, `fb`).
@@ -427,14 +416,5 @@ mod tests {
         let mut first = Keys::new("s_1", 7);
         let mut second = Keys::new("s_1", 8);
         assert_ne!(first.next("msg"), second.next("msg"));
-    }
-
-    #[test]
-    fn a_request_for_a_person_keeps_its_key_for_the_same_words_only() {
-        let keys = Keys::new("s_1", 7);
-        let first = keys.for_text("conv", "I cannot pay");
-        assert_eq!(first, keys.for_text("conv", "I cannot pay"));
-        assert_ne!(first, keys.for_text("conv", "I cannot pay my invoice"));
-        assert!(first.starts_with("s_1.7.conv") && first.len() <= 128);
     }
 }

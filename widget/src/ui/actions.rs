@@ -301,9 +301,9 @@ fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
             ("email", JsValue::from_str(email.trim())),
         ]);
     }
-    // A second submit of the same words after a failure returns the same
-    // conversation; other words start another.
-    let key = ctx.keys.borrow().for_text("conv", &message);
+    // Each submit has its own key, unique across the page loads of a session: a
+    // second request for a person is a new conversation, never a replay of the first.
+    let key = ctx.keys.borrow_mut().next("conv");
     let body = object(&[
         ("v", net::version()),
         ("session_id", JsValue::from_str(&ctx.session)),
