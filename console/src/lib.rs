@@ -7,6 +7,7 @@
 //! - [`queue`]: filters, SLA-risk order, selection.
 //! - [`sla`]: countdowns and clock states.
 //! - [`timeline`]: the page trail as timeline rows.
+//! - [`answers`]: the knowledge base's likely answers for a ticket.
 //! - [`explain`]: the audit trail in words.
 //! - [`forms`]: resolution capture, escalation, handoff-note edit.
 //! - [`keys`]: keyboard shortcuts.
@@ -15,6 +16,7 @@
 //! stay thin and call into the modules above. Every customer-supplied string is
 //! rendered as a text node; nothing sets inner HTML.
 
+pub mod answers;
 pub mod explain;
 pub mod forms;
 pub mod keys;

@@ -311,9 +311,13 @@ impl TicketDetail {
 /// the identity the host signed (`user_id`, `email`, `name`, when the customer is
 /// marked verified) counts as verified; whatever else the page shared is not.
 pub fn account_marks(note: &HandoffNote, customer: &Customer) -> Vec<(String, String, bool)> {
-    let identity_verified = customer.verified == Some(true);
+    // The note says itself whether the host proved the identity (`verified`);
+    // that entry is the mark, not a row.
+    let identity_verified = customer.verified == Some(true)
+        || note.account.get("verified").map(String::as_str) == Some("true");
     note.account
         .iter()
+        .filter(|(key, _)| key.as_str() != "verified")
         .map(|(key, value)| {
             let verified =
                 identity_verified && matches!(key.as_str(), "user_id" | "email" | "name");
@@ -397,6 +401,25 @@ mod tests {
         let marks = account_marks(&note, &signed);
         assert_eq!(marks[0], ("email".into(), "ann@example.com".into(), true));
         assert!(!marks[1].2, "the plan is the page's word only");
+    }
+
+    #[test]
+    fn the_notes_own_verified_entry_is_the_mark_not_a_row() {
+        let mut note = HandoffNote {
+            account: [
+                ("email".to_owned(), "ann@example.com".to_owned()),
+                ("verified".to_owned(), "false".to_owned()),
+            ]
+            .into(),
+            ..HandoffNote::default()
+        };
+        let marks = account_marks(&note, &Customer::default());
+        assert_eq!(
+            marks,
+            vec![("email".into(), "ann@example.com".into(), false)]
+        );
+        note.account.insert("verified".into(), "true".into());
+        assert!(account_marks(&note, &Customer::default())[0].2);
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub struct Console {
     pub detail: RwSignal<Option<TicketDetail>>,
     /// Its session's page events.
     pub events: RwSignal<Vec<ClientEvent>>,
+    /// The knowledge base's answers for it (`None` until they arrive).
+    pub answers: RwSignal<Option<crate::answers::TicketAnswers>>,
+    /// What the composer holds (an inserted answer lands here).
+    pub draft: RwSignal<String>,
     /// The clock the countdowns read, ticking every second.
     pub now: RwSignal<i64>,
     /// The open dialog.
@@ -118,6 +122,8 @@ impl Console {
             open: RwSignal::new(None),
             detail: RwSignal::new(None),
             events: RwSignal::new(Vec::new()),
+            answers: RwSignal::new(None),
+            draft: RwSignal::new(String::new()),
             now: RwSignal::new(now_ms()),
             dialog: RwSignal::new(None),
             flash: RwSignal::new(None),
@@ -314,6 +320,8 @@ impl Console {
         self.open.set(Some(ticket_id));
         self.detail.set(None);
         self.events.set(Vec::new());
+        self.answers.set(None);
+        self.draft.set(String::new());
         self.screen.set(Screen::Tickets);
         self.refresh_detail();
     }
@@ -331,6 +339,14 @@ impl Console {
                 };
             let session = detail.customer.session_id.clone();
             self.detail.set(Some(detail));
+            if self.answers.get_untracked().is_none() {
+                let path = format!("{base}/tickets/{}/answers?limit=5", encode(&id));
+                // Without a knowledge index the panel just stays empty.
+                let answers = api::get::<crate::answers::TicketAnswers>(&path)
+                    .await
+                    .unwrap_or_default();
+                self.answers.set(Some(answers));
+            }
             let Some(session) = session else {
                 return;
             };

@@ -116,6 +116,7 @@ fn TicketView(console: Console, detail: TicketDetail) -> impl IntoView {
                     </Show>
                 </div>
                 <aside class="ticket-side">
+                    <AnswersCard console acts=acts && open />
                     <PageTrail console detail=detail.clone() />
                     <Explanations console detail=detail.clone() />
                 </aside>
@@ -309,7 +310,7 @@ fn Conversation(console: Console, detail: TicketDetail) -> impl IntoView {
 
 #[component]
 fn ComposerBox(console: Console) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    let text = console.draft;
     let area: NodeRef<html::Textarea> = NodeRef::new();
     Effect::new(move |_| {
         if console.focus_composer.get() > 0
@@ -362,6 +363,60 @@ fn ComposerBox(console: Console) -> impl IntoView {
                     {move || if is(Composer::Note)() { "Add note" } else { "Send reply" }}
                 </button>
             </div>
+        </section>
+    }
+}
+
+/// The knowledge base's answers for this ticket, each with why it matched; an
+/// agent can put one into the reply.
+#[component]
+fn AnswersCard(console: Console, acts: bool) -> impl IntoView {
+    let insert = move |snippet: String| {
+        console.draft.update(|draft| {
+            if !draft.trim().is_empty() {
+                draft.push_str("\n\n");
+            }
+            draft.push_str(&snippet);
+        });
+        console.composer.set(Composer::Reply);
+        console.focus_composer.update(|n| *n += 1);
+    };
+    view! {
+        <section class="card answers" id="ticket-answers">
+            <h2>"Likely answers"</h2>
+            {move || match console.answers.get() {
+                None => view! { <p class="muted small">"Looking for similar tickets and articles…"</p> }.into_any(),
+                Some(found) if found.merged().is_empty() => view! {
+                    <p class="muted small">"No resolved ticket or article matches this one yet."</p>
+                }.into_any(),
+                Some(found) => view! {
+                    <ol class="answer-list">
+                        {found.merged().into_iter().map(|answer| {
+                            let snippet = answer.snippet.clone();
+                            let percent = answer.percent();
+                            view! {
+                                <li class="answer" data-answer=answer.id.clone()>
+                                    <div class="answer-head">
+                                        <span class="answer-title">{answer.title.clone()}</span>
+                                        <span class="badge">{answer.kind.clone()}</span>
+                                        {answer.likely_fix.then(|| view! { <span class="badge likely">"likely fix"</span> })}
+                                    </div>
+                                    <p class="answer-snippet">{answer.snippet.clone()}</p>
+                                    <div class="answer-foot">
+                                        <span class="muted small">{answer.why.clone()}" · "{percent}</span>
+                                        <Show when=move || acts && !snippet.is_empty()>
+                                            <button class="answer-insert" on:click={
+                                                let snippet = answer.snippet.clone();
+                                                move |_| insert(snippet.clone())
+                                            }>"Insert in reply"</button>
+                                        </Show>
+                                    </div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+            }}
         </section>
     }
 }

@@ -105,6 +105,17 @@ async fn agent_journey(h: &Harness) -> anyhow::Result<()> {
         "the failed request is not marked"
     );
     text_of(h, "#audit-trail", "asked for a person").await?;
+    // The knowledge base's likely answers: the demo's E502 article, which the
+    // agent can put into the reply.
+    text_of(h, "#ticket-answers", "E502").await?;
+    click(h, "#ticket-answers .answer-insert").await?;
+    wait_for("the inserted answer in the composer", SETTLE, || async {
+        let value = h
+            .js("const t = document.querySelector('#composer-text'); return t ? t.value : '';")
+            .await?;
+        Ok(value.as_str().filter(|v| !v.trim().is_empty()).map(|_| ()))
+    })
+    .await?;
 
     // Reply with the keyboard shortcut; the widget shows it live.
     h.js("document.body.focus(); return true;").await?;
