@@ -1,7 +1,8 @@
 //! `cargo xtask screenshots`: starts the demo, seeds a realistic ticket (a
 //! visitor's failed payment, escalated from the widget, with a reply and an
-//! internal note), and saves 1280×800 PNGs of the console's login, queue and
-//! ticket view into the directory given as the first argument.
+//! internal note), and saves 1280×800 PNGs of the widget after the visitor asked
+//! for a person, and of the console's login, queue and ticket view, into the
+//! directory given as the first argument.
 
 use std::path::PathBuf;
 
@@ -49,6 +50,7 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
         "I cannot pay my outstanding balance — the card is charged but the invoice stays open",
     )
     .await?;
+    save(h, out, "widget-escalated.png").await?;
     h.js("Waymark('identify', {id: 'u-ann', name: 'Ann Lee', plan: 'growth'}); return true;")
         .await?;
     visitor_escalates_again(h).await?;
