@@ -87,6 +87,18 @@ pub async fn in_widget(h: &Harness, script: &str) -> anyhow::Result<serde_json::
     .await
 }
 
+/// Waits until `selector` exists in the widget and returns its text.
+pub async fn widget_text(h: &Harness, what: &str, selector: &str) -> anyhow::Result<String> {
+    let script = format!(
+        "const e = root.querySelector({}); return e ? e.textContent : null;",
+        serde_json::to_string(selector)?
+    );
+    wait_for(what, SETTLE, || async {
+        Ok(in_widget(h, &script).await?.as_str().map(str::to_owned))
+    })
+    .await
+}
+
 /// Waits until the widget elements `selector` contain `needle`.
 pub async fn widget_has(
     h: &Harness,

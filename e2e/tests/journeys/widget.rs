@@ -8,32 +8,10 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use waymark_e2e::console::{in_widget, widget_text};
 use waymark_e2e::{API_TOKEN, DEMO_SITE, Harness, http, wait_for};
 
 const SETTLE: Duration = Duration::from_secs(20);
-
-/// Runs `script` in the widget's shadow root (`root`) and returns its result.
-async fn in_widget(h: &Harness, script: &str) -> anyhow::Result<serde_json::Value> {
-    h.js(&format!(
-        "const host = document.getElementById('waymark-widget');
-         const root = host && host.shadowRoot;
-         if (!root) return null;
-         {script}"
-    ))
-    .await
-}
-
-/// Waits until `selector` exists in the widget and returns its text.
-async fn widget_text(h: &Harness, what: &str, selector: &str) -> anyhow::Result<String> {
-    let script = format!(
-        "const e = root.querySelector({}); return e ? e.textContent : null;",
-        serde_json::to_string(selector)?
-    );
-    wait_for(what, SETTLE, || async {
-        Ok(in_widget(h, &script).await?.as_str().map(str::to_owned))
-    })
-    .await
-}
 
 /// The user opens and closes the widget once (storage is allowed from then on),
 /// then lands on the same error page three times: the nudge opens by itself.
