@@ -50,6 +50,9 @@ pub enum ErrorCode {
     TooManyStreams,
     /// Something failed on the server.
     Internal,
+    /// A ticket action needs information the site's matrix requires first; the
+    /// body lists it under `missing`.
+    MissingInformation,
 }
 
 impl ErrorCode {
@@ -69,6 +72,7 @@ impl ErrorCode {
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingInformation => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
@@ -79,6 +83,7 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     retry_after: Option<u64>,
+    missing: Vec<crate::flow::policy::MissingInfo>,
 }
 
 #[derive(Serialize)]
@@ -90,6 +95,8 @@ struct Body<'a> {
 struct Inner<'a> {
     code: ErrorCode,
     message: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    missing: &'a [crate::flow::policy::MissingInfo],
 }
 
 impl ApiError {
@@ -99,6 +106,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            missing: Vec::new(),
         }
     }
 
@@ -121,6 +129,7 @@ impl IntoResponse for ApiError {
             error: Inner {
                 code: self.code,
                 message: &self.message,
+                missing: &self.missing,
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
@@ -159,6 +168,16 @@ impl From<crate::flow::FlowError> for ApiError {
             F::IdempotencyConflict(message) => Self::new(ErrorCode::IdempotencyConflict, message),
             F::RateLimited(message) => Self::new(ErrorCode::RateLimited, message).retry_after(60),
             F::Store(err) => err.into(),
+            F::MissingInformation { stage, missing } => {
+                let message = F::MissingInformation {
+                    stage,
+                    missing: missing.clone(),
+                }
+                .to_string();
+                let mut error = Self::new(ErrorCode::MissingInformation, message);
+                error.missing = missing;
+                error
+            }
             other @ (F::Matrix(_) | F::Knowledge(_) | F::Randomness(_)) => {
                 tracing::error!(error = %other, "flow failure");
                 Self::new(ErrorCode::Internal, "internal error")

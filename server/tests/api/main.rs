@@ -15,6 +15,7 @@ mod idempotency;
 mod identity;
 mod jobs;
 mod live;
+mod policy;
 mod receivers;
 mod scrubbing;
 mod sites;
