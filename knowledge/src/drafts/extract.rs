@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::classify::{split_sentences, strip_list_marker};
 use crate::cluster::Analyzer;
 
 /// Openings of sentences that are courtesy, not instructions.
@@ -124,50 +125,14 @@ pub fn split_steps(text: &str) -> Vec<String> {
     steps
 }
 
-fn strip_list_marker(line: &str) -> &str {
-    let without_bullet = line.trim_start_matches(['-', '*', '•', '–']).trim_start();
-    let digits = without_bullet
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .count();
-    if digits > 0 && digits <= 2 {
-        let rest = &without_bullet[digits..];
-        if let Some(stripped) = rest.strip_prefix(['.', ')', ':']) {
-            return stripped.trim_start();
-        }
-    }
-    without_bullet
-}
-
-/// Splits at `.`, `!` or `?` followed by a space and an upper-case letter or digit.
-fn split_sentences(text: &str) -> Vec<&str> {
-    let mut sentences = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for window in 0..chars.len() {
-        let (offset, c) = chars[window];
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        let next_is_space = chars
-            .get(window + 1)
-            .is_some_and(|(_, n)| n.is_whitespace());
-        let after = chars.get(window + 2).map(|(_, n)| *n);
-        if next_is_space && after.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit()) {
-            sentences.push(&text[start..=offset]);
-            start = offset + c.len_utf8();
-        }
-    }
-    if start < text.len() {
-        sentences.push(&text[start..]);
-    }
-    sentences
-}
-
 /// Verbs an instruction starts with ("Click…", "Go to…").
 const INSTRUCTION_VERBS: &[&str] = &[
     "add",
     "allow",
+    "append",
+    "apply",
+    "assign",
+    "avoid",
     "ask",
     "call",
     "cancel",
@@ -183,21 +148,30 @@ const INSTRUCTION_VERBS: &[&str] = &[
     "contact",
     "copy",
     "create",
+    "define",
     "delete",
     "deselect",
     "disable",
+    "do",
+    "don't",
     "download",
+    "never",
     "drag",
     "edit",
     "enable",
+    "encode",
+    "ensure",
     "enter",
     "export",
+    "filter",
     "find",
     "follow",
     "go",
     "hit",
     "hover",
+    "grant",
     "import",
+    "include",
     "install",
     "log",
     "login",
@@ -205,10 +179,16 @@ const INSTRUCTION_VERBS: &[&str] = &[
     "move",
     "navigate",
     "open",
+    "pass",
     "paste",
+    "point",
     "press",
+    "provide",
     "put",
     "reinstall",
+    "refer",
+    "regenerate",
+    "register",
     "reload",
     "remove",
     "rename",
@@ -222,10 +202,12 @@ const INSTRUCTION_VERBS: &[&str] = &[
     "save",
     "scroll",
     "search",
+    "see",
     "select",
     "send",
     "set",
     "sign",
+    "specify",
     "start",
     "switch",
     "tap",
@@ -238,6 +220,7 @@ const INSTRUCTION_VERBS: &[&str] = &[
     "upgrade",
     "upload",
     "use",
+    "verify",
     "visit",
     "wait",
 ];
@@ -249,14 +232,17 @@ const INSTRUCTION_PHRASES: &[&str] = &[
     "you should ",
     "you have to ",
     "you must ",
+    "you'll need to ",
+    "you will need to ",
+    "you may want to ",
+    "you might want to ",
     "to do this",
     "to do that",
-    "just ",
-    "simply ",
-    "then ",
-    "first ",
-    "next ",
-    "finally ",
+    "make sure ",
+    "ensure that ",
+    "the solution is to ",
+    "the fix is to ",
+    "the workaround is to ",
 ];
 
 /// Whether a sentence reads as an instruction: it starts with an imperative verb
@@ -264,7 +250,7 @@ const INSTRUCTION_PHRASES: &[&str] = &[
 pub fn is_instruction(sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
     let mut words = lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
         .filter(|word| !word.is_empty());
     let mut first = words.next().unwrap_or("");
     if matches!(

@@ -1,0 +1,438 @@
+//! What each piece of an answer or fix is: an instruction, a code or config line, an
+//! explanation (possibly a cause), or chatter (courtesy, first-person narrative,
+//! questions back to the customer, status news). Steps are made of the first two only.
+
+use super::extract::is_instruction;
+
+/// What a piece of a resolution text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PieceKind {
+    /// Tells the reader what to do ("Go to Settings", "Set X to Y", "You need to …").
+    Instruction,
+    /// A command, code or configuration line.
+    Code,
+    /// Says why or how things are; useful context, not a step.
+    Explanation,
+    /// Courtesy, narrative, questions back, status news: dropped.
+    Chatter,
+}
+
+/// One piece of a resolution text, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// The text, list markers and greetings removed.
+    pub text: String,
+    /// What it is.
+    pub kind: PieceKind,
+}
+
+/// The longest code piece kept as a step, in characters (longer blobs stay in the ticket).
+const MAX_CODE_CHARS: usize = 300;
+/// The longest prose piece kept, in characters.
+const MAX_PROSE_CHARS: usize = 400;
+
+/// Splits a fix or an answer into classified pieces: code lines stay whole, prose
+/// lines are split into sentences; greetings before the first sentence are removed.
+pub fn pieces(text: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    for raw_line in text.lines() {
+        let line = strip_list_marker(raw_line.trim());
+        if line.is_empty() {
+            continue;
+        }
+        if looks_like_code(line) {
+            if line.chars().count() <= MAX_CODE_CHARS {
+                pieces.push(Piece {
+                    text: line.to_string(),
+                    kind: PieceKind::Code,
+                });
+            }
+            continue;
+        }
+        for sentence in split_sentences(line) {
+            let sentence = strip_greeting(sentence.trim());
+            if sentence.is_empty() {
+                continue;
+            }
+            let kind = classify(sentence);
+            let limit = if kind == PieceKind::Code {
+                MAX_CODE_CHARS
+            } else {
+                MAX_PROSE_CHARS
+            };
+            if sentence.chars().count() > limit {
+                continue;
+            }
+            pieces.push(Piece {
+                text: sentence.to_string(),
+                kind,
+            });
+        }
+    }
+    pieces
+}
+
+/// Openings of sentences that are courtesy or talk about the conversation itself.
+const CHATTER_OPENINGS: &[&str] = &[
+    "thanks",
+    "thank you",
+    "thx",
+    "hope ",
+    "i hope",
+    "let me know",
+    "let us know",
+    "please let us know",
+    "please let me know",
+    "sorry",
+    "glad",
+    "you're welcome",
+    "you are welcome",
+    "have a great",
+    "have a nice",
+    "happy to help",
+    "feel free",
+    "cheers",
+    "best regards",
+    "regards",
+    "kind regards",
+    "good luck",
+    "i'm closing",
+    "closing this",
+    "if solved",
+    "if this solved",
+    "if you found",
+    "if this answer",
+    "answered my own",
+    "any update",
+    "great question",
+    "good question",
+    "welcome to",
+    "update:",
+    "edit:",
+];
+
+/// Phrases that make a sentence news about the case rather than a fix.
+const STATUS_PHRASES: &[&str] = &[
+    "appears to have been resolved",
+    "has been resolved",
+    "has been fixed",
+    "was fixed",
+    "is fixed now",
+    "works now",
+    "working now",
+    "we are looking into",
+    "we're looking into",
+    "i'm looking into",
+    "escalated this",
+    "will get back to you",
+    "i will check",
+    "i'll check",
+];
+
+/// First-person openings of narrative ("I just tested it…"), unless they recommend.
+const FIRST_PERSON: &[&str] = &["i", "i'm", "i've", "i'd", "i'll", "we", "we've", "my", "me"];
+/// Words after a first-person opening that turn it into advice ("I would suggest…").
+const ADVICE_WORDS: &[&str] = &[
+    "suggest",
+    "recommend",
+    "recommended",
+    "advise",
+    "would",
+    "'d",
+];
+
+/// What a sentence is (see [`PieceKind`]).
+pub fn classify(sentence: &str) -> PieceKind {
+    let trimmed = sentence.trim();
+    let lower = trimmed.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    if words.len() < 3 && !looks_like_code(trimmed) {
+        // "Click Save." is a step; "Answered, thanks" is not.
+        let is_short_instruction = words.len() == 2 && is_instruction(trimmed);
+        if !is_short_instruction {
+            return PieceKind::Chatter;
+        }
+    }
+    if CHATTER_OPENINGS
+        .iter()
+        .any(|opening| lower.starts_with(opening))
+        || STATUS_PHRASES.iter().any(|phrase| lower.contains(phrase))
+    {
+        return PieceKind::Chatter;
+    }
+    if looks_like_code(trimmed) {
+        return PieceKind::Code;
+    }
+    let first = words.first().copied().unwrap_or("");
+    let advises = words.iter().take(4).any(|word| ADVICE_WORDS.contains(word));
+    if FIRST_PERSON.contains(&first) && !advises {
+        return PieceKind::Chatter;
+    }
+    if lower.ends_with('?') {
+        let suggests = lower.starts_with("have you tried")
+            || lower.starts_with("did you try")
+            || lower.starts_with("could you try")
+            || lower.starts_with("can you try");
+        return if suggests {
+            PieceKind::Instruction
+        } else {
+            PieceKind::Chatter
+        };
+    }
+    if advises || is_instruction(trimmed) {
+        return PieceKind::Instruction;
+    }
+    PieceKind::Explanation
+}
+
+/// Phrases that mark an explanation as the cause of the problem.
+const CAUSE_PHRASES: &[&str] = &[
+    "because",
+    "caused by",
+    "is due to",
+    "are due to",
+    "the reason",
+    "this happens",
+    "this is happening",
+    "happens when",
+    "happens if",
+    "the problem is",
+    "the issue is",
+    "by design",
+    "is not supported",
+    "isn't supported",
+    "are not supported",
+    "does not support",
+    "doesn't support",
+    "is expected",
+    "is a known",
+];
+
+/// Whether an explanation says why the problem happens.
+pub fn is_cause(sentence: &str) -> bool {
+    let lower = sentence.to_lowercase();
+    CAUSE_PHRASES.iter().any(|phrase| lower.contains(phrase))
+}
+
+/// Whether a line is code, a command or configuration rather than prose.
+pub fn looks_like_code(line: &str) -> bool {
+    let trimmed = line.trim();
+    if trimmed.starts_with("```") || trimmed.starts_with("$ ") || trimmed.starts_with("<?xml") {
+        return true;
+    }
+    let first = trimmed.split_whitespace().next().unwrap_or("");
+    if matches!(
+        first,
+        "curl" | "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "sudo"
+    ) {
+        return true;
+    }
+    let symbols = trimmed
+        .chars()
+        .filter(|c| {
+            matches!(
+                c,
+                '{' | '}' | ';' | '=' | '<' | '>' | '(' | ')' | '[' | ']' | '"'
+            )
+        })
+        .count();
+    let letters_and_spaces = trimmed
+        .chars()
+        .filter(|c| c.is_alphabetic() || *c == ' ')
+        .count();
+    let chars = trimmed.chars().count().max(1);
+    let spaces = trimmed.chars().filter(|c| *c == ' ').count();
+    let prose_like = spaces * 8 >= chars && letters_and_spaces * 10 >= chars * 8;
+    let assigns = trimmed.split_whitespace().any(|token| {
+        token.split_once('=').is_some_and(|(key, value)| {
+            !key.is_empty()
+                && !value.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        })
+    });
+    symbols >= 3 && !prose_like
+        || (key_value_line(trimmed) && spaces <= 2)
+        || (assigns && spaces <= 5)
+}
+
+/// `key = value` or `key: value` with an identifier-like key (config lines).
+fn key_value_line(line: &str) -> bool {
+    let Some((key, value)) = line.split_once(['=', ':']) else {
+        return false;
+    };
+    let key = key.trim();
+    !key.is_empty()
+        && !value.trim().is_empty()
+        && !key.contains(' ')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && key
+            .chars()
+            .any(|c| c == '_' || c == '.' || c.is_ascii_uppercase())
+}
+
+/// Removes a bullet or a short number ("1.", "2)") before a list item.
+pub fn strip_list_marker(line: &str) -> &str {
+    let without_bullet = line.trim_start_matches(['-', '*', '•', '–']).trim_start();
+    let digits = without_bullet
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .count();
+    if digits > 0 && digits <= 2 {
+        let rest = &without_bullet[digits..];
+        if let Some(stripped) = rest.strip_prefix(['.', ')', ':']) {
+            return stripped.trim_start();
+        }
+    }
+    without_bullet
+}
+
+/// Removes "Hi Paul," / "Hello all -" / "Hey there!" before a sentence.
+pub(crate) fn strip_greeting(sentence: &str) -> &str {
+    let lower = sentence.to_lowercase();
+    let is_greeting = [
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "good morning",
+        "good afternoon",
+    ]
+    .iter()
+    .any(|greeting| {
+        lower.starts_with(greeting)
+            && lower[greeting.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    });
+    if !is_greeting {
+        return sentence;
+    }
+    // The greeting ends at the first comma, dash or exclamation within four words.
+    let cut = sentence
+        .char_indices()
+        .take_while(|(offset, _)| sentence[..*offset].split_whitespace().count() <= 4)
+        .find(|(_, c)| matches!(c, ',' | '!' | '-' | '–' | ':'))
+        .map(|(offset, c)| offset + c.len_utf8());
+    match cut {
+        Some(end) => sentence[end..].trim_start(),
+        None if sentence.split_whitespace().count() <= 3 => "",
+        None => sentence,
+    }
+}
+
+/// Splits at `.`, `!` or `?` followed by a space and an upper-case letter or digit.
+pub fn split_sentences(text: &str) -> Vec<&str> {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for window in 0..chars.len() {
+        let (offset, c) = chars[window];
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let next_is_space = chars
+            .get(window + 1)
+            .is_some_and(|(_, n)| n.is_whitespace());
+        let after = chars.get(window + 2).map(|(_, n)| *n);
+        if next_is_space && after.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit()) {
+            sentences.push(&text[start..=offset]);
+            start = offset + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        sentences.push(&text[start..]);
+    }
+    sentences
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(PieceKind, String)> {
+        pieces(text)
+            .into_iter()
+            .map(|piece| (piece.kind, piece.text))
+            .collect()
+    }
+
+    #[test]
+    fn instructions_code_explanations_and_chatter_are_told_apart() {
+        use PieceKind::*;
+        let answer = "Hi Paul, thanks for the details! I just tested it by creating two spreadsheets. \
+            The import only reads the first sheet. Go to File > Settings and set Locale to United States.\n\
+            1. Click Save.\n\
+            export WAYMARK_LOCALE=en_US\n\
+            Does that work for you? Hope this helps.";
+        assert_eq!(
+            kinds(answer),
+            vec![
+                (Chatter, "thanks for the details!".to_string()),
+                (
+                    Chatter,
+                    "I just tested it by creating two spreadsheets.".to_string()
+                ),
+                (
+                    Explanation,
+                    "The import only reads the first sheet.".to_string()
+                ),
+                (
+                    Instruction,
+                    "Go to File > Settings and set Locale to United States.".to_string()
+                ),
+                (Instruction, "Click Save.".to_string()),
+                (Code, "export WAYMARK_LOCALE=en_US".to_string()),
+                (Chatter, "Does that work for you?".to_string()),
+                (Chatter, "Hope this helps.".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn advice_in_the_first_person_is_an_instruction() {
+        assert_eq!(
+            classify("I would suggest configuring the proxy for the web service calls."),
+            PieceKind::Instruction
+        );
+        assert_eq!(
+            classify("Have you tried sending the request with the v2.1 base path?"),
+            PieceKind::Instruction
+        );
+        assert_eq!(
+            classify("This appears to have been resolved over the weekend."),
+            PieceKind::Chatter
+        );
+    }
+
+    #[test]
+    fn causes_are_recognised_among_explanations() {
+        assert!(is_cause(
+            "This happens because the token expired after eight hours."
+        ));
+        assert!(!is_cause("The import reads the first sheet."));
+    }
+
+    #[test]
+    fn code_and_config_lines_are_not_prose() {
+        assert!(looks_like_code(
+            "curl -X POST https://example.test/v1/envelopes"
+        ));
+        assert!(looks_like_code(
+            "{\"status\": \"sent\", \"emailSubject\": \"Hi\"}"
+        ));
+        assert!(looks_like_code("max_connections: 200"));
+        assert!(looks_like_code("export WAYMARK_LOCALE=en_US"));
+        assert!(!looks_like_code(
+            "Go to Settings (the gear icon) and click Save."
+        ));
+        assert!(!looks_like_code("Note: this applies to every plan."));
+    }
+}
