@@ -4,7 +4,7 @@
 //! other clusters were refused. With `--write DIR`, every draft is written as Markdown
 //! for reading.
 //!
-//! `cargo run --release -p waymark-knowledge --example drafts_quality -- [--data knowledge/benches/data] [--write target/drafts]`
+//! `cargo run --release -p waymark-knowledge --example drafts_quality -- [--data knowledge/benches/data] [--write target/drafts] [--show-boilerplate]`
 
 #[path = "support/stackfaq.rs"]
 #[allow(dead_code)] // shared with the benchmark
@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use waymark_knowledge::KnowledgeDoc;
 use waymark_knowledge::cluster::PreviousAssignments;
+use waymark_knowledge::drafts::classify::pieces;
 use waymark_knowledge::drafts::{Boilerplate, Draft, DraftConfig, build_drafts};
 use waymark_knowledge::ticket::ResolvedTicket;
 
@@ -100,6 +101,27 @@ fn report(
             "  refused clusters of ≥ {} tickets: {count} × {reason}",
             config.min_tickets
         );
+    }
+    if std::env::args().any(|a| a == "--show-boilerplate") {
+        let mut flagged: BTreeMap<String, usize> = BTreeMap::new();
+        for ticket in tickets {
+            for answer in ticket.agent_answers() {
+                for piece in pieces(answer) {
+                    if boilerplate.is_boilerplate(&piece.text) {
+                        *flagged
+                            .entry(piece.text.chars().take(90).collect())
+                            .or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        println!(
+            "  boilerplate sentences in answers: {}",
+            flagged.values().sum::<usize>()
+        );
+        for (text, count) in &flagged {
+            println!("    {count} × {text}");
+        }
     }
     if let Some(dir) = write {
         let path = format!("{dir}/{name}.md");

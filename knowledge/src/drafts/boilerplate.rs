@@ -61,33 +61,33 @@ impl Boilerplate {
     }
 
     /// Learns with clusters known (`cluster_of[i]` is ticket `i`'s cluster): a shingle
-    /// is frequent when it is in enough distinct texts *and* enough distinct clusters,
-    /// so a problem's own wording, however often its tickets repeat it (or however many
-    /// clusters one problem was split into, with the same answer), is never boilerplate.
+    /// is frequent when it is in enough distinct texts spread over at least two
+    /// clusters, so a problem's own wording, however often its tickets repeat it, is
+    /// agreement, not boilerplate. (Counting clusters alone would miss a footer whose
+    /// tickets the clustering grouped together *because* of the shared footer.)
     pub fn learn_in_clusters(
         tickets: &[ResolvedTicket],
         cluster_of: &[usize],
         config: &BoilerplateConfig,
     ) -> Self {
         debug_assert_eq!(tickets.len(), cluster_of.len());
-        let (by_text, texts) = count_by_text(tickets, config);
-        let mut by_cluster: HashMap<usize, HashSet<u64>> = HashMap::new();
+        let (mut by_text, texts) = count_by_text(tickets, config);
+        let frequent_from = frequent_from(texts, config);
+        by_text.retain(|_, count| *count >= frequent_from);
+        let mut clusters_of: HashMap<u64, (usize, bool)> = HashMap::new();
         for (ticket, &cluster) in tickets.iter().zip(cluster_of) {
-            let shingles = by_cluster.entry(cluster).or_default();
             for text in resolution_texts(ticket) {
-                shingles.extend(shingles_of_text(&normalize(text), config.shingle_words));
+                for shingle in shingles_of_text(&normalize(text), config.shingle_words) {
+                    if !by_text.contains_key(&shingle) {
+                        continue;
+                    }
+                    let entry = clusters_of.entry(shingle).or_insert((cluster, false));
+                    entry.1 |= entry.0 != cluster;
+                }
             }
         }
-        let clusters = by_cluster.len();
-        let mut counts = count(by_cluster.into_values());
-        counts.retain(|shingle, in_clusters| match by_text.get(shingle) {
-            Some(in_texts) => {
-                *in_clusters = (*in_clusters).min(*in_texts);
-                true
-            }
-            None => false,
-        });
-        Self::from_counts(counts, texts.min(clusters), config)
+        by_text.retain(|shingle, _| clusters_of.get(shingle).is_some_and(|(_, spread)| *spread));
+        Self::from_counts(by_text, texts, config)
     }
 
     fn from_counts(
@@ -95,8 +95,7 @@ impl Boilerplate {
         total: usize,
         config: &BoilerplateConfig,
     ) -> Self {
-        let by_share = (total as f32 * config.min_source_share).ceil() as usize;
-        let frequent_from = config.min_sources.max(by_share).max(2) as u32;
+        let frequent_from = frequent_from(total, config);
         sources_of.retain(|_, count| *count >= frequent_from);
         Boilerplate {
             sources_of,
@@ -150,15 +149,10 @@ fn count_by_text(
     (counts, seen.len())
 }
 
-/// Distinct sources per shingle.
-fn count(sources: impl Iterator<Item = HashSet<u64>>) -> HashMap<u64, u32> {
-    let mut counts: HashMap<u64, u32> = HashMap::new();
-    for shingles in sources {
-        for shingle in shingles {
-            *counts.entry(shingle).or_insert(0) += 1;
-        }
-    }
-    counts
+/// How many sources make a shingle frequent among `total`.
+fn frequent_from(total: usize, config: &BoilerplateConfig) -> u32 {
+    let by_share = (total as f32 * config.min_source_share).ceil() as usize;
+    config.min_sources.max(by_share).max(2) as u32
 }
 
 /// The texts that may carry a resolution: the fix field and the agents' answers.

@@ -14,7 +14,7 @@ use super::model::{
     SymptomKind,
 };
 use super::resolution::{NoDraftReason, TicketResolution, resolution_of};
-use super::summary::{errors_in_text, summarise_problem};
+use super::summary::{errors_in_text, problem_text, summarise_problem};
 use crate::cluster::{
     Analyzer, Cluster, ClusterConfig, ClusterId, Clustering, PreviousAssignments, Progress, Stage,
     cluster_tickets,
@@ -136,11 +136,12 @@ pub fn draft_cluster(
     try_draft_cluster(tickets, cluster, analyzer, &boilerplate, config).unwrap_or_else(|_| {
         let members: Vec<&ResolvedTicket> = cluster.members.iter().map(|&m| &tickets[m]).collect();
         let threshold = support_threshold(members.len(), config.min_share);
+        let title = clean_title(&title_source(tickets, cluster, analyzer));
         Draft {
             cluster_id: cluster.id.clone(),
             product_area: cluster.product_area.clone(),
-            title: clean_title(&title_source(tickets, cluster, analyzer)),
-            summary: summary(tickets, cluster),
+            summary: summary(tickets, cluster, &title),
+            title,
             symptoms: symptoms(&members, threshold, config.max_symptoms),
             cause: None,
             steps: Vec::new(),
@@ -222,12 +223,13 @@ pub fn try_draft_cluster(
         agreed
     };
     let explanation = speaker.explanation.clone();
+    let title = clean_title(&title_source(tickets, cluster, analyzer));
     debug_assert!(!steps.is_empty() || !explanation.is_empty() || speaker.cause.is_some());
     Ok(Draft {
         cluster_id: cluster.id.clone(),
         product_area: cluster.product_area.clone(),
-        title: clean_title(&title_source(tickets, cluster, analyzer)),
-        summary: summary(tickets, cluster),
+        summary: summary(tickets, cluster, &title),
+        title,
         symptoms: symptoms(&members, threshold, config.max_symptoms),
         cause: cause(&members, analyzer).or_else(|| {
             speaker.cause.clone().map(|text| Cause {
@@ -245,12 +247,12 @@ pub fn try_draft_cluster(
     })
 }
 
-/// The summary of the most representative ticket that has one.
-fn summary(tickets: &[ResolvedTicket], cluster: &Cluster) -> Option<String> {
-    cluster.representatives.iter().find_map(|&member| {
-        let ticket = &tickets[member];
-        summarise_problem(&ticket.subject, &ticket.problem)
-    })
+/// The summary of the most representative ticket that has one (other than the title).
+fn summary(tickets: &[ResolvedTicket], cluster: &Cluster, title: &str) -> Option<String> {
+    cluster
+        .representatives
+        .iter()
+        .find_map(|&member| summarise_problem(title, &problem_text(&tickets[member])))
 }
 
 /// A one-ticket title: the subject, else the first sentence of the problem.

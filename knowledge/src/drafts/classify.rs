@@ -129,16 +129,38 @@ const STATUS_PHRASES: &[&str] = &[
     "i'll check",
 ];
 
-/// First-person openings of narrative ("I just tested it…"), unless they recommend.
-const FIRST_PERSON: &[&str] = &["i", "i'm", "i've", "i'd", "i'll", "we", "we've", "my", "me"];
-/// Words after a first-person opening that turn it into advice ("I would suggest…").
-const ADVICE_WORDS: &[&str] = &[
-    "suggest",
-    "recommend",
-    "recommended",
-    "advise",
-    "would",
-    "'d",
+/// First-person words: a sentence with one tells the writer's story ("I just tested it…",
+/// "When I came to do this…"), unless it opens with advice.
+const FIRST_PERSON: &[&str] = &["i", "i'm", "i've", "i'd", "i'll", "my", "me", "myself"];
+/// Openings that turn a first-person sentence into advice ("I would suggest…").
+const ADVICE_OPENINGS: &[&str] = &[
+    "i would suggest",
+    "i'd suggest",
+    "i suggest",
+    "i would recommend",
+    "i'd recommend",
+    "i recommend",
+    "i would advise",
+    "i advise",
+    "we recommend",
+    "we suggest",
+    "we advise",
+    "my suggestion",
+    "my recommendation",
+];
+/// Verbs that only point elsewhere ("See http://… for the answer").
+const POINTER_OPENINGS: &[&str] = &[
+    "see ",
+    "refer to",
+    "check out",
+    "have a look",
+    "take a look",
+    "look at",
+    "please see",
+    "please refer",
+    "more info",
+    "more information",
+    "link",
 ];
 
 /// What a sentence is (see [`PieceKind`]).
@@ -166,10 +188,17 @@ pub fn classify(sentence: &str) -> PieceKind {
     if looks_like_code(trimmed) {
         return PieceKind::Code;
     }
-    let first = words.first().copied().unwrap_or("");
-    let advises = words.iter().take(4).any(|word| ADVICE_WORDS.contains(word));
-    if FIRST_PERSON.contains(&first) && !advises {
+    let advises = ADVICE_OPENINGS
+        .iter()
+        .any(|opening| lower.starts_with(opening));
+    if !advises && words.iter().any(|word| FIRST_PERSON.contains(word)) {
         return PieceKind::Chatter;
+    }
+    if is_navigation(trimmed) {
+        return PieceKind::Chatter;
+    }
+    if is_pointer(&lower) {
+        return PieceKind::Explanation;
     }
     if lower.ends_with('?') {
         let suggests = lower.starts_with("have you tried")
@@ -186,6 +215,37 @@ pub fn classify(sentence: &str) -> PieceKind {
         return PieceKind::Instruction;
     }
     PieceKind::Explanation
+}
+
+/// A bare pointer to a page: "See http://… for resolution." (a step says what to do).
+fn is_pointer(lower: &str) -> bool {
+    let prose_words = lower
+        .split_whitespace()
+        .filter(|word| !word.contains("://") && !word.starts_with("www."))
+        .count();
+    let has_link = lower.contains("://") || lower.contains("www.");
+    has_link
+        && prose_words <= 8
+        && POINTER_OPENINGS
+            .iter()
+            .any(|opening| lower.starts_with(opening))
+}
+
+/// Menu and page chrome scraped with the text ("API Walkthroughs API Explorer", "QUICK
+/// START - IT COULDN'T BE EASIER Overview"): mostly capitalised words.
+fn is_navigation(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphabetic))
+        .collect();
+    if words.len() < 4 || is_instruction(text) {
+        return false;
+    }
+    let capitalised = words
+        .iter()
+        .filter(|word| word.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    capitalised * 10 >= words.len() * 8
 }
 
 /// Phrases that mark an explanation as the cause of the problem.
@@ -209,6 +269,9 @@ const CAUSE_PHRASES: &[&str] = &[
     "doesn't support",
     "is expected",
     "is a known",
+    "was causing",
+    "is causing",
+    "caused the",
 ];
 
 /// Whether an explanation says why the problem happens.
@@ -230,21 +293,25 @@ pub fn looks_like_code(line: &str) -> bool {
     ) {
         return true;
     }
-    let symbols = trimmed
+    // Links are not code; measure the rest.
+    let without_links: String = trimmed
+        .split_whitespace()
+        .filter(|word| !word.contains("://"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let symbols = without_links
         .chars()
-        .filter(|c| {
-            matches!(
-                c,
-                '{' | '}' | ';' | '=' | '<' | '>' | '(' | ')' | '[' | ']' | '"'
-            )
-        })
-        .count();
-    let letters_and_spaces = trimmed
+        .filter(|c| matches!(c, '{' | '}' | ';' | '=' | '<' | '>' | '[' | ']'))
+        .count()
+        + without_links.matches("()").count()
+        + without_links.matches("->").count()
+        + without_links.matches("\":").count();
+    let letters_and_spaces = without_links
         .chars()
         .filter(|c| c.is_alphabetic() || *c == ' ')
         .count();
-    let chars = trimmed.chars().count().max(1);
-    let spaces = trimmed.chars().filter(|c| *c == ' ').count();
+    let chars = without_links.chars().count().max(1);
+    let spaces = without_links.chars().filter(|c| *c == ' ').count();
     let prose_like = spaces * 8 >= chars && letters_and_spaces * 10 >= chars * 8;
     let assigns = trimmed.split_whitespace().any(|token| {
         token.split_once('=').is_some_and(|(key, value)| {
@@ -274,7 +341,8 @@ fn key_value_line(line: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
         && key
             .chars()
-            .any(|c| c == '_' || c == '.' || c.is_ascii_uppercase())
+            .enumerate()
+            .any(|(index, c)| c == '_' || c == '.' || (index > 0 && c.is_ascii_uppercase()))
 }
 
 /// Removes a bullet or a short number ("1.", "2)") before a list item.
@@ -313,7 +381,19 @@ pub(crate) fn strip_greeting(sentence: &str) -> &str {
                 .is_none_or(|c| !c.is_alphanumeric())
     });
     if !is_greeting {
-        return sentence;
+        // "Ergin, thank you…": a name before a comma.
+        return match sentence.split_once(", ") {
+            Some((name, rest))
+                if !name.contains(' ')
+                    && name.chars().next().is_some_and(char::is_uppercase)
+                    && !is_instruction(name)
+                    && name.chars().all(char::is_alphabetic)
+                    && rest.chars().next().is_some_and(char::is_uppercase) =>
+            {
+                rest
+            }
+            _ => sentence,
+        };
     }
     // The greeting ends at the first comma, dash or exclamation within four words.
     let cut = sentence
@@ -321,8 +401,24 @@ pub(crate) fn strip_greeting(sentence: &str) -> &str {
         .take_while(|(offset, _)| sentence[..*offset].split_whitespace().count() <= 4)
         .find(|(_, c)| matches!(c, ',' | '!' | '-' | '–' | ':'))
         .map(|(offset, c)| offset + c.len_utf8());
+    // "Hello @korvinko I do know…": the greeting and the handle or name.
+    let greeting_words = if lower.starts_with("good ") { 2 } else { 1 };
+    let named = sentence
+        .split_whitespace()
+        .nth(greeting_words)
+        .is_some_and(|word| {
+            word.starts_with('@') || word.chars().next().is_some_and(char::is_uppercase)
+        });
     match cut {
         Some(end) => sentence[end..].trim_start(),
+        None if named => {
+            let mut rest = sentence;
+            for _ in 0..=greeting_words {
+                rest = rest.trim_start();
+                rest = rest.find(char::is_whitespace).map_or("", |at| &rest[at..]);
+            }
+            rest.trim_start()
+        }
         None if sentence.split_whitespace().count() <= 3 => "",
         None => sentence,
     }

@@ -249,6 +249,35 @@ const INSTRUCTION_PHRASES: &[&str] = &[
 /// (after an optional "then", "first", "please"…) or tells the reader what to do.
 pub fn is_instruction(sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
+    if starts_with_instruction_verb(&lower) {
+        return true;
+    }
+    // "Under your preferences, click Branding." / "If it fails, restart the app."
+    let leading_clause = lower
+        .split_once(", ")
+        .filter(|(clause, _)| clause.split_whitespace().count() <= 8);
+    if let Some((_, rest)) = leading_clause
+        && starts_with_instruction_verb(rest)
+    {
+        return true;
+    }
+    INSTRUCTION_PHRASES.iter().any(|phrase| {
+        lower.match_indices(phrase).any(|(at, _)| {
+            // "if you can find it" is a condition, not advice.
+            !lower[..at].ends_with("if ") && !lower[..at].ends_with("whether ")
+        })
+    })
+}
+
+fn starts_with_instruction_verb(lower: &str) -> bool {
+    // "See, we can't…" / "Look, …" are interjections, not imperatives.
+    if lower
+        .split_whitespace()
+        .next()
+        .is_some_and(|word| word.ends_with(','))
+    {
+        return false;
+    }
     let mut words = lower
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
         .filter(|word| !word.is_empty());
@@ -259,7 +288,7 @@ pub fn is_instruction(sentence: &str) -> bool {
     ) {
         first = words.next().unwrap_or("");
     }
-    INSTRUCTION_VERBS.contains(&first) || INSTRUCTION_PHRASES.iter().any(|p| lower.contains(p))
+    INSTRUCTION_VERBS.contains(&first)
 }
 
 /// A candidate step from one ticket.

@@ -191,23 +191,23 @@ impl Draft {
         if let Some(cause) = &self.cause {
             body.push_str(&format!("## Cause\n\n{}\n\n", cause.text));
         }
+        if !self.explanation.is_empty() {
+            let heading = if self.steps.is_empty() {
+                "Answer"
+            } else {
+                "Background"
+            };
+            body.push_str(&format!(
+                "## {heading}\n\n{}\n\n",
+                self.explanation.join(" ")
+            ));
+        }
         if !self.steps.is_empty() {
             body.push_str("## Resolution\n\n");
             for (number, step) in self.steps.iter().enumerate() {
                 body.push_str(&format!("{}. {}\n", number + 1, step.text));
             }
             body.push('\n');
-        }
-        if !self.explanation.is_empty() {
-            let heading = if self.steps.is_empty() {
-                "Answer"
-            } else {
-                "Good to know"
-            };
-            body.push_str(&format!(
-                "## {heading}\n\n{}\n\n",
-                self.explanation.join(" ")
-            ));
         }
         let applies: Vec<&str> = self
             .applies_to

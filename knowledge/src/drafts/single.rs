@@ -6,7 +6,7 @@ use super::boilerplate::Boilerplate;
 use super::build::{DraftConfig, applies_to, evidence, symptoms, title_of};
 use super::model::{Cause, Draft, Step};
 use super::resolution::{NoDraftReason, resolution_of};
-use super::summary::summarise_problem;
+use super::summary::{problem_text, summarise_problem};
 use crate::cluster::ClusterId;
 use crate::cluster::text::stable_hash;
 use crate::ticket::{ResolvedTicket, TicketId};
@@ -45,6 +45,7 @@ pub fn draft_from_ticket(
         reason,
     })?;
     let members = [ticket];
+    let title = title_of(ticket);
     let mut steps: Vec<Step> = resolution
         .steps
         .into_iter()
@@ -58,8 +59,8 @@ pub fn draft_from_ticket(
     Ok(Draft {
         cluster_id: ticket_draft_id(&ticket.id),
         product_area: ticket.product_area.clone(),
-        title: title_of(ticket),
-        summary: summarise_problem(&ticket.subject, &ticket.problem),
+        summary: summarise_problem(&title, &problem_text(ticket)),
+        title,
         symptoms: symptoms(&members, 1, config.max_symptoms),
         cause: resolution.cause.map(|text| Cause {
             text,

@@ -4,6 +4,7 @@
 //! HTTP statuses found in the customer's text.
 
 use super::classify::{looks_like_code, split_sentences, strip_greeting};
+use crate::ticket::ResolvedTicket;
 
 /// The most words a summary keeps.
 const MAX_SUMMARY_WORDS: usize = 30;
@@ -22,8 +23,6 @@ const PROBLEM_MARKERS: &[&str] = &[
     "return",
     "instead",
     "wrong",
-    "issue",
-    "problem",
     "exception",
     "no longer",
     "stopped",
@@ -50,9 +49,19 @@ const EMPTY_OPENINGS: &[&str] = &[
     "hope",
 ];
 
-/// The problem in one or two short sentences addressed to the reader, from the
-/// customer's subject and description; `None` when nothing usable is there.
-pub fn summarise_problem(subject: &str, problem: &str) -> Option<String> {
+/// The customer's description: the problem field, else what the customer wrote.
+pub fn problem_text(ticket: &ResolvedTicket) -> String {
+    if ticket.problem.trim().is_empty() {
+        ticket.customer_messages().collect::<Vec<_>>().join("\n")
+    } else {
+        ticket.problem.clone()
+    }
+}
+
+/// The problem in one short sentence addressed to the reader, from the customer's
+/// description; a sentence that only repeats `title` is not a summary. `None` when
+/// nothing usable is there.
+pub fn summarise_problem(title: &str, problem: &str) -> Option<String> {
     let mut candidates: Vec<(i32, usize, String)> = Vec::new();
     let mut position = 0;
     for line in problem.lines() {
@@ -75,15 +84,17 @@ pub fn summarise_problem(subject: &str, problem: &str) -> Option<String> {
                 .count()
                 .min(2) as i32;
             let asks = i32::from(lower.ends_with('?'));
-            let score = marks * 2 + asks;
+            let early = i32::from(position <= 2);
+            let score = marks * 2 + asks + early;
             candidates.push((score, position, sentence.to_string()));
         }
     }
-    let subject_terms = subject.to_lowercase();
+    let title = title.to_lowercase();
+    let title = title.trim_end_matches(['?', '.', ' ']);
     let (_, _, best) = candidates
         .into_iter()
-        // A sentence that only repeats the subject adds nothing.
-        .filter(|(_, _, text)| text.to_lowercase().trim_end_matches(['?', '.']) != subject_terms)
+        // A sentence that only repeats the title adds nothing.
+        .filter(|(_, _, text)| text.to_lowercase().trim_end_matches(['?', '.', ' ']) != title)
         .max_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)))?;
     let shortened = shorten(&best, MAX_SUMMARY_WORDS);
     Some(capitalise(&to_second_person(&shortened)))
@@ -181,6 +192,36 @@ fn capitalise(text: &str) -> String {
     }
 }
 
+/// Parts of an upper-case identifier that make it an error code (`INVALID_API_VERSION`)
+/// rather than a constant (`CURLOPT_HEADER`).
+const ERROR_CODE_PARTS: &[&str] = &[
+    "ERR",
+    "INVALID",
+    "FAIL",
+    "DENIED",
+    "NOT_",
+    "UNKNOWN",
+    "MISSING",
+    "EXCEED",
+    "TIMEOUT",
+    "UNAUTHORIZED",
+    "FORBIDDEN",
+    "LIMIT",
+    "REQUIRED",
+    "CANNOT",
+    "UNABLE",
+    "EXPIRED",
+    "LOCKED",
+    "DISABLED",
+    "NO_",
+    "WRONG",
+    "BAD_",
+    "UNSUPPORTED",
+    "DUPLICATE",
+    "MISMATCH",
+    "EXCEPTION",
+];
+
 /// The most error signals taken from one text.
 const MAX_TEXT_ERRORS: usize = 4;
 
@@ -204,7 +245,8 @@ pub fn errors_in_text(text: &str) -> Vec<String> {
             && token
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-            && token.chars().filter(char::is_ascii_uppercase).count() >= 4;
+            && token.chars().filter(char::is_ascii_uppercase).count() >= 4
+            && ERROR_CODE_PARTS.iter().any(|part| token.contains(part));
         let bare = token.rsplit('.').next().unwrap_or(token);
         let is_exception = (bare.ends_with("Exception") || bare.ends_with("Error"))
             && bare.len() > "Error".len() + 2
@@ -286,7 +328,7 @@ mod tests {
 
     #[test]
     fn error_codes_exceptions_and_statuses_are_found_in_text() {
-        let text = "Response: {\"errorCode\":\"INVALID_API_VERSION\"} then \
+        let text = "Response: {\"errorCode\":\"INVALID_API_VERSION\"} CURLOPT_HEADER then \
             System.NullReferenceException and (401) Unauthorized, again INVALID_API_VERSION.";
         assert_eq!(
             errors_in_text(text),
