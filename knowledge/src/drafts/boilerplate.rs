@@ -10,7 +10,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::cluster::text::stable_hash;
+use super::classify::split_sentences;
+use crate::cluster::text::{mix, stable_hash};
 use crate::ticket::ResolvedTicket;
 
 /// How boilerplate is recognised.
@@ -74,14 +75,21 @@ impl Boilerplate {
         let (mut by_text, texts) = count_by_text(tickets, config);
         let frequent_from = frequent_from(texts, config);
         by_text.retain(|_, count| *count >= frequent_from);
+        // Each distinct text's frequent shingles, computed once.
+        let mut frequent_in: HashMap<u64, Vec<u64>> = HashMap::new();
         let mut clusters_of: HashMap<u64, (usize, bool)> = HashMap::new();
         for (ticket, &cluster) in tickets.iter().zip(cluster_of) {
             for text in resolution_texts(ticket) {
-                for shingle in shingles_of_text(&normalize(text), config.shingle_words) {
-                    if !by_text.contains_key(&shingle) {
-                        continue;
-                    }
-                    let entry = clusters_of.entry(shingle).or_insert((cluster, false));
+                let shingles = frequent_in
+                    .entry(stable_hash(text.as_bytes()))
+                    .or_insert_with(|| {
+                        shingles_of_text(text, config.shingle_words)
+                            .into_iter()
+                            .filter(|shingle| by_text.contains_key(shingle))
+                            .collect()
+                    });
+                for shingle in shingles.iter() {
+                    let entry = clusters_of.entry(*shingle).or_insert((cluster, false));
                     entry.1 |= entry.0 != cluster;
                 }
             }
@@ -141,7 +149,7 @@ fn count_by_text(
             if normalized.is_empty() || !seen.insert(stable_hash(normalized.as_bytes())) {
                 continue;
             }
-            for shingle in shingles_of_text(&normalized, config.shingle_words) {
+            for shingle in shingles_of_text(text, config.shingle_words) {
                 *counts.entry(shingle).or_insert(0) += 1;
             }
         }
@@ -195,27 +203,34 @@ fn normalize(text: &str) -> String {
 }
 
 /// The shingles of one normalised sentence: its word n-grams, or the whole sentence
-/// as one shingle when it is shorter than n words.
+/// as one shingle when it is shorter than n words. Hashed without building strings.
 fn sentence_shingles(normalized: &str, n: usize) -> Vec<u64> {
-    let words: Vec<&str> = normalized.split_whitespace().collect();
+    let words: Vec<u64> = normalized
+        .split_whitespace()
+        .map(|word| stable_hash(word.as_bytes()))
+        .collect();
+    let combine = |window: &[u64]| {
+        window.iter().fold(window.len() as u64, |hash, word| {
+            mix(hash.rotate_left(17) ^ word)
+        })
+    };
     if words.is_empty() {
         return Vec::new();
     }
     if words.len() < n {
-        return vec![stable_hash(words.join(" ").as_bytes())];
+        return vec![combine(&words)];
     }
-    words
-        .windows(n)
-        .map(|window| stable_hash(window.join(" ").as_bytes()))
-        .collect()
+    words.windows(n).map(combine).collect()
 }
 
-/// The shingles of a whole text: those of every sentence and line, and each short
-/// sentence whole, so that short footers are counted as well as long ones.
-fn shingles_of_text(normalized: &str, n: usize) -> HashSet<u64> {
+/// The shingles of a whole text: those of each of its sentences (split before
+/// normalising, which removes the punctuation), so that short footers count too.
+fn shingles_of_text(text: &str, n: usize) -> HashSet<u64> {
     let mut shingles = HashSet::new();
-    for line in normalized.lines() {
-        shingles.extend(sentence_shingles(line, n));
+    for line in text.lines() {
+        for sentence in split_sentences(line.trim()) {
+            shingles.extend(sentence_shingles(&normalize(sentence), n));
+        }
     }
     shingles
 }

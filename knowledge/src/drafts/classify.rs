@@ -49,7 +49,10 @@ pub fn pieces(text: &str) -> Vec<Piece> {
             }
             continue;
         }
-        for sentence in split_sentences(line) {
+        for sentence in split_sentences(line)
+            .into_iter()
+            .flat_map(split_after_label)
+        {
             let sentence = strip_greeting(sentence.trim());
             if sentence.is_empty() {
                 continue;
@@ -109,6 +112,12 @@ const CHATTER_OPENINGS: &[&str] = &[
     "welcome to",
     "update:",
     "edit:",
+    "here's how",
+    "here is how",
+    "here's what",
+    "follow these steps",
+    "sorry about",
+    "apologies",
 ];
 
 /// Phrases that make a sentence news about the case rather than a fix.
@@ -127,6 +136,18 @@ const STATUS_PHRASES: &[&str] = &[
     "will get back to you",
     "i will check",
     "i'll check",
+    "been fixed",
+    "been resolved",
+    "was an issue with",
+    "describe that",
+    "more details",
+    "can you send",
+    "could you send",
+    "can you provide",
+    "could you provide",
+    "please provide",
+    "please send us",
+    "please share",
 ];
 
 /// First-person words: a sentence with one tells the writer's story ("I just tested it…",
@@ -198,7 +219,23 @@ pub fn classify(sentence: &str) -> PieceKind {
         return PieceKind::Chatter;
     }
     if is_pointer(&lower) {
-        return PieceKind::Explanation;
+        // "Also see here": a pointer that lost its link says nothing.
+        let has_link = lower.contains("://") || lower.contains("www.");
+        return if has_link || words.len() > 4 {
+            PieceKind::Explanation
+        } else {
+            PieceKind::Chatter
+        };
+    }
+    let asks_back = lower.contains('?')
+        && [
+            "what ", "how ", "why ", "which ", "when ", "where ", "is ", "are ", "do ", "does ",
+            "can ",
+        ]
+        .iter()
+        .any(|opening| lower.starts_with(opening));
+    if asks_back {
+        return PieceKind::Chatter;
     }
     if lower.ends_with('?') {
         let suggests = lower.starts_with("have you tried")
@@ -223,9 +260,8 @@ fn is_pointer(lower: &str) -> bool {
         .split_whitespace()
         .filter(|word| !word.contains("://") && !word.starts_with("www."))
         .count();
-    let has_link = lower.contains("://") || lower.contains("www.");
-    has_link
-        && prose_words <= 8
+    let lower = lower.strip_prefix("also ").unwrap_or(lower);
+    prose_words <= 8
         && POINTER_OPENINGS
             .iter()
             .any(|opening| lower.starts_with(opening))
@@ -424,6 +460,20 @@ pub(crate) fn strip_greeting(sentence: &str) -> &str {
     }
 }
 
+/// Splits "On Windows: You could use…" after a short label ending in a colon.
+fn split_after_label(sentence: &str) -> Vec<&str> {
+    let Some(at) = sentence.find(": ") else {
+        return vec![sentence];
+    };
+    let (label, rest) = (&sentence[..=at], sentence[at + 1..].trim_start());
+    let short_label = label.split_whitespace().count() <= 6;
+    if short_label && rest.chars().next().is_some_and(char::is_uppercase) {
+        vec![label, rest]
+    } else {
+        vec![sentence]
+    }
+}
+
 /// Splits at `.`, `!` or `?` followed by a space and an upper-case letter or digit.
 pub fn split_sentences(text: &str) -> Vec<&str> {
     let mut sentences = Vec::new();
@@ -505,6 +555,46 @@ mod tests {
         assert_eq!(
             classify("This appears to have been resolved over the weekend."),
             PieceKind::Chatter
+        );
+    }
+
+    #[test]
+    fn status_news_requests_for_details_bare_pointers_and_menus_are_chatter() {
+        for sentence in [
+            "There was an issue with the demo database.",
+            "It's been fixed, sorry about that.",
+            "If you can describe that a little more that will help us.",
+            "Also see here",
+            "API Walkthroughs API Explorer Dev Center",
+            "What happens if the plan allows ten users? Will it fail.",
+        ] {
+            assert_eq!(classify(sentence), PieceKind::Chatter, "{sentence}");
+        }
+        assert_eq!(
+            classify("See http://example.test/kb/42 for resolution."),
+            PieceKind::Explanation
+        );
+    }
+
+    #[test]
+    fn a_short_label_before_a_colon_does_not_hide_the_instruction() {
+        assert_eq!(
+            kinds("On Windows: Highlight the text you want to copy."),
+            vec![
+                (PieceKind::Chatter, "On Windows:".to_string()),
+                (
+                    PieceKind::Instruction,
+                    "Highlight the text you want to copy.".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            classify("Under your preferences, click on Branding."),
+            PieceKind::Instruction
+        );
+        assert_eq!(
+            classify("See, we really can't debug a snippet of code."),
+            PieceKind::Explanation
         );
     }
 

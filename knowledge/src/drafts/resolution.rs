@@ -45,11 +45,11 @@ impl TicketResolution {
         if !self.steps.is_empty() {
             return true;
         }
-        let sentences = self.explanation.len() + usize::from(self.cause.is_some());
+        // The cause alone is no answer: the explanation must stand on its own.
+        let sentences = self.explanation.len();
         let words: usize = self
             .explanation
             .iter()
-            .chain(&self.cause)
             .map(|text| text.split_whitespace().count())
             .sum();
         sentences >= MIN_EXPLANATION_SENTENCES && words >= MIN_EXPLANATION_WORDS
