@@ -16,6 +16,7 @@ mod identity;
 mod jobs;
 mod live;
 mod receivers;
+mod reports;
 mod scrubbing;
 mod sites;
 mod trail;
