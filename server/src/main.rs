@@ -171,6 +171,7 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         demo::seed(&store, knowledge.as_deref()).await?;
         demo::sla::use_short_sla(&store).await?;
         let admin = demo::seed_accounts(&store).await?;
+        demo::history::seed_demo_history(&store, waymark_server::storage::now_ms()).await?;
         if let Some(token) = &config.auth.api_token {
             auth = auth.with_shared_token(token, admin);
         }

@@ -53,7 +53,7 @@ fn print_help() {
          test [--skip-e2e]            install missing tools, then fmt, clippy, tests, wasm build, e2e\n  \
          dist                         build the widget (dist/widget, with its sizes) and the console (dist/console)\n  \
          bench <what>                 run a benchmark (see `cargo xtask bench help`)\n  \
-         screenshots                  1280x800 PNGs of the console's login, queue and ticket view into docs/screenshots"
+         screenshots                  1280x800 PNGs of the console's login, queue, ticket view and reports into docs/screenshots"
     );
 }
 

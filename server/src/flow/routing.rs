@@ -466,6 +466,45 @@ fn evaluate(
     (subject, facts, evaluation)
 }
 
+/// The facts of `snapshot`'s conversation as they stood at `at_ms` while its
+/// ticket was still at the first tier (created at `ticket_created_ms`): the
+/// messages and page events up to then. A replay of the matrix reads these.
+pub(crate) fn first_tier_facts(
+    matrix: &waymark_core::matrix::EscalationMatrix,
+    snapshot: &Snapshot,
+    ticket_created_ms: i64,
+    at_ms: i64,
+) -> Option<waymark_core::rules::Facts> {
+    let first = first_tier(matrix)?;
+    let ticket = snapshot.ticket.as_ref().map(|ticket| {
+        ticket::new_ticket(
+            ticket.id.clone(),
+            ticket.conversation_id.clone(),
+            first,
+            ticket.subject.clone(),
+            ticket_created_ms,
+        )
+    });
+    let then = Snapshot {
+        ticket,
+        messages: snapshot
+            .messages
+            .iter()
+            .filter(|m| m.at_ms <= at_ms)
+            .cloned()
+            .collect(),
+        events: snapshot
+            .events
+            .iter()
+            .filter(|e| e.at_ms <= at_ms)
+            .cloned()
+            .collect(),
+        ..snapshot.clone()
+    };
+    let (_, facts, _) = evaluate(matrix, &then, first.id.as_str(), at_ms);
+    Some(facts)
+}
+
 /// Early warnings for a ticket that no rule routes: each warning rule that fires
 /// for the first time is recorded in the trail with its reason and recommended
 /// next step, for the agent to confirm or adjust.

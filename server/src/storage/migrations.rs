@@ -68,6 +68,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0009_jobs.sqlite.sql"),
         postgres: include_str!("sql/0009_jobs.postgres.sql"),
     },
+    Migration {
+        version: 11,
+        name: "indexes the reports scan by: tickets by creation, conversations by session, verdicts by set",
+        sqlite: include_str!("sql/0011_reports.sqlite.sql"),
+        postgres: include_str!("sql/0011_reports.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

@@ -17,6 +17,7 @@ mod jobs;
 mod live;
 mod policy;
 mod receivers;
+mod reports;
 mod scrubbing;
 mod sites;
 mod trail;
