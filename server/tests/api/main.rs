@@ -15,6 +15,7 @@ mod idempotency;
 mod identity;
 mod jobs;
 mod live;
+mod metrics;
 mod receivers;
 mod scrubbing;
 mod sites;
