@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod operations;
 mod sections;
 
+pub use operations::{LogConfig, LogFormat, MIN_METRICS_TOKEN_CHARS, MetricsConfig};
 pub use sections::{
     AlertThresholds, AlertsConfig, IncidentsConfig, IntegrationsConfig, JobsConfig,
     NotificationsConfig, ProductAreaConfig, SmtpConfig, SmtpSecurity, TargetClass,
@@ -58,6 +60,12 @@ pub struct Config {
     /// Volume-anomaly detection.
     #[serde(default)]
     pub incidents: IncidentsConfig,
+    /// The Prometheus endpoint `/metrics`.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+    /// Log output.
+    #[serde(default)]
+    pub log: LogConfig,
 }
 
 /// `[limits]`: generous defaults a real page (and the demo) never reaches.
@@ -253,6 +261,8 @@ impl Default for Config {
             integrations: IntegrationsConfig::default(),
             alerts: AlertsConfig::default(),
             incidents: IncidentsConfig::default(),
+            metrics: MetricsConfig::default(),
+            log: LogConfig::default(),
         }
     }
 }
@@ -322,6 +332,9 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("WAYMARK_SMTP_PASSWORD", "notifications.smtp.password"),
     ("WAYMARK_SMTP_FROM", "notifications.smtp.from"),
     ("WAYMARK_ALLOW_TARGETS", "integrations.allow_targets"),
+    ("WAYMARK_METRICS_ENABLED", "metrics.enabled"),
+    ("WAYMARK_METRICS_TOKEN", "metrics.bearer_token"),
+    ("WAYMARK_LOG_FORMAT", "log.format"),
 ];
 
 /// Parses an environment value for a numeric or boolean key, naming both on error.
@@ -437,6 +450,15 @@ impl Config {
                             message,
                         })?;
                 }
+                "metrics.enabled" => {
+                    self.metrics.enabled = value.parse().map_err(|_| ConfigError::Invalid {
+                        key,
+                        env: Some(var),
+                        message: format!("`{value}` is not `true` or `false`"),
+                    })?;
+                }
+                "metrics.bearer_token" => self.metrics.bearer_token = Some(value.clone()),
+                "log.format" => self.log.format = env_value(key, var, value)?,
                 _ => debug_assert!(false, "ENV_OVERRIDES names an unhandled key {key}"),
             }
         }
@@ -452,6 +474,17 @@ impl Config {
     /// Checks values that parse but cannot work.
     pub fn validate(&self) -> Result<(), ConfigError> {
         sections::validate(self)?;
+        if let Some(token) = &self.metrics.bearer_token
+            && token.chars().count() < MIN_METRICS_TOKEN_CHARS
+        {
+            return Err(ConfigError::Invalid {
+                key: "metrics.bearer_token",
+                env: Some("WAYMARK_METRICS_TOKEN"),
+                message: format!(
+                    "a scrape token needs at least {MIN_METRICS_TOKEN_CHARS} characters"
+                ),
+            });
+        }
         if self.version != CONFIG_VERSION {
             return Err(ConfigError::Invalid {
                 key: "version",

@@ -9,6 +9,8 @@ pub mod demo;
 pub mod flow;
 pub mod jobs;
 pub mod live;
+pub mod logging;
+pub mod metrics;
 pub mod notify;
 pub mod reports;
 pub mod serve;

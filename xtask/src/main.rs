@@ -5,8 +5,11 @@
 //! - `cargo xtask dist`: build the widget (wasm-bindgen, wasm-opt) and print its size table,
 //!   then the agents' console.
 //! - `cargo xtask bench <what>`: run a benchmark.
-//! - `cargo xtask screenshots`: the console's screenshots into `docs/screenshots/`.
+//! - `cargo xtask screenshots [audit]`: the console's screenshots and the audit report
+//!   (`audit`: that one alone) into `docs/screenshots/`.
 
+mod audit;
+mod audit_data;
 mod console;
 mod dist;
 mod sh;
@@ -31,11 +34,15 @@ fn main() -> anyhow::Result<()> {
         "bench" => bench(rest),
         "screenshots" => {
             let out = sh::workspace_root()?.join("docs").join("screenshots");
+            if rest.first().map(String::as_str) == Some("audit") {
+                return audit::screenshot(&out);
+            }
             browser_bin(
                 "screenshots",
                 &[out.display().to_string()],
                 ServerBuild::Debug,
-            )
+            )?;
+            audit::screenshot(&out)
         }
         "help" | "--help" | "-h" => {
             print_help();
@@ -53,7 +60,7 @@ fn print_help() {
          test [--skip-e2e]            install missing tools, then fmt, clippy, tests, wasm build, e2e\n  \
          dist                         build the widget (dist/widget, with its sizes) and the console (dist/console)\n  \
          bench <what>                 run a benchmark (see `cargo xtask bench help`)\n  \
-         screenshots                  1280x800 PNGs of the console's login, queue, ticket view and reports into docs/screenshots"
+         screenshots [audit]          1280x800 PNGs of the console's login, queue, ticket view and reports, and\n                                      the audit report (alone with `audit`), into docs/screenshots"
     );
 }
 
@@ -171,6 +178,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             sh::run(&mut cmd)
         }
         "trust" => trust_bench(&extra),
+        "audit" => audit::bench(&extra),
         "help" => {
             print_bench_help();
             Ok(())
@@ -287,6 +295,8 @@ fn print_bench_help() {
          drafts      article drafts from 100k resolved tickets\n  \
          scrub       scrub time at 2 KiB to 1 MiB of adversarial and realistic text, and the growth\n              \
          exponent (extra argument: --max-seconds S, stop a case once a size took longer)\n  \
+         audit       `waymark audit` wall time on the bundled fixtures and on a generated export\n              \
+         (extra argument: --tickets N, default 10000)\n  \
          trust       trust figures: cross-site requests, replays, size limits, 429s, slowloris,\n              \
          memory of one message over 100k events, kill -9 durability (WAYMARK_TEST_POSTGRES adds PostgreSQL)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \

@@ -274,7 +274,11 @@ const MIN_TITLE_TERMS: usize = 3;
 
 /// The problem statement of the most representative ticket that says enough to be a
 /// title ("Help!!" does not): its subject, else the first sentence of its problem.
-fn title_source(tickets: &[ResolvedTicket], cluster: &Cluster, analyzer: &Analyzer) -> String {
+pub(crate) fn title_source(
+    tickets: &[ResolvedTicket],
+    cluster: &Cluster,
+    analyzer: &Analyzer,
+) -> String {
     let statement = |index: usize| -> String {
         let ticket = &tickets[index];
         if ticket.subject.trim().is_empty() {

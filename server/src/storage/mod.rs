@@ -22,6 +22,7 @@ pub mod escalation;
 pub mod events;
 pub mod jobs;
 pub mod migrations;
+pub mod operations;
 pub mod sites;
 pub mod suggestions;
 pub mod tickets;

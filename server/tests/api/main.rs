@@ -15,6 +15,7 @@ mod idempotency;
 mod identity;
 mod jobs;
 mod live;
+mod metrics;
 mod policy;
 mod receivers;
 mod reports;

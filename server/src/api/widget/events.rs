@@ -44,6 +44,9 @@ pub(super) async fn ingest_events(
         .store
         .ingest_events(&site.id, &batch.session_id, &events, Some(&client), now)
         .await?;
+    state
+        .metrics
+        .record_events(u64::from(outcome.stored), u64::from(outcome.duplicates));
     tracing::debug!(site = %site.id, session = %batch.session_id, stored = outcome.stored, duplicates = outcome.duplicates, "events ingested");
     Ok(Json(EventBatchAccepted {
         stored: outcome.stored,
