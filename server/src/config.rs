@@ -91,6 +91,9 @@ pub struct LimitsConfig {
     /// Take the client address from the last `X-Forwarded-For` entry (only
     /// behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// MiB of event batches waiting to be stored at most; beyond, a batch is
+    /// answered 503 `overloaded` with `Retry-After`.
+    pub ingest_queue_mib: u32,
 }
 
 impl Default for LimitsConfig {
@@ -105,6 +108,7 @@ impl Default for LimitsConfig {
             request_timeout_secs: 30,
             max_connections: 1024,
             trust_forwarded_for: false,
+            ingest_queue_mib: 16,
         }
     }
 }
@@ -325,6 +329,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ),
     ("WAYMARK_MAX_CONNECTIONS", "limits.max_connections"),
     ("WAYMARK_TRUST_FORWARDED_FOR", "limits.trust_forwarded_for"),
+    ("WAYMARK_INGEST_QUEUE_MIB", "limits.ingest_queue_mib"),
     ("WAYMARK_JOBS_ENABLED", "jobs.enabled"),
     ("WAYMARK_SMTP_HOST", "notifications.smtp.host"),
     ("WAYMARK_SMTP_PORT", "notifications.smtp.port"),
@@ -423,6 +428,9 @@ impl Config {
                 }
                 "limits.trust_forwarded_for" => {
                     self.limits.trust_forwarded_for = env_value(key, var, value)?;
+                }
+                "limits.ingest_queue_mib" => {
+                    self.limits.ingest_queue_mib = env_value(key, var, value)?;
                 }
                 "jobs.enabled" => {
                     self.jobs.enabled = value.parse().map_err(|_| ConfigError::Invalid {
@@ -529,6 +537,10 @@ impl Config {
             ("limits.request_timeout_secs", limits.request_timeout_secs),
             ("limits.max_connections", u64::from(limits.max_connections)),
             (
+                "limits.ingest_queue_mib",
+                u64::from(limits.ingest_queue_mib),
+            ),
+            (
                 "auth.session_idle_minutes",
                 u64::from(self.auth.session_idle_minutes),
             ),
@@ -614,6 +626,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("limits.widget_burst"), "{err}");
+        let config = Config::load(None, &env(&[("WAYMARK_INGEST_QUEUE_MIB", "64")])).unwrap();
+        assert_eq!(config.limits.ingest_queue_mib, 64);
+        let err = Config::load(None, &env(&[("WAYMARK_INGEST_QUEUE_MIB", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("limits.ingest_queue_mib"), "{err}");
     }
 
     #[test]

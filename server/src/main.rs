@@ -149,11 +149,15 @@ enum ServeMode {
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let queue_bytes = usize::try_from(config.limits.ingest_queue_mib)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(1024 * 1024);
     Store::open(
         &config.storage.data_dir,
         config.storage.database_url.as_deref(),
     )
     .await
+    .map(|store| store.with_ingest_queue_bytes(queue_bytes))
     .with_context(|| match &config.storage.database_url {
         Some(_) => {
             "cannot open the PostgreSQL database (storage.database_url / DATABASE_URL)".to_owned()

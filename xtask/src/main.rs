@@ -179,6 +179,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         }
         "trust" => trust_bench(&extra),
         "audit" => audit::bench(&extra),
+        "ingest" => ingest_bench(&extra),
         "help" => {
             print_bench_help();
             Ok(())
@@ -241,6 +242,37 @@ fn trust_bench(extra: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Builds the release server and the load generator, then runs
+/// `e2e/src/bin/bench-ingest.rs` (it starts the server on SQLite, then on a fresh
+/// PostgreSQL database).
+fn ingest_bench(extra: &[String]) -> anyhow::Result<()> {
+    sh::run(sh::cargo().args([
+        "build",
+        "--quiet",
+        "--release",
+        "-p",
+        "waymark-server",
+        "--bin",
+        "waymark",
+    ]))?;
+    let server = sh::target_dir()?.join("release").join("waymark");
+    sh::run(
+        sh::cargo()
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "waymark-e2e",
+                "--bin",
+                "bench-ingest",
+                "--",
+            ])
+            .args(extra)
+            .env("WAYMARK_BIN", server),
+    )
+}
+
 /// Which build of the server a browser run starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ServerBuild {
@@ -297,6 +329,9 @@ fn print_bench_help() {
          exponent (extra argument: --max-seconds S, stop a case once a size took longer)\n  \
          audit       `waymark audit` wall time on the bundled fixtures and on a generated export\n              \
          (extra argument: --tickets N, default 10000)\n  \
+         ingest      events/s and requests/s sustained at 50- and 5-event batches, p50/p99 acknowledgement\n              \
+         latency at half that load, server CPU and peak RSS, acknowledged events missing after kill -9;\n              \
+         SQLite, then PostgreSQL (extra arguments: --seconds N, --connections N, --postgres URL, --no-postgres)\n  \
          trust       trust figures: cross-site requests, replays, size limits, 429s, slowloris,\n              \
          memory of one message over 100k events, kill -9 durability (WAYMARK_TEST_POSTGRES adds PostgreSQL)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \

@@ -48,6 +48,9 @@ pub enum ErrorCode {
     RequestTimeout,
     /// Too many live streams are open on the conversation or the site.
     TooManyStreams,
+    /// The server is taking in more than it can store right now; the answer
+    /// carries `Retry-After`.
+    Overloaded,
     /// Something failed on the server.
     Internal,
     /// A ticket action needs information the site's matrix requires first; the
@@ -71,6 +74,7 @@ impl ErrorCode {
             Self::IdentityUnverified => StatusCode::UNAUTHORIZED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
+            Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::MissingInformation => StatusCode::UNPROCESSABLE_ENTITY,
         }
@@ -149,6 +153,13 @@ impl From<StoreError> for ApiError {
                 return Self::new(ErrorCode::VersionConflict, message);
             }
             StoreError::AlreadyApplied(message) => return Self::new(ErrorCode::Conflict, message),
+            StoreError::IngestQueueFull => {
+                return Self::new(
+                    ErrorCode::Overloaded,
+                    "too many events are waiting to be stored: retry in 1 s",
+                )
+                .retry_after(1);
+            }
             _ => {}
         }
         tracing::error!(error = %err, "storage failure");

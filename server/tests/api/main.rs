@@ -13,6 +13,7 @@ mod gaps;
 mod harness;
 mod idempotency;
 mod identity;
+mod ingest;
 mod jobs;
 mod live;
 mod metrics;
