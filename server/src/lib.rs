@@ -10,6 +10,7 @@ pub mod flow;
 pub mod jobs;
 pub mod live;
 pub mod notify;
+pub mod replicas;
 pub mod serve;
 pub mod storage;
 

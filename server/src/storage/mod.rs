@@ -14,6 +14,7 @@
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
 //! - [`jobs`]: durable jobs and the transactional outbox, webhook endpoints, unsubscribes.
 //! - [`escalation`]: alerts and incidents.
+//! - [`knowledge_log`]: every write to the knowledge index, which each replica's index follows.
 //! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 //! - [`trust`]: identity settings, install secrets, opaque answer ids, key expiry.
 
@@ -21,6 +22,7 @@ pub mod conversations;
 pub mod escalation;
 pub mod events;
 pub mod jobs;
+pub mod knowledge_log;
 pub mod migrations;
 pub mod sites;
 pub mod suggestions;
