@@ -16,7 +16,7 @@ const PAYLOAD_PREFIX: &str = "waymark-feed:";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexChange {
     /// Add the document, or replace the one with the same site and id.
-    Upsert(KnowledgeDoc),
+    Upsert(Box<KnowledgeDoc>),
     /// Remove the document with this site and id, if there is one.
     Delete {
         /// The site.
@@ -27,6 +27,11 @@ pub enum IndexChange {
 }
 
 impl IndexChange {
+    /// Add `doc`, or replace the one with the same site and id.
+    pub fn upsert(doc: KnowledgeDoc) -> Self {
+        Self::Upsert(Box::new(doc))
+    }
+
     /// The site the change concerns.
     pub fn site(&self) -> &str {
         match self {
@@ -180,16 +185,16 @@ mod tests {
         assert_eq!(index.feed_position().unwrap(), None);
         let first = index
             .apply_feed([
-                (1, IndexChange::Upsert(doc("a", "Payment failed"))),
-                (2, IndexChange::Upsert(doc("b", "Login loops"))),
+                (1, IndexChange::upsert(doc("a", "Payment failed"))),
+                (2, IndexChange::upsert(doc("b", "Login loops"))),
             ])
             .unwrap();
         assert_eq!((first.position, first.applied), (Some(2), 2));
         // Replaying from the start skips what is applied; the delete at 3 is new.
         let again = index
             .apply_feed([
-                (1, IndexChange::Upsert(doc("a", "Payment failed"))),
-                (2, IndexChange::Upsert(doc("b", "Login loops"))),
+                (1, IndexChange::upsert(doc("a", "Payment failed"))),
+                (2, IndexChange::upsert(doc("b", "Login loops"))),
                 (
                     3,
                     IndexChange::Delete {
@@ -208,7 +213,7 @@ mod tests {
     fn a_plain_commit_keeps_the_position() {
         let index = KnowledgeIndex::in_memory(IndexConfig::default()).unwrap();
         index
-            .apply_feed([(7, IndexChange::Upsert(doc("a", "Payment failed")))])
+            .apply_feed([(7, IndexChange::upsert(doc("a", "Payment failed")))])
             .unwrap();
         index.upsert(&doc("c", "Export is empty")).unwrap();
         index.commit().unwrap();
@@ -221,8 +226,8 @@ mod tests {
         let index = KnowledgeIndex::in_memory(IndexConfig::default()).unwrap();
         let applied = index
             .apply_feed([
-                (1, IndexChange::Upsert(doc("a", ""))),
-                (2, IndexChange::Upsert(doc("b", "Login loops"))),
+                (1, IndexChange::upsert(doc("a", ""))),
+                (2, IndexChange::upsert(doc("b", "Login loops"))),
             ])
             .unwrap();
         assert_eq!(applied.position, Some(2));
@@ -234,13 +239,13 @@ mod tests {
     fn a_cleared_index_has_no_documents_and_no_position() {
         let index = KnowledgeIndex::in_memory(IndexConfig::default()).unwrap();
         index
-            .apply_feed([(4, IndexChange::Upsert(doc("a", "Payment failed")))])
+            .apply_feed([(4, IndexChange::upsert(doc("a", "Payment failed")))])
             .unwrap();
         index.clear().unwrap();
         assert_eq!(index.feed_position().unwrap(), None);
         assert_eq!(index.num_docs(), 0);
         let rebuilt = index
-            .apply_feed([(4, IndexChange::Upsert(doc("a", "Payment failed")))])
+            .apply_feed([(4, IndexChange::upsert(doc("a", "Payment failed")))])
             .unwrap();
         assert_eq!(rebuilt.applied, 1);
         assert_eq!(ids(&index), ["a"]);

@@ -146,7 +146,7 @@ async fn append_to_log(
     let mut changes = Vec::with_capacity(docs.len());
     for doc in docs {
         match doc.validate() {
-            Ok(()) => changes.push(IndexChange::Upsert(doc.clone())),
+            Ok(()) => changes.push(IndexChange::upsert(doc.clone())),
             Err(err) => logged.refused.push(err.to_string()),
         }
     }

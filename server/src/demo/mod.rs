@@ -125,7 +125,7 @@ pub async fn seed(store: &Store, knowledge: Option<&KnowledgeIndex>) -> Result<(
         return Ok(());
     };
     let docs = knowledge_docs()?;
-    let changes: Vec<IndexChange> = docs.into_iter().map(IndexChange::Upsert).collect();
+    let changes: Vec<IndexChange> = docs.into_iter().map(IndexChange::upsert).collect();
     // Through the knowledge log, so every replica's index gets them; a document
     // unchanged since the last start is not appended again.
     let appended = crate::flow::knowledge_log::publish(store, Some(index), &changes)

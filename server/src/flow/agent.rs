@@ -452,7 +452,7 @@ pub async fn resolve(
     doc.scrub(&config);
     // A ticket with nothing searchable is resolved all the same, without a document.
     let knowledge = match doc.validate() {
-        Ok(()) => vec![IndexChange::Upsert(doc)],
+        Ok(()) => vec![IndexChange::upsert(doc)],
         Err(err) => {
             tracing::warn!(site = site_id, ticket = %ticket.id, error = %err, "resolved ticket not indexed");
             Vec::new()

@@ -142,7 +142,7 @@ impl Store {
                             "document",
                             document.as_deref().unwrap_or("null"),
                         )?;
-                        IndexChange::Upsert(doc)
+                        IndexChange::upsert(doc)
                     }
                     "delete" => IndexChange::Delete {
                         site: row.try_get("site_id")?,

@@ -45,6 +45,14 @@ async fn resolved_ticket_follows(app: TestApp) {
     let backend = app.name;
     let ticket = start_ticket(&app, "s-log").await;
     assert_eq!(log_rows(&app).await, 0, "{backend}: nothing indexed yet");
+    let acknowledged = app
+        .agent(
+            "POST",
+            &format!("/tickets/{ticket}/acknowledge"),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(acknowledged.status, 200, "{backend}: {}", acknowledged.body);
     let resolved = app
         .agent(
             "POST",
@@ -85,7 +93,7 @@ async fn resolved_ticket_follows(app: TestApp) {
     assert_eq!(again.applied, 0, "{backend}");
 
     // An article, its unchanged copy (not appended twice), then its removal.
-    let changes = [IndexChange::Upsert(article(
+    let changes = [IndexChange::upsert(article(
         "a-export",
         "Exports by quarter",
     ))];
@@ -114,7 +122,7 @@ async fn resolved_ticket_follows(app: TestApp) {
     );
     assert_eq!(
         app.store.knowledge_doc_ids("demo").await.unwrap(),
-        [ticket.clone()],
+        vec![ticket.clone()],
         "{backend}: the log's current documents"
     );
 
@@ -134,7 +142,7 @@ async fn a_document_the_index_would_refuse_is_refused_before_the_log() {
 async fn refused_before_the_log(app: TestApp) {
     let mut nothing_to_search = article("blank", "");
     nothing_to_search.problem.clear();
-    let blank = [IndexChange::Upsert(nothing_to_search)];
+    let blank = [IndexChange::upsert(nothing_to_search)];
     let err = knowledge_log::append(&app.store, &blank)
         .await
         .unwrap_err()
@@ -164,7 +172,7 @@ async fn follower_runs(app: TestApp) {
             let _ = stopped.await;
         },
     ));
-    let changes = [IndexChange::Upsert(article("a-live", "Live article"))];
+    let changes = [IndexChange::upsert(article("a-live", "Live article"))];
     knowledge_log::append(&app.store, &changes).await.unwrap();
     wake.notify_one();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);

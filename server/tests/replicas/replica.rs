@@ -24,7 +24,7 @@ impl Replica {
         std::fs::create_dir_all(&data_dir).unwrap();
         let config = data_dir.join("waymark.toml");
         // Ticks of half a second: a takeover is measured in ticks.
-        std::fs::write(&config, "[jobs]\ntick = \"500ms\"\n").unwrap();
+        std::fs::write(&config, "version = 1\n\n[jobs]\ntick = \"500ms\"\n").unwrap();
         let addr = free_port();
         let log = data_dir.join("serve.log");
         let child = Command::new(env!("CARGO_BIN_EXE_waymark"))
@@ -45,7 +45,7 @@ impl Replica {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("waymark serve");
-        let replica = Self {
+        let mut replica = Self {
             name,
             addr,
             log,
@@ -58,9 +58,13 @@ impl Replica {
             {
                 return replica;
             }
+            let exited = replica
+                .child
+                .as_mut()
+                .and_then(|child| child.try_wait().ok().flatten());
             assert!(
-                Instant::now() < deadline,
-                "replica {name} did not become ready:\n{}",
+                exited.is_none() && Instant::now() < deadline,
+                "replica {name} did not become ready ({exited:?}):\n{}",
                 replica.log_text()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
