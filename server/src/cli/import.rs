@@ -80,10 +80,8 @@ pub async fn run(
         for refused in &logged.refused {
             println!("not indexed: {refused}");
         }
-        println!(
-            "knowledge log: {} entries appended for site `{}` ({} removed); running servers index them within seconds",
-            logged.appended, args.site, logged.removed
-        );
+        println!("{}", logged.summary(&args.site));
+        println!("running servers index them within seconds");
         return Ok(());
     };
     let index = KnowledgeIndex::open_or_create(index_dir, IndexConfig::default())
@@ -112,10 +110,7 @@ pub async fn run(
         eprintln!();
         print!("{}", imported.report);
     }
-    println!(
-        "knowledge log: {} entries appended ({} removed)",
-        logged.appended, logged.removed
-    );
+    println!("{}", logged.summary(&args.site));
     println!(
         "index {} now holds {} documents",
         index_dir.display(),
@@ -130,6 +125,16 @@ struct Logged {
     appended: usize,
     removed: usize,
     refused: Vec<String>,
+}
+
+impl Logged {
+    fn summary(&self, site: &str) -> String {
+        format!(
+            "knowledge log of site `{site}`: {} entries appended, {} of them deletions \
+             (unchanged documents are not appended again)",
+            self.appended, self.removed
+        )
+    }
 }
 
 /// Log entries appended per transaction.

@@ -187,3 +187,81 @@ async fn follower_runs(app: TestApp) {
     let _ = stop.send(());
     follower.await.unwrap();
 }
+
+#[tokio::test]
+async fn waymark_import_writes_to_the_servers_knowledge_log() {
+    on_every_backend(import_to_the_log).await;
+}
+
+/// Runs `waymark import --format jsonl FILE --site demo [extra]` on the app's database.
+fn import(app: &TestApp, lines: &[serde_json::Value], extra: &[&str]) -> String {
+    let file = app.data_dir.join("export.jsonl");
+    let text: Vec<String> = lines.iter().map(|line| line.to_string()).collect();
+    std::fs::write(&file, text.join("\n")).unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_waymark"));
+    command
+        .args(["import", "--format", "jsonl", "--site", "demo"])
+        .arg(&file)
+        .args(extra)
+        .env("WAYMARK_DATA_DIR", &app.data_dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("WAYMARK_INDEX_DIR")
+        .env_remove("WAYMARK_CONFIG");
+    match &app.database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let output = command.output().expect("run waymark import");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{}: {stdout}{}",
+        app.name,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+async fn import_to_the_log(app: TestApp) {
+    let backend = app.name;
+    let first = import(
+        &app,
+        &[
+            json!({"id": "kb-1", "title": "Invoices fail to download", "body": "Clear the folder limit."}),
+            json!({"id": "kb-2", "title": "Two-factor codes rejected", "body": "Sync the phone's clock."}),
+        ],
+        &[],
+    );
+    assert!(first.contains("2 entries appended"), "{backend}: {first}");
+    assert_eq!(
+        app.store.knowledge_doc_ids("demo").await.unwrap(),
+        ["kb-1", "kb-2"],
+        "{backend}"
+    );
+    // A running server's index follows: here, a fresh one catches up.
+    let index = other_replicas_index();
+    knowledge_log::catch_up(&app.store, &index).await.unwrap();
+    assert!(
+        index.document("demo", "kb-2").unwrap().is_some(),
+        "{backend}"
+    );
+
+    // `--replace`: what the export no longer has is deleted from the log.
+    let replaced = import(
+        &app,
+        &[
+            json!({"id": "kb-1", "title": "Invoices fail to download", "body": "Clear the folder limit."}),
+        ],
+        &["--replace"],
+    );
+    assert!(
+        replaced.contains("1 entries appended, 1 of them deletions"),
+        "{backend}: the unchanged document is not appended again: {replaced}"
+    );
+    assert_eq!(app.store.knowledge_doc_ids("demo").await.unwrap(), ["kb-1"]);
+    knowledge_log::catch_up(&app.store, &index).await.unwrap();
+    assert!(
+        index.document("demo", "kb-2").unwrap().is_none(),
+        "{backend}"
+    );
+}
