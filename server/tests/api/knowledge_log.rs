@@ -265,3 +265,36 @@ async fn import_to_the_log(app: TestApp) {
         "{backend}"
     );
 }
+
+#[tokio::test]
+async fn a_migration_missing_below_the_newest_one_is_applied_at_start() {
+    on_every_backend(missing_migration_applied).await;
+}
+
+/// Migrations numbered apart land in either order: a database that recorded a
+/// higher version still gets a lower one it has not recorded.
+async fn missing_migration_applied(app: TestApp) {
+    let pool = app.store.raw_pool();
+    sqlx::query("DROP TABLE knowledge_log")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM schema_migrations WHERE version = 14")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (99, 'later', 0)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let reopened = app.reopen_store().await;
+    assert_eq!(
+        reopened.knowledge_log_head().await.unwrap(),
+        0,
+        "{}: the knowledge log is there again",
+        app.name
+    );
+    reopened.close().await;
+}
