@@ -29,5 +29,5 @@ pub mod ticket;
 
 pub use document::{DocKind, KnowledgeDoc, Resolution};
 pub use error::{KnowledgeError, Result};
-pub use index::{IndexConfig, KnowledgeIndex};
+pub use index::{FeedApplied, IndexChange, IndexConfig, KnowledgeIndex};
 pub use suggest::{PageContext, SuggestRequest, Suggestion};

@@ -12,6 +12,7 @@ pub mod live;
 pub mod logging;
 pub mod metrics;
 pub mod notify;
+pub mod replicas;
 pub mod reports;
 pub mod serve;
 pub mod storage;

@@ -210,7 +210,7 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     let mut router = waymark_server::app(AppState {
         store: store.clone(),
         config: config.clone(),
-        knowledge,
+        knowledge: knowledge.clone(),
         auth: Arc::new(auth),
         metrics: Arc::default(),
     });
@@ -263,6 +263,26 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     println!("listening on {addr}");
     tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    // Replicas on one PostgreSQL database: live events across replicas, and a wake-up
+    // for the knowledge follower when another replica appends to the knowledge log.
+    let knowledge_wake = Arc::new(tokio::sync::Notify::new());
+    let mut background = match &config.storage.database_url {
+        Some(url) => {
+            waymark_server::replicas::start(&store, url, knowledge_wake.clone(), stopped.clone())
+        }
+        None => Vec::new(),
+    };
+    if let Some(index) = knowledge.clone() {
+        let mut stopped = stopped.clone();
+        background.push(tokio::spawn(waymark_server::flow::knowledge_log::follow(
+            store.clone(),
+            index,
+            knowledge_wake,
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+        )));
+    }
     let runner = if config.jobs.enabled {
         let runner = Arc::new(
             waymark_server::jobs::Runner::new(
@@ -285,6 +305,9 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     let _ = stop.send(true);
     if let Some(runner) = runner {
         let _ = runner.await;
+    }
+    for task in background {
+        let _ = task.await;
     }
     store.close().await;
     Ok(())

@@ -6,7 +6,7 @@ use serde_json::json;
 use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution};
 use waymark_core::ids::{TeamId, TierId};
 use waymark_core::wire::{ConversationStatus, CustomerNotice, MessageAuthor};
-use waymark_knowledge::KnowledgeIndex;
+use waymark_knowledge::{IndexChange, KnowledgeIndex};
 
 use super::conversation::clean_text;
 use super::handoff::{HandoffNoteView, NoteInput, build_note};
@@ -486,6 +486,16 @@ pub async fn resolve(
     )
     .await?;
     ticket::resolve(&mut ticket, resolution.clone(), actor.now_ms)?;
+    let mut doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
+    doc.scrub(&config);
+    // A ticket with nothing searchable is resolved all the same, without a document.
+    let knowledge = match doc.validate() {
+        Ok(()) => vec![IndexChange::upsert(doc)],
+        Err(err) => {
+            tracing::warn!(site = site_id, ticket = %ticket.id, error = %err, "resolved ticket not indexed");
+            Vec::new()
+        }
+    };
     let change = TicketChange {
         trail: vec![agent_entry(
             actor,
@@ -506,16 +516,13 @@ pub async fn resolve(
         }],
         conversation_status: Some((ConversationStatus::Resolved, None)),
         outbox: resolved_notices(store, site_id, &snapshot, &ticket, actor.now_ms).await?,
+        // The resolved ticket enters the knowledge log with the resolution.
+        knowledge,
         ..TicketChange::default()
     };
     ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     if let Some(index) = index {
-        let mut doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
-        doc.scrub(&config);
-        index
-            .upsert(&doc)
-            .and_then(|()| index.commit())
-            .map_err(|err| FlowError::Knowledge(err.to_string()))?;
+        super::knowledge_log::catch_up(store, index).await?;
         tracing::info!(site = site_id, ticket = %ticket.id, "resolved ticket indexed");
     }
     Ok(ticket)

@@ -7,6 +7,8 @@
 //! - [`ticket`]: pure ticket operations (escalate, transfer, acknowledge, …).
 //! - [`routing`]: matrix evaluation → ticket created or moved, note, notice.
 //! - [`resolution`]: resolution prefill and the resolved ticket as knowledge.
+//! - [`knowledge_log`]: every index write goes through the database's log, which
+//!   each replica's index follows.
 //! - [`suggest`]: suggestions (thin over `knowledge`) and deflection verdicts.
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
@@ -36,6 +38,7 @@ pub mod facts;
 pub mod gaps;
 pub mod handoff;
 pub mod identity;
+pub mod knowledge_log;
 pub mod notice;
 pub mod policy;
 pub mod queue;

@@ -15,6 +15,7 @@
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
 //! - [`jobs`]: durable jobs and the transactional outbox, webhook endpoints, unsubscribes.
 //! - [`escalation`]: alerts and incidents.
+//! - [`knowledge_log`]: every write to the knowledge index, which each replica's index follows.
 //! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 //! - [`trust`]: identity settings, install secrets, opaque answer ids, key expiry.
 
@@ -23,6 +24,7 @@ pub mod escalation;
 pub mod events;
 pub mod group_commit;
 pub mod jobs;
+pub mod knowledge_log;
 pub mod migrations;
 pub mod operations;
 pub mod sites;
