@@ -9,6 +9,7 @@
 //! - [`timeline`]: the page trail as timeline rows.
 //! - [`answers`]: the knowledge base's likely answers for a ticket.
 //! - [`explain`]: the audit trail in words.
+//! - [`escalation`]: early-warning alerts and incidents for the Alerts page.
 //! - [`forms`]: resolution capture, escalation, handoff-note edit.
 //! - [`keys`]: keyboard shortcuts.
 //! - [`reports`]: the Reports page: pickers, metrics, review, replay, CSV links.
@@ -20,6 +21,7 @@
 
 pub mod answers;
 pub mod chart;
+pub mod escalation;
 pub mod explain;
 pub mod forms;
 pub mod keys;

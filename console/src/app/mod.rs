@@ -1,7 +1,8 @@
 //! The console's components, thin over the state modules: [`App`] switches
 //! between the login and the workspace; `state` holds the signals and the calls
-//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs`, `reports` and `shell` render.
+//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs`, `reports`, `alerts` and `shell` render.
 
+mod alerts;
 mod dialogs;
 mod login;
 mod queue_pane;

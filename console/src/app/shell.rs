@@ -145,6 +145,9 @@ pub fn Workspace(console: Console) -> impl IntoView {
                 <nav class="topnav" aria-label="Main">
                     <button class="navlink" class:active=move || console.screen.get() == Screen::Tickets
                         on:click=move |_| console.screen.set(Screen::Tickets)>"Tickets"</button>
+                    <button class="navlink" id="nav-alerts"
+                        class:active=move || console.screen.get() == Screen::Alerts
+                        on:click=move |_| console.screen.set(Screen::Alerts)>"Alerts"</button>
                     <button class="navlink" id="nav-reports"
                         class:active=move || console.screen.get() == Screen::Reports
                         on:click=move |_| console.screen.set(Screen::Reports)>"Reports"</button>
@@ -190,6 +193,7 @@ pub fn Workspace(console: Console) -> impl IntoView {
                 }.into_any(),
                 Screen::Settings => view! { <Settings console /> }.into_any(),
                 Screen::Reports => view! { <super::reports::Reports console /> }.into_any(),
+                Screen::Alerts => view! { <super::alerts::Alerts console /> }.into_any(),
             }}
             <Dialogs console />
         </div>

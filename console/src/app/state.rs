@@ -58,6 +58,8 @@ pub enum Screen {
     Settings,
     /// Metrics, the rules review and the matrix replay.
     Reports,
+    /// Early-warning alerts and incidents.
+    Alerts,
 }
 
 /// Every signal of the console. `Copy`: components take it by value.

@@ -2,6 +2,7 @@
 //! `waymark` server. Run through `cargo xtask test`, which builds the server and
 //! the widget first and installs Chromium when missing.
 
+mod alerts;
 mod console;
 mod reports;
 mod skeleton;

@@ -76,7 +76,7 @@ struct BuildDraftsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
     format: OutputFormat,
-    /// An OpenAI-compatible chat-completions URL (http://…/v1/chat/completions) to
+    /// An OpenAI-compatible chat-completions URL (http[s]://…/v1/chat/completions) to
     /// rewrite drafts with; off unless set. The extractive draft is kept beside it.
     #[arg(long, env = "WAYMARK_REWRITE_URL")]
     rewrite_url: Option<String>,

@@ -130,7 +130,11 @@ async fn build_drafts_rewrites_through_the_configured_endpoint_and_keeps_the_ext
     let requests = server.await.unwrap_or_default();
     assert_eq!(requests.len(), 1);
     assert!(requests[0].starts_with("POST /v1/chat/completions HTTP/1.1"));
-    assert!(requests[0].contains("Authorization: Bearer secret"));
+    assert!(
+        requests[0]
+            .to_ascii_lowercase()
+            .contains("authorization: bearer secret")
+    );
     assert!(requests[0].contains("\"model\":\"local-model\""));
     let _ = std::fs::remove_dir_all(&dir);
 }
