@@ -357,7 +357,9 @@ impl Funnel {
         let thickness = 34.0;
         let gap = 14.0;
         let first = stages.first().map_or(0, |(_, n, _)| *n);
-        let full = WIDTH - 200.0;
+        // Labels on the left, counts on the right, bars centred between them.
+        let (left, right) = (150.0, 120.0);
+        let full = WIDTH - left - right;
         let laid = stages
             .iter()
             .enumerate()
@@ -373,7 +375,7 @@ impl Funnel {
                     label: (*label).to_owned(),
                     count: *count,
                     share: percent(share),
-                    x: 100.0 + (full - width) / 2.0,
+                    x: left + (full - width) / 2.0,
                     y: 8.0 + index as f64 * (thickness + gap),
                     width,
                     thickness,

@@ -150,7 +150,7 @@ pub fn Reports(console: Console) -> impl IntoView {
                     None => view! { <p class="muted">"Reviewing the rules…"</p> }.into_any(),
                     Some(Err(message)) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
                     Some(Ok(report)) => view! {
-                        <ReviewView report triggers_csv=triggers_csv() under_csv=under_csv() />
+                        <ReviewView console report triggers_csv=triggers_csv() under_csv=under_csv() />
                     }.into_any(),
                 }}
             </section>
@@ -415,8 +415,25 @@ fn FunnelView(funnel: Funnel) -> impl IntoView {
     }
 }
 
+/// `text` with every member's user id replaced by their name.
+fn with_names(console: Console, text: &str) -> String {
+    let ids: Vec<String> = console
+        .members
+        .with_untracked(|members| members.iter().map(|m| m.id.clone()).collect());
+    ids.iter()
+        .fold(text.to_owned(), |text, id| match console.name_of(id) {
+            Some(name) if text.contains(id.as_str()) => text.replace(id.as_str(), &name),
+            _ => text,
+        })
+}
+
 #[component]
-fn ReviewView(report: ReviewReport, triggers_csv: String, under_csv: String) -> impl IntoView {
+fn ReviewView(
+    console: Console,
+    report: ReviewReport,
+    triggers_csv: String,
+    under_csv: String,
+) -> impl IntoView {
     let triggers = report
         .triggers
         .iter()
@@ -424,7 +441,7 @@ fn ReviewView(report: ReviewReport, triggers_csv: String, under_csv: String) -> 
             let examples = t
                 .examples
                 .iter()
-                .map(|e| view! { <li><code>{e.ticket_id.clone()}</code>" " {e.what.clone()}</li> })
+                .map(|e| view! { <li><code>{e.ticket_id.clone()}</code>" " {with_names(console, &e.what)}</li> })
                 .collect_view();
             view! {
                 <tr>
@@ -449,7 +466,7 @@ fn ReviewView(report: ReviewReport, triggers_csv: String, under_csv: String) -> 
                     <td>{u.subject.clone()}</td>
                     <td>{u.tier.clone()}</td>
                     <td>{timestamp(u.at_ms)}</td>
-                    <td>{u.what.clone()}</td>
+                    <td>{with_names(console, &u.what)}</td>
                 </tr>
             }
         })

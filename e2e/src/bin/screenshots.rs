@@ -84,6 +84,10 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
     // The Reports page over the demo's 30 days of history.
     open_reports(h).await?;
     save(h, out, "console-reports.png").await?;
+    text_of(h, "#review-triggers", "cancel-language").await?;
+    h.js("document.querySelector('#review-title').scrollIntoView(); return true;")
+        .await?;
+    save(h, out, "console-reports-review.png").await?;
     Ok(())
 }
 

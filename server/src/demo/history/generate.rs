@@ -237,7 +237,7 @@ pub fn demo_history(now_ms: i64, agents: &[String]) -> (Vec<PastTicket>, Vec<Pas
                 });
             }
             let work = if escalated {
-                dice.between(2 * HOUR, 20 * HOUR)
+                dice.between(2 * HOUR, 30 * HOUR)
             } else {
                 dice.between(15 * MINUTE, 5 * HOUR)
             };
@@ -246,7 +246,7 @@ pub fn demo_history(now_ms: i64, agents: &[String]) -> (Vec<PastTicket>, Vec<Pas
             let mut csat = None;
             {
                 steps.retain(|step| step.at_ms() < resolve_at);
-                let resolution_limit = if escalated { 24 * HOUR } else { 8 * HOUR };
+                let resolution_limit = if escalated { 24 * HOUR } else { 4 * HOUR };
                 if resolve_at - created > resolution_limit {
                     steps.push(PastStep::Breach {
                         at_ms: created + resolution_limit,
