@@ -296,7 +296,7 @@ fn print_bench_help() {
          scrub       scrub time at 2 KiB to 1 MiB of adversarial and realistic text, and the growth\n              \
          exponent (extra argument: --max-seconds S, stop a case once a size took longer)\n  \
          audit       `waymark audit` wall time on the bundled fixtures and on a generated export\n              \
-         (extra argument: --tickets N, default 10000)\n  \
+         (extra arguments: --tickets N, default 10000; --debug, the debug build)\n  \
          trust       trust figures: cross-site requests, replays, size limits, 429s, slowloris,\n              \
          memory of one message over 100k events, kill -9 durability (WAYMARK_TEST_POSTGRES adds PostgreSQL)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \
