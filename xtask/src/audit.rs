@@ -43,9 +43,10 @@ fn run_audit(waymark: &Path, exports: &[PathBuf], options: &[&str]) -> anyhow::R
     Ok(started.elapsed().as_secs_f64())
 }
 
-/// `cargo xtask bench audit [--tickets N]`.
+/// `cargo xtask bench audit [--tickets N] [--debug]`.
 pub fn bench(extra: &[String]) -> anyhow::Result<()> {
     let mut tickets = BENCH_TICKETS;
+    let mut release = true;
     let mut iter = extra.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -55,10 +56,14 @@ pub fn bench(extra: &[String]) -> anyhow::Result<()> {
                     .parse()
                     .with_context(|| format!("--tickets: `{value}` is not a number"))?;
             }
-            other => bail!("bench audit: unknown argument `{other}` (expected --tickets N)"),
+            "--debug" => release = false,
+            other => {
+                bail!("bench audit: unknown argument `{other}` (expected --tickets N or --debug)")
+            }
         }
     }
-    let waymark = build_waymark(true)?;
+    let waymark = build_waymark(release)?;
+    let build = if release { "release" } else { "debug" };
     let root = sh::workspace_root()?;
     let out = sh::target_dir()?.join("audit-bench");
     let fixtures: Vec<PathBuf> = ["zendesk.json", "freshdesk.json", "intercom.json"]
@@ -93,7 +98,10 @@ pub fn bench(extra: &[String]) -> anyhow::Result<()> {
         .map(|meta| meta.len())
         .unwrap_or(0);
     println!();
-    println!("{:<52}  wall time", "waymark audit (release build)");
+    println!(
+        "{:<52}  wall time",
+        format!("waymark audit ({build} build)")
+    );
     println!("{:-<52}  {:-<10}", "", "");
     println!(
         "{:<52}  {fixture_seconds:.2} s",
@@ -135,13 +143,14 @@ pub fn screenshot(out_dir: &Path) -> anyhow::Result<()> {
     let report = report
         .canonicalize()
         .with_context(|| format!("cannot find {}", report.display()))?;
-    sh::run(Command::new(browser).args([
+    // Chromium's own chatter (no D-Bus in a container…) is kept out unless it fails.
+    sh::output(Command::new(browser).args([
         "--headless=new",
         "--no-sandbox",
         "--disable-gpu",
         "--hide-scrollbars",
         "--force-device-scale-factor=1",
-        "--window-size=1280,2200",
+        "--window-size=1280,3000",
         &format!("--screenshot={}", png.display()),
         &format!("file://{}", report.display()),
     ]))?;

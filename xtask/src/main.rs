@@ -328,7 +328,7 @@ fn print_bench_help() {
          scrub       scrub time at 2 KiB to 1 MiB of adversarial and realistic text, and the growth\n              \
          exponent (extra argument: --max-seconds S, stop a case once a size took longer)\n  \
          audit       `waymark audit` wall time on the bundled fixtures and on a generated export\n              \
-         (extra argument: --tickets N, default 10000)\n  \
+         (extra arguments: --tickets N, default 10000; --debug, the debug build)\n  \
          ingest      events/s and requests/s sustained at 50- and 5-event batches, p50/p99 acknowledgement\n              \
          latency at half that load, server CPU and peak RSS, acknowledged events missing after kill -9;\n              \
          SQLite, then PostgreSQL (extra arguments: --seconds N, --connections N, --postgres URL, --no-postgres)\n  \

@@ -17,7 +17,7 @@ pub mod read;
 pub mod record;
 pub mod time;
 
-pub use coverage::{CoverageSettings, DEFAULT_MIN_CONFIDENCE, check_coverage};
+pub use coverage::{CoverageSettings, DEFAULT_MIN_CONFIDENCE, MIN_SHARED_WORDS, check_coverage};
 pub use figures::{
     AuditConfig, AuditFigures, Coverage, Durations, KnownAnswer, Scenario, TeamRow, Transfer,
     Trend, audit,

@@ -79,7 +79,14 @@ pub fn page(input: &ReportInput<'_>) -> String {
     let sources: Vec<String> = input
         .reports
         .iter()
-        .map(|report| format!("{} ({})", report.source, report.format.name()))
+        .map(|report| {
+            let name = std::path::Path::new(&report.source)
+                .file_name()
+                .map_or(report.source.clone(), |name| {
+                    name.to_string_lossy().into_owned()
+                });
+            format!("{name} ({})", report.format.name())
+        })
         .collect();
     let _ = write!(
         html,
@@ -88,8 +95,8 @@ pub fn page(input: &ReportInput<'_>) -> String {
         escape(&period)
     );
     tiles(&mut html, figures);
-    weekly_section(&mut html, figures);
     scenario_section(&mut html, input);
+    weekly_section(&mut html, figures);
     resolution_section(&mut html, figures);
     teams_section(&mut html, figures);
     skipped_section(&mut html, input.reports);
@@ -230,8 +237,15 @@ fn weekly_section(html: &mut String, figures: &AuditFigures) {
         Some(("resolved", &figures.weekly_resolved)),
         "Tickets created per week by scenario",
     ));
-    table_html(html, &tables::weekly(figures), SHOWN_ROWS, "No tickets.");
-    html.push_str("</section>");
+    html.push_str(&svg::legend(&layers, Some("resolved that week")));
+    html.push_str("<details><summary>The weekly figures</summary>");
+    table_html(
+        html,
+        &tables::weekly(figures),
+        figures.weeks.len(),
+        "No tickets.",
+    );
+    html.push_str("</details></section>");
 }
 
 fn scenario_section(html: &mut String, input: &ReportInput<'_>) {
@@ -257,7 +271,7 @@ fn scenario_section(html: &mut String, input: &ReportInput<'_>) {
         csv_data_url(&table.csv()),
         table.rows.len()
     );
-    html.push_str("<div class=\"scroll\"><table><thead><tr><th>#</th><th>Scenario</th><th>Tickets</th><th>Weekly</th><th>Trend</th><th>Resolved</th><th>Median</th><th>p90</th><th>Escalated</th><th>Reassigned</th><th>Bounced</th><th>Knowledge base</th></tr></thead><tbody>");
+    html.push_str("<div class=\"scroll\"><table class=\"scenarios\"><thead><tr><th>#</th><th>Scenario</th><th>Tickets</th><th>Weekly</th><th>Trend</th><th>Resolved</th><th>Median</th><th>p90</th><th>Escalated</th><th>Reassigned</th><th>Bounced</th><th>Knowledge base</th></tr></thead><tbody>");
     for (rank, scenario) in figures.scenarios.iter().take(SHOWN_SCENARIOS).enumerate() {
         let tickets = scenario.members.len();
         let (median, p90) = scenario
@@ -402,12 +416,52 @@ const DEFINITIONS: &str = r#"<section class="definitions"><h2>How the figures ar
 <dt>Reassigned</dt><dd>Moved from one assignee to another at least once, over the tickets whose export carries assignment history (Zendesk audits, Intercom assignment parts; Freshdesk exports carry none).</dd>
 <dt>Bounced</dt><dd>Came back to a team (group) it had left: A → B → A.</dd>
 <dt>Escalated</dt><dd>A tag containing “escalat”, or Freshdesk's <code>is_escalated</code> / <code>fr_escalated</code>.</dd>
-<dt>Answered by the knowledge base</dt><dd>The scenario's name (its representative ticket's problem statement), asked of suggest, gets a first answer with a calibrated confidence of at least 0.5 by default (more likely right than wrong; <code>--min-confidence</code>), audited tickets themselves not counting; the share counts every ticket of those scenarios.</dd>
+<dt>Answered by the knowledge base</dt><dd>The scenario's name (its representative ticket's problem statement), asked of suggest, gets a first answer with a calibrated confidence of at least 0.5 by default (more likely right than wrong; <code>--min-confidence</code>) whose text holds at least half of the name's words, audited tickets themselves not counting; the share counts every ticket of those scenarios.</dd>
 </dl></section>"#;
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
+    use waymark_knowledge::audit::{AuditConfig, AuditReadReport, audit};
+    use waymark_knowledge::import::ImportFormat;
+
     use super::*;
+
+    #[test]
+    fn exported_text_never_becomes_markup() {
+        let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+        let tickets: Vec<AuditTicket> = (0..3)
+            .map(|n| AuditTicket {
+                id: format!("\"><b>{n}"),
+                subject: format!("{hostile} invoice export fails {n}"),
+                problem: hostile.to_owned(),
+                created_at_ms: 1_709_287_200_000 + n * 86_400_000,
+                teams: vec![hostile.to_owned(), "Tech".to_owned()],
+                ..AuditTicket::default()
+            })
+            .collect();
+        let figures = audit(&tickets, &AuditConfig::default(), &mut |_, _, _| {});
+        let report = AuditReadReport {
+            source: format!("{hostile}.json"),
+            format: ImportFormat::Zendesk,
+            records: 3,
+            read: 3,
+            skipped: Vec::new(),
+        };
+        let page = page(&ReportInput {
+            figures: &figures,
+            tickets: &tickets,
+            reports: &[report],
+        });
+        assert!(!page.contains("<script"), "a script tag got through");
+        assert!(!page.contains("<img"), "an img tag got through");
+        assert!(!page.contains("<b>"), "an id became markup");
+        assert!(page.contains("&lt;script&gt;"));
+        assert!(
+            page.contains("<svg class=\"chart\""),
+            "the charts are drawn"
+        );
+    }
 
     #[test]
     fn escaping_covers_markup_and_quotes() {

@@ -129,7 +129,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             grouping.update(weight * total + done.min(total), 4 * total);
         },
     );
-    grouping.update(1, 1);
+    let scale = 4 * tickets.len().max(1);
+    grouping.update(scale, scale);
     grouping.finish();
     if let Some(index) = knowledge(&args)? {
         let settings = CoverageSettings {

@@ -31,6 +31,29 @@ fn axis(max: usize) -> (usize, usize) {
     (max.div_ceil(step) * step, step)
 }
 
+/// A legend for [`weekly_stacked`] as HTML (it wraps with the page): one swatch per layer in
+/// the chart's colours, then the line's.
+pub fn legend(layers: &[(String, Vec<usize>)], line: Option<&str>) -> String {
+    let mut html = String::from("<ul class=\"legend\">");
+    for (layer, (name, _)) in layers.iter().enumerate() {
+        let _ = write!(
+            html,
+            "<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>",
+            PALETTE[layer.min(PALETTE.len() - 1)],
+            escape(name)
+        );
+    }
+    if let Some(name) = line {
+        let _ = write!(
+            html,
+            "<li><span class=\"swatch line\" style=\"border-color:{INK}\"></span>{}</li>",
+            escape(name)
+        );
+    }
+    html.push_str("</ul>");
+    html
+}
+
 /// Weekly stacked bars (one layer per series, bottom first) with a line over them.
 pub fn weekly_stacked(
     labels: &[String],
@@ -38,8 +61,8 @@ pub fn weekly_stacked(
     line: Option<(&str, &[usize])>,
     title: &str,
 ) -> String {
-    let height = 260.0;
-    let bottom = 46.0;
+    let height = 240.0;
+    let bottom = 26.0;
     let plot_height = height - TOP - bottom;
     let plot_width = WIDTH - LEFT - RIGHT;
     let weeks = labels.len().max(1);
@@ -104,32 +127,6 @@ pub fn weekly_stacked(
             points.join(" "),
             escape(name)
         );
-    }
-    let mut legend: Vec<(String, &str)> = layers
-        .iter()
-        .enumerate()
-        .map(|(layer, (name, _))| (name.clone(), PALETTE[layer.min(PALETTE.len() - 1)]))
-        .collect();
-    if let Some((name, _)) = line {
-        legend.push((format!("— {name}"), INK));
-    }
-    let mut x = LEFT;
-    for (name, colour) in legend {
-        let shown: String = name.chars().take(28).collect();
-        let shown = if shown.len() < name.len() {
-            format!("{shown}…")
-        } else {
-            shown
-        };
-        let _ = write!(
-            svg,
-            r#"<rect x="{x:.1}" y="{:.1}" width="10" height="10" fill="{colour}"/><text x="{:.1}" y="{:.1}" class="legend">{}</text>"#,
-            height - 16.0,
-            x + 14.0,
-            height - 7.0,
-            escape(&shown)
-        );
-        x += 24.0 + shown.chars().count() as f64 * 6.2;
     }
     svg.push_str("</svg>");
     svg
