@@ -16,6 +16,7 @@ mod identity;
 mod jobs;
 mod knowledge_log;
 mod live;
+mod message_order;
 mod receivers;
 mod scrubbing;
 mod sites;
