@@ -11,17 +11,21 @@
 //! - [`explain`]: the audit trail in words.
 //! - [`forms`]: resolution capture, escalation, handoff-note edit.
 //! - [`keys`]: keyboard shortcuts.
+//! - [`reports`]: the Reports page: pickers, metrics, review, replay, CSV links.
+//! - [`chart`]: SVG chart geometry (time series, bars by slice, the funnel).
 //!
 //! The browser half (`app`, `api`, `live`) is built for wasm32 only: components
 //! stay thin and call into the modules above. Every customer-supplied string is
 //! rendered as a text node; nothing sets inner HTML.
 
 pub mod answers;
+pub mod chart;
 pub mod explain;
 pub mod forms;
 pub mod keys;
 pub mod model;
 pub mod queue;
+pub mod reports;
 pub mod sla;
 pub mod timeline;
 

@@ -177,6 +177,11 @@ impl LiveHub {
         self.lock().site_streams.get(site_id).copied().unwrap_or(0)
     }
 
+    /// Streams open now over every site (for metrics).
+    pub fn open_streams_total(&self) -> usize {
+        self.lock().site_streams.values().sum()
+    }
+
     fn close_stream(&self, site_id: &str, scope: &StreamScope) {
         let mut inner = self.lock();
         decrement(&mut inner.site_streams, site_id.to_owned());

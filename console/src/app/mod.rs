@@ -1,10 +1,11 @@
 //! The console's components, thin over the state modules: [`App`] switches
 //! between the login and the workspace; `state` holds the signals and the calls
-//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs` and `shell` render.
+//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs`, `reports` and `shell` render.
 
 mod dialogs;
 mod login;
 mod queue_pane;
+mod reports;
 mod shell;
 mod state;
 mod ticket;

@@ -145,6 +145,9 @@ pub fn Workspace(console: Console) -> impl IntoView {
                 <nav class="topnav" aria-label="Main">
                     <button class="navlink" class:active=move || console.screen.get() == Screen::Tickets
                         on:click=move |_| console.screen.set(Screen::Tickets)>"Tickets"</button>
+                    <button class="navlink" id="nav-reports"
+                        class:active=move || console.screen.get() == Screen::Reports
+                        on:click=move |_| console.screen.set(Screen::Reports)>"Reports"</button>
                     <Show when=is_admin>
                         <button class="navlink" id="nav-settings"
                             class:active=move || console.screen.get() == Screen::Settings
@@ -186,6 +189,7 @@ pub fn Workspace(console: Console) -> impl IntoView {
                     </div>
                 }.into_any(),
                 Screen::Settings => view! { <Settings console /> }.into_any(),
+                Screen::Reports => view! { <super::reports::Reports console /> }.into_any(),
             }}
             <Dialogs console />
         </div>

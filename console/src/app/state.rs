@@ -56,6 +56,8 @@ pub enum Screen {
     Tickets,
     /// The site's settings (admins).
     Settings,
+    /// Metrics, the rules review and the matrix replay.
+    Reports,
 }
 
 /// Every signal of the console. `Copy`: components take it by value.

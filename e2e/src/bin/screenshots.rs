@@ -1,14 +1,14 @@
 //! `cargo xtask screenshots`: starts the demo, seeds a realistic ticket (a
 //! visitor's failed payment, escalated from the widget, with a reply and an
 //! internal note), and saves 1280×800 PNGs of the widget after the visitor asked
-//! for a person, and of the console's login, queue and ticket view, into the
+//! for a person, and of the console's login, queue, ticket view and Reports page, into the
 //! directory given as the first argument.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use waymark_e2e::Harness;
-use waymark_e2e::console::{click, fill, sign_in, text_of, visitor_escalates};
+use waymark_e2e::console::{click, fill, open_reports, sign_in, text_of, visitor_escalates};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -80,6 +80,10 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
     h.js("document.activeElement && document.activeElement.blur(); return true;")
         .await?;
     save(h, out, "console-ticket.png").await?;
+
+    // The Reports page over the demo's 30 days of history.
+    open_reports(h).await?;
+    save(h, out, "console-reports.png").await?;
     Ok(())
 }
 

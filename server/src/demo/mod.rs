@@ -5,6 +5,7 @@
 //! routed in the URL fragment), plus the demo site it reports to, its knowledge and
 //! its users (one per role, see [`DEMO_USERS`]).
 
+pub mod history;
 pub mod sla;
 
 use axum::Router;

@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("sql/0009_jobs.postgres.sql"),
     },
     Migration {
+        version: 11,
+        name: "indexes the reports scan by: tickets by creation, conversations by session, verdicts by set",
+        sqlite: include_str!("sql/0011_reports.sqlite.sql"),
+        postgres: include_str!("sql/0011_reports.postgres.sql"),
+    },
+    Migration {
         version: 14,
         name: "the knowledge log every replica's index follows",
         sqlite: include_str!("sql/0014_knowledge_log.sqlite.sql"),

@@ -15,6 +15,7 @@
 //! - [`answers`]: similar resolved tickets and likely answers for a ticket.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
+//! - [`reports`]: escalation metrics, the over-/under-triggering review, matrix replay.
 //! - [`jobs`]: outbox jobs and dead letters, and the routes of [`alerts`],
 //!   [`incidents`] and [`webhooks`] (endpoints of signed webhooks, Slack, Jira, Linear).
 
@@ -26,6 +27,7 @@ pub mod incidents;
 pub mod jobs;
 pub mod knowledge;
 pub mod matrix;
+pub mod reports;
 pub mod requests;
 pub mod sessions;
 pub mod stream;
@@ -175,6 +177,21 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Get,
             "/api/v1/sites/{site_id}/tickets/{ticket_id}/answers",
             answers::ticket_answers,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/reports/metrics",
+            reports::metrics,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/reports/review",
+            reports::review,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/reports/replay",
+            reports::replay,
         )
         .finish()
 }
