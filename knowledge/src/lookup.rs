@@ -1,8 +1,9 @@
-//! One document by its id, as it was indexed: what an answer opens to.
+//! One document by its id, as it was indexed: what an answer opens to; and every
+//! document, for copying an index elsewhere.
 
 use tantivy::TantivyDocument;
-use tantivy::collector::TopDocs;
-use tantivy::query::TermQuery;
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{AllQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use crate::suggest::stored_doc;
@@ -19,6 +20,18 @@ impl KnowledgeIndex {
         };
         let stored: TantivyDocument = searcher.doc(*address)?;
         stored_doc(&stored, self.fields().source).map(Some)
+    }
+
+    /// Every document of every site as it was indexed, as of the last commit.
+    pub fn all_documents(&self) -> Result<Vec<KnowledgeDoc>> {
+        let searcher = self.searcher();
+        let addresses = searcher.search(&AllQuery, &DocSetCollector)?;
+        let mut docs = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            docs.push(stored_doc(&stored, self.fields().source)?);
+        }
+        Ok(docs)
     }
 }
 
@@ -44,12 +57,13 @@ mod tests {
         index.commit().expect("commit");
         assert_eq!(
             index.document("acme", "reset-password").expect("lookup"),
-            Some(article)
+            Some(article.clone())
         );
         assert_eq!(
             index.document("other", "reset-password").expect("lookup"),
             None
         );
         assert_eq!(index.document("acme", "missing").expect("lookup"), None);
+        assert_eq!(index.all_documents().expect("all"), vec![article]);
     }
 }

@@ -116,6 +116,34 @@ pub async fn catch_up(store: &Store, index: &KnowledgeIndex) -> Result<CatchUp, 
     }
 }
 
+/// Copies the documents of an index that never followed the log (one built before
+/// the log existed) into the log, once, so the other replicas get them too; an
+/// index that follows the log, or is empty, is left alone. Returns how many entries
+/// were appended (documents the log already holds unchanged are not).
+pub async fn adopt_unlogged(store: &Store, index: &KnowledgeIndex) -> Result<usize, FlowError> {
+    let knowledge = |err: waymark_knowledge::KnowledgeError| FlowError::Knowledge(err.to_string());
+    if index.feed_position().map_err(knowledge)?.is_some() || index.num_docs() == 0 {
+        return Ok(0);
+    }
+    let changes: Vec<IndexChange> = index
+        .all_documents()
+        .map_err(knowledge)?
+        .into_iter()
+        .filter(|doc| doc.validate().is_ok())
+        .map(IndexChange::upsert)
+        .collect();
+    let mut appended = 0;
+    for chunk in changes.chunks(ADOPT_CHUNK) {
+        appended += store
+            .append_knowledge(chunk, crate::storage::now_ms())
+            .await?;
+    }
+    Ok(appended)
+}
+
+/// Documents appended per transaction when an index is adopted.
+const ADOPT_CHUNK: usize = 500;
+
 /// Empties `index` and applies the whole log (an operator's repair; a new
 /// replica's empty index needs only [`catch_up`]).
 pub async fn rebuild(store: &Store, index: &KnowledgeIndex) -> Result<CatchUp, FlowError> {
@@ -125,8 +153,8 @@ pub async fn rebuild(store: &Store, index: &KnowledgeIndex) -> Result<CatchUp, F
     catch_up(store, index).await
 }
 
-/// The replica's follower: catches up at start (an empty index is rebuilt from
-/// the log), then whenever `wake` is notified and at least every [`POLL`], until
+/// The replica's follower: copies an index built before the log into it
+/// ([`adopt_unlogged`]), catches up (an empty index is rebuilt from the log), then whenever `wake` is notified and at least every [`POLL`], until
 /// `shutdown` resolves. Failures are logged and retried at the next turn.
 pub async fn follow(
     store: Store,
@@ -135,6 +163,16 @@ pub async fn follow(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    match adopt_unlogged(&store, &index).await {
+        Ok(0) => {}
+        Ok(appended) => tracing::info!(
+            appended,
+            "documents indexed before the knowledge log existed copied into it"
+        ),
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot copy the index's documents into the knowledge log")
+        }
+    }
     let mut first = true;
     loop {
         match catch_up(&store, &index).await {

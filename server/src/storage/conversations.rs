@@ -225,6 +225,14 @@ pub(crate) async fn insert_conversation(
 }
 
 /// Inserts a message in `tx`; returns whether it was new.
+/// The transaction-level lock that orders a conversation's messages on PostgreSQL.
+pub const MESSAGE_ORDER_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+/// The key [`MESSAGE_ORDER_LOCK`] takes for a conversation.
+pub fn message_order_key(site_id: &str, conversation_id: &str) -> String {
+    format!("waymark-messages:{site_id}:{conversation_id}")
+}
+
 pub(crate) async fn insert_message(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     site_id: &str,
@@ -244,6 +252,15 @@ pub(crate) async fn insert_message(
     } else {
         WITHOUT_SENTIMENT
     };
+    if tx.backend_name() == "PostgreSQL" {
+        // Messages of one conversation commit in the order of their `seq`: a
+        // stream that read up to `seq` (on any replica) never misses an earlier
+        // message committed later. Held until the commit.
+        sqlx::query(MESSAGE_ORDER_LOCK)
+            .bind(message_order_key(site_id, &message.conversation_id))
+            .execute(&mut **tx)
+            .await?;
+    }
     let mut query = sqlx::query(sql)
         .bind(site_id)
         .bind(&message.conversation_id)

@@ -298,3 +298,47 @@ async fn missing_migration_applied(app: TestApp) {
     );
     reopened.close().await;
 }
+
+#[tokio::test]
+async fn an_index_built_before_the_log_is_copied_into_it_once() {
+    on_every_backend(adopted).await;
+}
+
+async fn adopted(app: TestApp) {
+    let backend = app.name;
+    // An index written directly, as before the log existed.
+    let legacy = other_replicas_index();
+    legacy
+        .upsert(&article("old-1", "Receipts arrive twice"))
+        .unwrap();
+    legacy.commit().unwrap();
+    assert_eq!(
+        knowledge_log::adopt_unlogged(&app.store, &legacy)
+            .await
+            .unwrap(),
+        1,
+        "{backend}"
+    );
+    knowledge_log::catch_up(&app.store, &legacy).await.unwrap();
+    assert_eq!(
+        knowledge_log::adopt_unlogged(&app.store, &legacy)
+            .await
+            .unwrap(),
+        0,
+        "{backend}: an index that follows the log is not copied again"
+    );
+    // A new replica gets the old document from the log.
+    let fresh = other_replicas_index();
+    knowledge_log::catch_up(&app.store, &fresh).await.unwrap();
+    assert!(
+        fresh.document("demo", "old-1").unwrap().is_some(),
+        "{backend}"
+    );
+    assert_eq!(
+        knowledge_log::adopt_unlogged(&app.store, &other_replicas_index())
+            .await
+            .unwrap(),
+        0,
+        "{backend}: an empty index has nothing to copy"
+    );
+}

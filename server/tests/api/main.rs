@@ -17,6 +17,7 @@ mod ingest;
 mod jobs;
 mod knowledge_log;
 mod live;
+mod message_order;
 mod metrics;
 mod policy;
 mod receivers;
