@@ -199,6 +199,10 @@ pub fn classify(sentence: &str) -> PieceKind {
             return PieceKind::Chatter;
         }
     }
+    // "Go to:" / "Steps:" label what follows; they are not steps themselves.
+    if trimmed.ends_with(':') && words.len() <= 4 {
+        return PieceKind::Chatter;
+    }
     if CHATTER_OPENINGS
         .iter()
         .any(|opening| lower.starts_with(opening))
