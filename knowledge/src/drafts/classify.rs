@@ -199,6 +199,10 @@ pub fn classify(sentence: &str) -> PieceKind {
             return PieceKind::Chatter;
         }
     }
+    // "Go to:" / "Steps:" label what follows; they are not steps themselves.
+    if trimmed.ends_with(':') && words.len() <= 4 {
+        return PieceKind::Chatter;
+    }
     if CHATTER_OPENINGS
         .iter()
         .any(|opening| lower.starts_with(opening))
@@ -432,11 +436,27 @@ pub(crate) fn strip_greeting(sentence: &str) -> &str {
         };
     }
     // The greeting ends at the first comma, dash or exclamation within four words.
-    let cut = sentence
-        .char_indices()
-        .take_while(|(offset, _)| sentence[..*offset].split_whitespace().count() <= 4)
-        .find(|(_, c)| matches!(c, ',' | '!' | '-' | '–' | ':'))
-        .map(|(offset, c)| offset + c.len_utf8());
+    // One pass, counting words as it goes (linear on any input).
+    let mut words_before = 0;
+    let mut previous_was_space = true;
+    let mut cut = None;
+    for (offset, c) in sentence.char_indices() {
+        if c.is_whitespace() {
+            previous_was_space = true;
+            continue;
+        }
+        if previous_was_space {
+            words_before += 1;
+            previous_was_space = false;
+        }
+        if words_before > 5 {
+            break;
+        }
+        if matches!(c, ',' | '!' | '-' | '–' | ':') {
+            cut = Some(offset + c.len_utf8());
+            break;
+        }
+    }
     // "Hello @korvinko I do know…": the greeting and the handle or name.
     let greeting_words = if lower.starts_with("good ") { 2 } else { 1 };
     let named = sentence
@@ -596,6 +616,16 @@ mod tests {
             classify("See, we really can't debug a snippet of code."),
             PieceKind::Explanation
         );
+    }
+
+    #[test]
+    fn a_megabyte_without_spaces_after_a_greeting_is_split_in_linear_time() {
+        let text = format!("Hi {}", "x".repeat(1 << 20));
+        let started = std::time::Instant::now();
+        let split = pieces(&text);
+        // Quadratic work on a megabyte takes minutes; linear work takes milliseconds.
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(split.is_empty(), "a megabyte blob is no step");
     }
 
     #[test]

@@ -151,7 +151,17 @@ const AGREEMENT: &[(&str, &str)] = &[
 pub fn to_second_person(sentence: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut previous_was_subject = false;
-    for token in sentence.split(' ') {
+    let tokens: Vec<&str> = sentence.split(' ').collect();
+    for (index, token) in tokens.iter().copied().enumerate() {
+        // "Am I doing…" asks with the verb first.
+        let next_is_i = tokens
+            .get(index + 1)
+            .is_some_and(|next| next.trim_matches(|c: char| !c.is_alphanumeric()) == "I");
+        if token.eq_ignore_ascii_case("am") && next_is_i {
+            let verb = if token.starts_with('A') { "Are" } else { "are" };
+            out.push(verb.to_string());
+            continue;
+        }
         let start = token
             .find(|c: char| c.is_alphanumeric())
             .unwrap_or(token.len());
@@ -324,6 +334,10 @@ mod tests {
             "you were sure your key is valid, but you get an error in the US."
         );
         assert_eq!(to_second_person("I am stuck."), "you are stuck.");
+        assert_eq!(
+            to_second_person("Am I reading this correctly (or am I wrong)?"),
+            "Are you reading this correctly (or are you wrong)?"
+        );
     }
 
     #[test]
