@@ -1,6 +1,7 @@
 //! What the index holds: resolved tickets and published articles, as one document type.
 
 use serde::{Deserialize, Serialize};
+use waymark_core::wire::{GuideStep, validate_guide};
 
 /// Whether a document is a resolved ticket or a published article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -76,6 +77,10 @@ pub struct KnowledgeDoc {
     pub product_area: Option<String>,
     /// Free-form tags.
     pub tags: Vec<String>,
+    /// Steps on the product's pages the widget can show ("Show me"): a route, a
+    /// CSS selector and a caption each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub guide: Vec<GuideStep>,
 }
 
 impl KnowledgeDoc {
@@ -95,6 +100,9 @@ impl KnowledgeDoc {
             || self.answers.iter().any(|answer| !answer.trim().is_empty());
         if !has_text {
             return refuse("there is no title, problem or answer to search");
+        }
+        if let Err(error) = validate_guide(&self.guide) {
+            return refuse(&error.to_string());
         }
         Ok(())
     }
