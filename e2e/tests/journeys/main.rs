@@ -5,4 +5,5 @@
 mod console;
 mod skeleton;
 mod widget;
+mod widget_identity;
 mod widget_memory;
