@@ -107,3 +107,47 @@ impl KnowledgeDoc {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_with_a_bad_guide_step_is_refused_naming_the_step() {
+        let step = |route: &str| GuideStep {
+            route: route.into(),
+            selector: "#pay-now".into(),
+            caption: "Press it again".into(),
+        };
+        let mut doc = KnowledgeDoc {
+            id: "payment-failed-e502".into(),
+            title: "Payment fails with E502".into(),
+            guide: vec![step("/billing")],
+            ..KnowledgeDoc::default()
+        };
+        assert!(doc.validate().is_ok());
+        doc.guide.push(step("billing"));
+        let refused = doc
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            refused.contains("guide step 2: `route` must be a path"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_document_without_steps_leaves_them_out_of_its_json() {
+        let doc = KnowledgeDoc {
+            id: "a".into(),
+            title: "A".into(),
+            ..KnowledgeDoc::default()
+        };
+        let json = serde_json::to_string(&doc).unwrap_or_default();
+        assert!(!json.contains("guide"), "{json}");
+        let back: KnowledgeDoc = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, doc);
+    }
+}
