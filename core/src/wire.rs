@@ -25,6 +25,7 @@
 mod config;
 mod conversation;
 mod events;
+mod guide;
 
 pub use config::{ColorScheme, ConsentMode, PrivacySettings, SiteConfig, Theme, WidgetPosition};
 pub use conversation::{
@@ -38,6 +39,7 @@ pub use events::{
     ClickInfo, ClientEvent, DwellInfo, EventBatch, EventBatchAccepted, EventKind, FailedRequest,
     JsError, PageInfo, Viewport,
 };
+pub use guide::{GuideError, GuideStep, MAX_GUIDE_FIELD_CHARS, MAX_GUIDE_STEPS, validate_guide};
 
 /// The protocol version spoken by this build.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -201,6 +201,26 @@ impl Harness {
             .with_context(|| format!("GET {path}: body is not JSON"))
     }
 
+    /// Runs a `waymark` operator command (`site secret demo`) on the harness's
+    /// data directory, next to the running server; returns what it printed.
+    pub async fn waymark(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = Command::new(server_binary()?)
+            .args(args)
+            .env("WAYMARK_DATA_DIR", self.scratch.join("data"))
+            .env("RUST_LOG", "warn")
+            .output()
+            .await
+            .with_context(|| format!("cannot run waymark {}", args.join(" ")))?;
+        if !output.status.success() {
+            bail!(
+                "waymark {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
     /// Runs JavaScript in the page and returns its result.
     pub async fn js(&self, script: &str) -> anyhow::Result<serde_json::Value> {
         Ok(self.browser.execute(script, Vec::new()).await?)

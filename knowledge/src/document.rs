@@ -1,6 +1,7 @@
 //! What the index holds: resolved tickets and published articles, as one document type.
 
 use serde::{Deserialize, Serialize};
+use waymark_core::wire::{GuideStep, validate_guide};
 
 /// Whether a document is a resolved ticket or a published article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -76,6 +77,10 @@ pub struct KnowledgeDoc {
     pub product_area: Option<String>,
     /// Free-form tags.
     pub tags: Vec<String>,
+    /// Steps on the product's pages the widget can show ("Show me"): a route, a
+    /// CSS selector and a caption each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub guide: Vec<GuideStep>,
 }
 
 impl KnowledgeDoc {
@@ -96,6 +101,53 @@ impl KnowledgeDoc {
         if !has_text {
             return refuse("there is no title, problem or answer to search");
         }
+        if let Err(error) = validate_guide(&self.guide) {
+            return refuse(&error.to_string());
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_with_a_bad_guide_step_is_refused_naming_the_step() {
+        let step = |route: &str| GuideStep {
+            route: route.into(),
+            selector: "#pay-now".into(),
+            caption: "Press it again".into(),
+        };
+        let mut doc = KnowledgeDoc {
+            id: "payment-failed-e502".into(),
+            title: "Payment fails with E502".into(),
+            guide: vec![step("/billing")],
+            ..KnowledgeDoc::default()
+        };
+        assert!(doc.validate().is_ok());
+        doc.guide.push(step("billing"));
+        let refused = doc
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            refused.contains("guide step 2: `route` must be a path"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_document_without_steps_leaves_them_out_of_its_json() {
+        let doc = KnowledgeDoc {
+            id: "a".into(),
+            title: "A".into(),
+            ..KnowledgeDoc::default()
+        };
+        let json = serde_json::to_string(&doc).unwrap_or_default();
+        assert!(!json.contains("guide"), "{json}");
+        let back: KnowledgeDoc = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, doc);
     }
 }

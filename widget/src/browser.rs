@@ -133,9 +133,9 @@ pub fn boot(loader: JsValue) {
     on_command.forget();
 
     let config_widget = widget.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let url = config_widget.ctx.endpoint.url("/config", "");
-        if let Ok(config) = net::call(&url, "GET", None, None).await {
+    let url = config_widget.ctx.endpoint.url("/config", "");
+    net::then(url, "GET", None, None, move |config| {
+        if let Ok(config) = config {
             ui::apply_config(&config_widget.ctx, &config);
             let consent = get_string(&net::get(&config, "privacy"), "consent");
             config_widget

@@ -2,7 +2,7 @@
 //! it through one signal, and the decisions it depends on (which screen, which
 //! fields, which links) are methods here, tested natively.
 
-use crate::panel::{Answer, Prefill, Screen, Thread};
+use crate::panel::{Answer, Author, Message, Prefill, Screen, Thread};
 
 /// Everything the panel shows.
 #[derive(Debug, Default, Clone)]
@@ -65,6 +65,16 @@ impl Model {
         if !self.opened.iter().any(|o| o == id) {
             self.opened.push(id.to_owned());
         }
+    }
+
+    /// The thread as shown: without the status line that repeats the customer
+    /// notice shown above it (the server also stores the notice as a message,
+    /// for the record; an earlier notice stays in the thread).
+    pub fn shown_messages(&self) -> impl Iterator<Item = &Message> {
+        self.thread
+            .messages
+            .iter()
+            .filter(|message| !(message.author == Author::System && message.text == self.notice))
     }
 
     /// Titles of the answers the user opened or marked, in the order shown.
@@ -138,6 +148,42 @@ mod tests {
         assert_eq!(model.open_article().map(|a| a.id.as_str()), Some("a"));
         model.screen = Screen::Article(3);
         assert_eq!(model.open_article(), None);
+    }
+
+    #[test]
+    fn the_customer_notice_is_shown_once_not_again_as_a_thread_line() {
+        let line = |id: &str, author, text: &str| Message {
+            id: id.into(),
+            author,
+            author_name: None,
+            text: text.into(),
+            delivery: crate::panel::Delivery::Delivered,
+        };
+        let first = "Our support team (Tier 1) has your request; expect a reply within 1 hour.";
+        let second = "Our billing team (Tier 2) has your request; expect a reply within 2 hours.";
+        let mut model = Model {
+            notice: first.into(),
+            ..Model::default()
+        };
+        model.thread.messages = vec![
+            line("m1", Author::Me, "I need last month's report"),
+            line("m2", Author::System, first),
+        ];
+        let shown: Vec<_> = model.shown_messages().map(|m| m.id.as_str()).collect();
+        assert_eq!(
+            shown,
+            ["m1"],
+            "the notice is already shown above the thread"
+        );
+
+        // Transferred: the new notice shows above, the earlier one stays as history.
+        model
+            .thread
+            .messages
+            .push(line("m3", Author::System, second));
+        model.notice = second.into();
+        let shown: Vec<_> = model.shown_messages().map(|m| m.id.as_str()).collect();
+        assert_eq!(shown, ["m1", "m2"]);
     }
 
     #[test]

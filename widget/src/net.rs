@@ -60,6 +60,34 @@ pub fn optional(value: &str) -> JsValue {
     }
 }
 
+/// What an API call answered: the parsed body, or `Err` (see [`call`]).
+pub type Answer = Result<JsValue, ()>;
+
+/// Calls the API and hands the answer to `done`. Every API call of the panel
+/// goes through this one spawned future (a future per call site would each
+/// cost the wasm its own task machinery).
+pub fn then(
+    url: String,
+    method: &'static str,
+    body: Option<JsValue>,
+    token: Option<String>,
+    done: impl FnOnce(Answer) + 'static,
+) {
+    spawn_call(url, method, body, token, Box::new(done));
+}
+
+fn spawn_call(
+    url: String,
+    method: &'static str,
+    body: Option<JsValue>,
+    token: Option<String>,
+    done: Box<dyn FnOnce(Answer)>,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        done(call(&url, method, body.as_ref(), token.as_deref()).await);
+    });
+}
+
 /// Calls the API; `Ok` with the parsed body (null when empty), `Err` when the
 /// network failed or the status was not 2xx.
 pub async fn call(

@@ -1,8 +1,11 @@
 //! `cargo xtask dist`: builds the widget for the browser and checks its size.
 //!
 //! Output: `dist/widget/` with `loader.js` (the embed script), `waymark.mjs` (the
-//! ES-module entry, which loads `loader.js`), `waymark_widget.js` (wasm-bindgen
-//! glue) and `waymark_widget_bg.wasm` (optimised by `wasm-opt -Oz`).
+//! ES-module entry, which loads `loader.js`), `waymark_widget-HASH.js`
+//! (wasm-bindgen glue) and `waymark_widget_bg-HASH.wasm` (optimised by
+//! `wasm-opt -Oz`), each with `.br` and `.gz` copies. The two entries keep their
+//! names (pages embed them) and the loader names the hashed files, so only the
+//! entries need a short cache; a hashed file never changes under its name.
 //! The server serves that directory at `/widget/` (`widget.assets_dir`).
 
 use std::io::Write;
@@ -27,17 +30,12 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// The files a page with the widget downloads (`waymark.mjs` only through the
-/// ES-module entry; counted anyway, so the budget holds for both entries).
-const SHIPPED: &[&str] = &[
-    "loader.js",
-    "waymark.mjs",
-    "waymark_widget.js",
-    "waymark_widget_bg.wasm",
-];
-
-/// The hand-written scripts from `widget/js/`, shipped minified.
+/// The hand-written scripts from `widget/js/`, shipped minified under these
+/// names: the entries a page embeds.
 const SCRIPTS: &[&str] = &["loader.js", "waymark.mjs"];
+/// How the loader names the glue and the module; `dist` puts the hashed names in.
+const LOADER_GLUE: &str = "\"/waymark_widget.js\"";
+const LOADER_WASM: &str = "\"/waymark_widget_bg.wasm\"";
 
 /// What `dist` produced.
 #[derive(Debug)]
@@ -51,6 +49,10 @@ pub fn run() -> anyhow::Result<Dist> {
     tools::ensure(tools::Install::IfMissing)?;
     let root = sh::workspace_root()?;
     let out = root.join("dist").join("widget");
+    // Hashed names change with every build: an old copy would linger for ever.
+    if out.exists() {
+        std::fs::remove_dir_all(&out).with_context(|| format!("cannot empty {}", out.display()))?;
+    }
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
 
     sh::run(sh::cargo().args([
@@ -120,8 +122,22 @@ pub fn run() -> anyhow::Result<Dist> {
     for script in SCRIPTS {
         minify(&root.join("widget/js").join(script), &out.join(script))?;
     }
+    let glue_name = hash_name(&glue, "waymark_widget", "js")?;
+    let wasm_name = hash_name(&bg, "waymark_widget_bg", "wasm")?;
+    let loader = out.join("loader.js");
+    let text = std::fs::read_to_string(&loader)
+        .with_context(|| format!("cannot read {}", loader.display()))?;
+    let text = replace_once(&text, LOADER_GLUE, &format!("\"/{glue_name}\""))?;
+    let text = replace_once(&text, LOADER_WASM, &format!("\"/{wasm_name}\""))?;
+    std::fs::write(&loader, text).with_context(|| format!("cannot write {}", loader.display()))?;
 
-    let total = print_sizes(&out)?;
+    let shipped = [
+        "loader.js",
+        "waymark.mjs",
+        glue_name.as_str(),
+        wasm_name.as_str(),
+    ];
+    let total = print_sizes(&out, &shipped)?;
     if total.gzip > BUDGET_GZIP_BYTES {
         bail!(
             "the widget ships {} gzip, over the budget of {} (xtask/src/dist.rs BUDGET_GZIP_BYTES)",
@@ -307,16 +323,35 @@ fn sizes(path: &Path) -> anyhow::Result<Sizes> {
     })
 }
 
-fn print_sizes(dir: &Path) -> anyhow::Result<Sizes> {
+/// Renames `path` to `stem-HASH.ext` (its content's hash) and returns that name.
+fn hash_name(path: &Path, stem: &str, ext: &str) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = format!("{stem}-{:016x}.{ext}", content_hash(&bytes));
+    let to = path.with_file_name(&name);
+    std::fs::rename(path, &to).with_context(|| format!("cannot rename to {}", to.display()))?;
+    Ok(name)
+}
+
+/// FNV-1a over the bytes: a cache key, not a security measure (as the console's).
+fn content_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Prints the size table of the files a page with the widget downloads
+/// (`waymark.mjs` only through the ES-module entry; counted anyway, so the
+/// budget holds for both entries) and returns the total.
+fn print_sizes(dir: &Path, shipped: &[&str]) -> anyhow::Result<Sizes> {
     println!(
-        "{:<26} {:>11} {:>11} {:>11}",
+        "{:<36} {:>11} {:>11} {:>11}",
         "file", "raw", "gzip", "brotli"
     );
     let mut total = Sizes::default();
-    for name in SHIPPED {
+    for name in shipped {
         let s = sizes(&dir.join(name))?;
         println!(
-            "{:<26} {:>11} {:>11} {:>11}",
+            "{:<36} {:>11} {:>11} {:>11}",
             name,
             kib(s.raw),
             kib(s.gzip),
@@ -327,13 +362,13 @@ fn print_sizes(dir: &Path) -> anyhow::Result<Sizes> {
         total.brotli += s.brotli;
     }
     println!(
-        "{:<26} {:>11} {:>11} {:>11}",
+        "{:<36} {:>11} {:>11} {:>11}",
         "total",
         kib(total.raw),
         kib(total.gzip),
         kib(total.brotli)
     );
-    println!("budget (gzip)              {:>11}", kib(BUDGET_GZIP_BYTES));
+    println!("{:<36} {:>11} {:>11}", "budget", "", kib(BUDGET_GZIP_BYTES));
     Ok(total)
 }
 

@@ -2,6 +2,7 @@
 
 use super::default_version;
 use super::events::PageInfo;
+use super::guide::GuideStep;
 use serde::{Deserialize, Serialize};
 
 /// "Can you answer this?" — the user's words (if any) plus the page context.
@@ -80,6 +81,10 @@ pub struct SuggestedAnswer {
     /// badge, and the answer opened first). Below it the widget says it is not sure.
     #[serde(default)]
     pub likely_fix: bool,
+    /// Steps on the product's own pages the answer points at ("Show me"); empty
+    /// when it has none (and left out of the JSON then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guide: Vec<GuideStep>,
 }
 
 /// Where an answer comes from.

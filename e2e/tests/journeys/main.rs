@@ -7,4 +7,5 @@ mod console;
 mod reports;
 mod skeleton;
 mod widget;
+mod widget_identity;
 mod widget_memory;

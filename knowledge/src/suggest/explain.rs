@@ -213,6 +213,7 @@ pub(crate) fn explain_all(
                 id: doc.id,
                 kind: doc.kind,
                 title: doc.title,
+                guide: doc.guide,
                 matched,
                 score,
             }

@@ -109,6 +109,9 @@ pub struct Suggestion {
     pub signals: ConfidenceSignals,
     /// The raw ranking score (only comparable within one request).
     pub score: f32,
+    /// The document's steps on the product's pages ("Show me").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guide: Vec<waymark_core::wire::GuideStep>,
 }
 
 /// Weights of the ranking. The defaults are the product's; evaluation may compare others.

@@ -57,7 +57,7 @@ async fn secure_headers(request: Request, next: Next) -> Response {
 
 /// Whether `path` names a file whose name carries its content hash
 /// (`app-0123456789abcdef.css`): such a file never changes under its name.
-fn is_hashed_asset(path: &str) -> bool {
+pub(crate) fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
     stem.rsplit_once('-')

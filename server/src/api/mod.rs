@@ -132,26 +132,48 @@ pub fn api_routes() -> Vec<(Verb, &'static str)> {
     routes
 }
 
+/// How long browsers keep the widget's entries (`loader.js`, `waymark.mjs`),
+/// which keep their names across releases: a new release reaches pages within
+/// five minutes.
+const WIDGET_ENTRY_CACHE: &str = "public, max-age=300";
+/// The widget's content-hashed files never change under their names.
+const HASHED_ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+
+/// The widget's files: hashed names are cached for good, the entries briefly.
+async fn widget_asset_cache(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let hashed = console::is_hashed_asset(request.uri().path());
+    let mut response = next.run(request).await;
+    let cache = if hashed && response.status().is_success() {
+        HASHED_ASSET_CACHE
+    } else {
+        WIDGET_ENTRY_CACHE
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+/// The widget's files at `/widget/`: the `.br` or `.gz` copy `cargo xtask dist`
+/// wrote when the browser accepts it, from any origin.
+fn widget_assets(dir: &std::path::Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(axum::middleware::from_fn(widget_asset_cache))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+}
+
 /// The whole HTTP surface of the product.
 pub fn app(state: AppState) -> Router {
     let rate_limits = limits::RateLimits::new(&state.config.limits);
     let request_metrics = state.metrics.clone();
-    let widget_assets = Router::new()
-        .fallback_service(
-            // `cargo xtask dist` writes `.br` and `.gz` copies; the one the
-            // browser accepts is sent.
-            ServeDir::new(&state.config.widget.assets_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=300"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        ));
+    let widget_assets = widget_assets(&state.config.widget.assets_dir);
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
@@ -181,4 +203,64 @@ pub fn app(state: AppState) -> Router {
 async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     state.store.ping().await?;
     Ok("ready")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn hashed_widget_files_are_cached_for_good_and_the_entries_briefly() {
+        let dir = tempfile::tempdir().unwrap();
+        let hashed = "waymark_widget_bg-0123456789abcdef.wasm";
+        for name in ["loader.js", hashed, "waymark.mjs"] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        std::fs::write(dir.path().join(format!("{hashed}.br")), "br").unwrap();
+        let app = widget_assets(dir.path());
+        for (path, encoding, cache) in [
+            ("/loader.js", "", WIDGET_ENTRY_CACHE),
+            ("/waymark.mjs", "", WIDGET_ENTRY_CACHE),
+            (&format!("/{hashed}"), "br", HASHED_ASSET_CACHE),
+        ] {
+            let response = app
+                .clone()
+                .oneshot(
+                    Request::get(path)
+                        .header(header::ACCEPT_ENCODING, "br, gzip")
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let headers = response.headers();
+            assert_eq!(headers[header::CACHE_CONTROL], cache, "{path}");
+            assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*", "{path}");
+            let sent = headers
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            assert_eq!(sent, encoding, "{path}");
+        }
+        let missing = app
+            .oneshot(
+                Request::get("/waymark_widget-0123456789abcdee.js")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        assert_eq!(
+            missing.headers()[header::CACHE_CONTROL],
+            WIDGET_ENTRY_CACHE,
+            "a missing file is not cached for good"
+        );
+    }
 }

@@ -97,5 +97,7 @@ pub(crate) fn knowledge_doc(
             .collect(),
         product_area: None,
         tags: Vec::new(),
+        // A resolved ticket points at no page elements until someone adds steps.
+        guide: Vec::new(),
     }
 }

@@ -231,6 +231,7 @@ fn search(
             why: vec![s.explanation],
             confidence: s.confidence,
             likely_fix: s.likely_fix,
+            guide: s.guide,
         })
         .collect())
 }

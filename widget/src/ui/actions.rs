@@ -172,8 +172,8 @@ pub(super) fn suggest(ctx: &Rc<Ctx>, query: Option<String>, rule: Option<String>
     ]);
     set_note(ctx, Some(ctx.strings.get().searching));
     let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let result = net::call(&ctx.endpoint.url("/suggest", ""), "POST", Some(&body), None).await;
+    let url = ctx.endpoint.url("/suggest", "");
+    net::then(url, "POST", Some(body), None, move |result| {
         if !ctx.latest.borrow().is_current(ticket) {
             return;
         }
@@ -213,8 +213,8 @@ fn open_whole(ctx: &Rc<Ctx>, index: usize) {
     let path = format!("/answers/{}", js_sys::encode_uri_component(&id));
     let url = ctx.endpoint.url(&path, "");
     let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let body = match net::call(&url, "GET", None, None).await {
+    net::then(url, "GET", None, None, move |detail| {
+        let body = match detail {
             Ok(detail) => text(&detail, "body"),
             Err(()) => return,
         };
@@ -243,14 +243,8 @@ fn solved(ctx: &Rc<Ctx>, answer_id: &str) {
         ("outcome", JsValue::from_str("solved")),
     ]);
     let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let outcome = net::call(
-            &ctx.endpoint.url("/suggest/feedback", ""),
-            "POST",
-            Some(&body),
-            None,
-        )
-        .await;
+    let url = ctx.endpoint.url("/suggest/feedback", "");
+    net::then(url, "POST", Some(body), None, move |outcome| {
         let s = ctx.strings.get();
         set_note(
             &ctx,
@@ -317,14 +311,8 @@ fn start(ctx: &Rc<Ctx>, goal: String, email: String) {
     ]);
     set_note(ctx, None);
     let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let started = net::call(
-            &ctx.endpoint.url("/conversations", ""),
-            "POST",
-            Some(&body),
-            None,
-        )
-        .await;
+    let url = ctx.endpoint.url("/conversations", "");
+    net::then(url, "POST", Some(body), None, move |started| {
         let Some(started) = started
             .ok()
             .filter(|s| !text(s, "conversation_id").is_empty())
@@ -413,8 +401,8 @@ fn poll(ctx: &Rc<Ctx>) {
         return;
     };
     let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let Ok(response) = net::call(&url, "GET", None, Some(&token)).await else {
+    net::then(url, "GET", None, Some(token), move |response| {
+        let Ok(response) = response else {
             return;
         };
         let incoming: Vec<Message> = Array::from(&get(&response, "messages"))
@@ -471,11 +459,11 @@ fn deliver(ctx: &Rc<Ctx>, key: String, message: String) {
         ("text", JsValue::from_str(&message)),
     ]);
     let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let outcome = match conversation_url(&ctx, "/messages", "") {
-            Some((url, token)) => net::call(&url, "POST", Some(&body), Some(&token)).await,
-            None => Err(()),
-        };
+    let Some((url, token)) = conversation_url(&ctx, "/messages", "") else {
+        ctx.model.write().thread.failed(&key);
+        return;
+    };
+    net::then(url, "POST", Some(body), Some(token), move |outcome| {
         let thread = &mut ctx.model.write().thread;
         match outcome {
             Ok(accepted) => thread.delivered(&key, &text(&accepted, "message_id")),
@@ -496,12 +484,16 @@ fn rate(ctx: &Rc<Ctx>, score: u8) {
         return;
     };
     let ctx = ctx.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        match net::call(&url, "POST", Some(&body), Some(&token)).await {
+    net::then(
+        url,
+        "POST",
+        Some(body),
+        Some(token),
+        move |outcome| match outcome {
             Ok(_) => ctx.model.write().rated = true,
             Err(()) => set_note(&ctx, Some(ctx.strings.get().failed)),
-        }
-    });
+        },
+    );
 }
 
 /// Opens the nudge: the panel with answers for this page and its error.

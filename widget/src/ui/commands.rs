@@ -183,9 +183,7 @@ pub fn command(ctx: &Rc<Ctx>, name: &str, argument: &JsValue) {
                 // A conversation that started anonymously now belongs to this user.
                 if let Some((url, token)) = conversation_url(ctx, "/identify", "") {
                     let identity = ctx.identity.borrow().clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let _ = net::call(&url, "POST", Some(&identity), Some(&token)).await;
-                    });
+                    net::then(url, "POST", Some(identity), Some(token), |_| {});
                 }
             }
         }

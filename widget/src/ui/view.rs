@@ -255,9 +255,7 @@ fn conversation(w: Wiring, s: &'static Strings, m: &Model) -> impl IntoView + us
     let notice =
         (!m.notice.is_empty()).then(|| view! { <p class="wm-notice">{m.notice.clone()}</p> });
     let lines: Vec<_> = m
-        .thread
-        .messages
-        .iter()
+        .shown_messages()
         .map(|message| line(w, s, message))
         .collect();
     let end = if m.finished() {
