@@ -175,10 +175,15 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
             auth = auth.with_shared_token(token, admin);
         }
     }
+    // The articles in the database are the truth: the index follows them.
+    let articles =
+        waymark_server::flow::knowledge::articles::reindex_published(&store, knowledge.as_deref())
+            .await?;
+    tracing::info!(articles, "published articles indexed");
     let mut router = waymark_server::app(AppState {
         store: store.clone(),
         config: config.clone(),
-        knowledge,
+        knowledge: knowledge.clone(),
         auth: Arc::new(auth),
     });
     if mode == ServeMode::Demo {
@@ -237,7 +242,8 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
                 config.clone(),
                 Arc::new(waymark_server::jobs::SystemClock),
             )
-            .context("cannot start the job runner (notifications / integrations)")?,
+            .context("cannot start the job runner (notifications / integrations)")?
+            .with_knowledge(knowledge.clone()),
         );
         let mut stopped = stopped.clone();
         Some(tokio::spawn(runner.run(async move {

@@ -68,6 +68,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0009_jobs.sqlite.sql"),
         postgres: include_str!("sql/0009_jobs.postgres.sql"),
     },
+    Migration {
+        version: 10,
+        name: "knowledge drafts, their history, articles, cluster assignments, answers opened",
+        sqlite: include_str!("sql/0010_knowledge.sqlite.sql"),
+        postgres: include_str!("sql/0010_knowledge.postgres.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version, each in its own

@@ -16,11 +16,13 @@
 //! - [`escalation`]: alerts and incidents.
 //! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 //! - [`trust`]: identity settings, install secrets, opaque answer ids, key expiry.
+//! - [`knowledge`]: article drafts, their review history, articles, answers opened.
 
 pub mod conversations;
 pub mod escalation;
 pub mod events;
 pub mod jobs;
+pub mod knowledge;
 pub mod migrations;
 pub mod sites;
 pub mod suggestions;

@@ -14,6 +14,7 @@ mod harness;
 mod idempotency;
 mod identity;
 mod jobs;
+mod knowledge_drafts;
 mod live;
 mod receivers;
 mod scrubbing;
