@@ -11,6 +11,7 @@
 //! - [`explain`]: the audit trail in words.
 //! - [`forms`]: resolution capture, escalation, handoff-note edit.
 //! - [`keys`]: keyboard shortcuts.
+//! - [`knowledge`]: drafts, articles and gaps for knowledge managers; the editor's state.
 //!
 //! The browser half (`app`, `api`, `live`) is built for wasm32 only: components
 //! stay thin and call into the modules above. Every customer-supplied string is
@@ -20,6 +21,7 @@ pub mod answers;
 pub mod explain;
 pub mod forms;
 pub mod keys;
+pub mod knowledge;
 pub mod model;
 pub mod queue;
 pub mod sla;

@@ -1,5 +1,5 @@
 //! The workspace around the queue and the ticket: the top bar (site, live
-//! status, notifications, settings for admins, the user's menu), the clock that
+//! status, notifications, the knowledge section, settings for admins, the user's menu), the clock that
 //! ticks the countdowns, the keyboard shortcuts, the settings screen.
 
 use std::time::Duration;
@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::Console;
 use super::dialogs::Dialogs;
+use super::knowledge::KnowledgeSection;
 use super::queue_pane::QueuePane;
 use super::state::{Composer, Dialog, Screen, display_name, now_ms};
 use super::ticket::TicketPane;
@@ -145,6 +146,9 @@ pub fn Workspace(console: Console) -> impl IntoView {
                 <nav class="topnav" aria-label="Main">
                     <button class="navlink" class:active=move || console.screen.get() == Screen::Tickets
                         on:click=move |_| console.screen.set(Screen::Tickets)>"Tickets"</button>
+                    <button class="navlink" id="nav-knowledge"
+                        class:active=move || console.screen.get() == Screen::Knowledge
+                        on:click=move |_| console.screen.set(Screen::Knowledge)>"Knowledge"</button>
                     <Show when=is_admin>
                         <button class="navlink" id="nav-settings"
                             class:active=move || console.screen.get() == Screen::Settings
@@ -186,6 +190,7 @@ pub fn Workspace(console: Console) -> impl IntoView {
                     </div>
                 }.into_any(),
                 Screen::Settings => view! { <Settings console /> }.into_any(),
+                Screen::Knowledge => view! { <KnowledgeSection console /> }.into_any(),
             }}
             <Dialogs console />
         </div>

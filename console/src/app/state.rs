@@ -56,6 +56,8 @@ pub enum Screen {
     Tickets,
     /// The site's settings (admins).
     Settings,
+    /// Drafts, gaps and article performance.
+    Knowledge,
 }
 
 /// Every signal of the console. `Copy`: components take it by value.

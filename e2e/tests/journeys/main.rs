@@ -3,6 +3,7 @@
 //! the widget first and installs Chromium when missing.
 
 mod console;
+mod knowledge;
 mod skeleton;
 mod widget;
 mod widget_memory;
