@@ -16,6 +16,24 @@ pub const DEMO_DRAFT_ROUTE: &str = "/demo/settings/team";
 /// `needle` (case-insensitive) is listed; returns its id.
 pub async fn open_knowledge(h: &Harness, needle: &str) -> anyhow::Result<String> {
     click(h, "#nav-knowledge").await?;
+    find_draft(h, needle).await
+}
+
+/// Shows every draft in the list, whatever its state.
+pub async fn show_all_drafts(h: &Harness) -> anyhow::Result<()> {
+    let script = "const chip = [...document.querySelectorAll('.draft-list .chip')]
+            .find(c => c.textContent.startsWith('All'));
+         if (!chip) return false; chip.click(); return true;";
+    wait_for("the All drafts filter", SETTLE, || async {
+        Ok(h.js(script).await?.as_bool().filter(|b| *b))
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Waits until a draft whose title contains `needle` (case-insensitive) is listed;
+/// returns its id.
+pub async fn find_draft(h: &Harness, needle: &str) -> anyhow::Result<String> {
     let script = format!(
         "const row = [...document.querySelectorAll('.draft-row')]
             .find(r => r.textContent.toLowerCase().includes({}));

@@ -7,7 +7,8 @@
 use anyhow::Context;
 use waymark_e2e::console::{PASSWORD, SETTLE, click, literal, sign_in, text_of};
 use waymark_e2e::knowledge::{
-    DEMO_DRAFT, DEMO_DRAFT_ROUTE, edit_draft, open_draft, open_knowledge, visitor_asks,
+    DEMO_DRAFT, DEMO_DRAFT_ROUTE, edit_draft, find_draft, open_draft, open_knowledge,
+    show_all_drafts, visitor_asks,
 };
 use waymark_e2e::{DEMO_SITE, Harness, wait_for};
 
@@ -98,7 +99,9 @@ async fn knowledge_journey(h: &Harness) -> anyhow::Result<()> {
     click(h, "#sign-out").await?;
     text_of(h, ".login-card", "Sign in").await?;
     sign_in(h, "agent@demo.test").await?;
-    open_knowledge(h, "invitation").await?;
+    click(h, "#nav-knowledge").await?;
+    show_all_drafts(h).await?;
+    find_draft(h, "invitation").await?;
     open_draft(h, &draft_id).await?;
     let buttons = h
         .js("return ['#draft-publish', '#draft-save', '#draft-reject', '#article-unpublish', '#build-drafts']
