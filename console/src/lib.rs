@@ -12,18 +12,22 @@
 //! - [`forms`]: resolution capture, escalation, handoff-note edit.
 //! - [`keys`]: keyboard shortcuts.
 //! - [`knowledge`]: drafts, articles and gaps for knowledge managers; the editor's state.
+//! - [`reports`]: the Reports page: pickers, metrics, review, replay, CSV links.
+//! - [`chart`]: SVG chart geometry (time series, bars by slice, the funnel).
 //!
 //! The browser half (`app`, `api`, `live`) is built for wasm32 only: components
 //! stay thin and call into the modules above. Every customer-supplied string is
 //! rendered as a text node; nothing sets inner HTML.
 
 pub mod answers;
+pub mod chart;
 pub mod explain;
 pub mod forms;
 pub mod keys;
 pub mod knowledge;
 pub mod model;
 pub mod queue;
+pub mod reports;
 pub mod sla;
 pub mod timeline;
 

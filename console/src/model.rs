@@ -298,6 +298,39 @@ pub struct TicketDetail {
     /// The page trail summarised by the server.
     #[serde(default)]
     pub page_trail: Vec<TrailItem>,
+    /// The stages ahead that still lack what the site's matrix requires.
+    #[serde(default)]
+    pub needs: Vec<StageNeeds>,
+}
+
+/// A lifecycle stage ahead of the ticket and what it still lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StageNeeds {
+    /// The stage (`investigation`).
+    pub stage: String,
+    /// What is missing.
+    pub missing: Vec<MissingInfo>,
+}
+
+/// One missing piece of information and how an agent supplies it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MissingInfo {
+    /// Which (`goal`, `account`, …).
+    pub info: String,
+    /// What to do.
+    pub how: String,
+}
+
+impl StageNeeds {
+    /// One line for the ticket view: "Before investigation: account (ask …)".
+    pub fn line(&self) -> String {
+        let items: Vec<String> = self
+            .missing
+            .iter()
+            .map(|m| format!("{} ({})", m.info.replace('_', " "), m.how))
+            .collect();
+        format!("Before {}: {}", self.stage, items.join("; "))
+    }
 }
 
 impl TicketDetail {
@@ -374,8 +407,13 @@ mod tests {
               "reason":"asked","page_trail":[{"at_ms":1,"kind":"failed_request","route":"/billing",
               "detail":"POST /api/pay → 502"}],"account":{"plan":"growth"}}}],
             "trail":[{"at_ms":1,"actor":"customer","action":"human_requested","detail":{"reason":"x"}}],
-            "page_trail":[],"csat":null}"#;
+            "page_trail":[],"csat":null,"needs":[{"stage":"investigation",
+              "missing":[{"info":"verified_account","how":"have the customer signed in"}]}]}"#;
         let detail: TicketDetail = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            detail.needs[0].line(),
+            "Before investigation: verified account (have the customer signed in)"
+        );
         assert_eq!(detail.ticket.next_due_ms(), Some(10));
         let note = detail.current_note().unwrap();
         assert_eq!(note.note.page_trail[0].kind, "failed_request");

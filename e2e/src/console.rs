@@ -165,3 +165,21 @@ pub async fn visitor_escalates(h: &Harness, goal: &str) -> anyhow::Result<()> {
     .await?;
     widget_has(h, "the customer notice", ".wm-notice", "expect a reply").await
 }
+
+/// Opens the Reports page (signed in) and waits until its charts are drawn
+/// with points for the demo's history.
+pub async fn open_reports(h: &Harness) -> anyhow::Result<()> {
+    click(h, "#nav-reports").await?;
+    crate::wait_for("the report charts with data", SETTLE, || async {
+        let drawn = h
+            .js(
+                "return document.querySelectorAll('#chart-rates circle').length > 0
+                    && document.querySelectorAll('#chart-slices rect.bar').length > 0
+                    && document.querySelectorAll('#chart-funnel rect').length === 3;",
+            )
+            .await?;
+        Ok(drawn.as_bool().filter(|b| *b))
+    })
+    .await?;
+    Ok(())
+}

@@ -56,7 +56,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             problems.len(),
             elapsed
         );
-        debug_assert_eq!(drafted, run.drafts.len());
+        let from_agreement = run
+            .drafts
+            .iter()
+            .filter(|draft| draft.evidence.count >= config.min_tickets)
+            .count();
+        debug_assert!(from_agreement <= drafted);
+        println!(
+            "  {from_agreement} of the {drafted} clusters of ≥ {} tickets drafted, {} drafts from smaller clusters",
+            config.min_tickets,
+            run.drafts.len() - from_agreement
+        );
         if answers_weight.is_none()
             && let Some(draft) = run.drafts.first()
         {

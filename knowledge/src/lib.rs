@@ -6,10 +6,12 @@
 //! - [`feedback`]: verdicts and reused answers that move answers for similar questions.
 //! - [`similar`]: resolved tickets similar to a given ticket.
 //! - `lookup`: one document by id ([`KnowledgeIndex::document`]).
+//! - [`audit`]: the audit of historical tickets (resolved or not) from helpdesk exports.
 //! - [`import`]: Zendesk, Freshdesk, Intercom and JSONL exports → documents, with a report.
 //! - [`eval`]: retrieval evaluation against baselines, and the scale benchmark.
 //! - [`error`]: the crate's error type.
 
+pub mod audit;
 pub mod cluster;
 pub mod document;
 pub mod drafts;
@@ -27,5 +29,5 @@ pub mod ticket;
 
 pub use document::{DocKind, KnowledgeDoc, Resolution};
 pub use error::{KnowledgeError, Result};
-pub use index::{IndexConfig, KnowledgeIndex};
+pub use index::{FeedApplied, IndexChange, IndexConfig, KnowledgeIndex};
 pub use suggest::{PageContext, SuggestRequest, Suggestion};

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+mod operations;
 mod sections;
 
+pub use operations::{LogConfig, LogFormat, MIN_METRICS_TOKEN_CHARS, MetricsConfig};
 pub use sections::{
     AlertThresholds, AlertsConfig, IncidentsConfig, IntegrationsConfig, JobsConfig,
     NotificationsConfig, ProductAreaConfig, SmtpConfig, SmtpSecurity, TargetClass,
@@ -58,6 +60,12 @@ pub struct Config {
     /// Volume-anomaly detection.
     #[serde(default)]
     pub incidents: IncidentsConfig,
+    /// The Prometheus endpoint `/metrics`.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+    /// Log output.
+    #[serde(default)]
+    pub log: LogConfig,
 }
 
 /// `[limits]`: generous defaults a real page (and the demo) never reaches.
@@ -83,6 +91,9 @@ pub struct LimitsConfig {
     /// Take the client address from the last `X-Forwarded-For` entry (only
     /// behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// MiB of event batches waiting to be stored at most; beyond, a batch is
+    /// answered 503 `overloaded` with `Retry-After`.
+    pub ingest_queue_mib: u32,
 }
 
 impl Default for LimitsConfig {
@@ -97,6 +108,7 @@ impl Default for LimitsConfig {
             request_timeout_secs: 30,
             max_connections: 1024,
             trust_forwarded_for: false,
+            ingest_queue_mib: 16,
         }
     }
 }
@@ -253,6 +265,8 @@ impl Default for Config {
             integrations: IntegrationsConfig::default(),
             alerts: AlertsConfig::default(),
             incidents: IncidentsConfig::default(),
+            metrics: MetricsConfig::default(),
+            log: LogConfig::default(),
         }
     }
 }
@@ -315,6 +329,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ),
     ("WAYMARK_MAX_CONNECTIONS", "limits.max_connections"),
     ("WAYMARK_TRUST_FORWARDED_FOR", "limits.trust_forwarded_for"),
+    ("WAYMARK_INGEST_QUEUE_MIB", "limits.ingest_queue_mib"),
     ("WAYMARK_JOBS_ENABLED", "jobs.enabled"),
     ("WAYMARK_SMTP_HOST", "notifications.smtp.host"),
     ("WAYMARK_SMTP_PORT", "notifications.smtp.port"),
@@ -322,6 +337,9 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("WAYMARK_SMTP_PASSWORD", "notifications.smtp.password"),
     ("WAYMARK_SMTP_FROM", "notifications.smtp.from"),
     ("WAYMARK_ALLOW_TARGETS", "integrations.allow_targets"),
+    ("WAYMARK_METRICS_ENABLED", "metrics.enabled"),
+    ("WAYMARK_METRICS_TOKEN", "metrics.bearer_token"),
+    ("WAYMARK_LOG_FORMAT", "log.format"),
 ];
 
 /// Parses an environment value for a numeric or boolean key, naming both on error.
@@ -411,6 +429,9 @@ impl Config {
                 "limits.trust_forwarded_for" => {
                     self.limits.trust_forwarded_for = env_value(key, var, value)?;
                 }
+                "limits.ingest_queue_mib" => {
+                    self.limits.ingest_queue_mib = env_value(key, var, value)?;
+                }
                 "jobs.enabled" => {
                     self.jobs.enabled = value.parse().map_err(|_| ConfigError::Invalid {
                         key,
@@ -437,6 +458,15 @@ impl Config {
                             message,
                         })?;
                 }
+                "metrics.enabled" => {
+                    self.metrics.enabled = value.parse().map_err(|_| ConfigError::Invalid {
+                        key,
+                        env: Some(var),
+                        message: format!("`{value}` is not `true` or `false`"),
+                    })?;
+                }
+                "metrics.bearer_token" => self.metrics.bearer_token = Some(value.clone()),
+                "log.format" => self.log.format = env_value(key, var, value)?,
                 _ => debug_assert!(false, "ENV_OVERRIDES names an unhandled key {key}"),
             }
         }
@@ -452,6 +482,17 @@ impl Config {
     /// Checks values that parse but cannot work.
     pub fn validate(&self) -> Result<(), ConfigError> {
         sections::validate(self)?;
+        if let Some(token) = &self.metrics.bearer_token
+            && token.chars().count() < MIN_METRICS_TOKEN_CHARS
+        {
+            return Err(ConfigError::Invalid {
+                key: "metrics.bearer_token",
+                env: Some("WAYMARK_METRICS_TOKEN"),
+                message: format!(
+                    "a scrape token needs at least {MIN_METRICS_TOKEN_CHARS} characters"
+                ),
+            });
+        }
         if self.version != CONFIG_VERSION {
             return Err(ConfigError::Invalid {
                 key: "version",
@@ -495,6 +536,10 @@ impl Config {
             ),
             ("limits.request_timeout_secs", limits.request_timeout_secs),
             ("limits.max_connections", u64::from(limits.max_connections)),
+            (
+                "limits.ingest_queue_mib",
+                u64::from(limits.ingest_queue_mib),
+            ),
             (
                 "auth.session_idle_minutes",
                 u64::from(self.auth.session_idle_minutes),
@@ -581,6 +626,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("limits.widget_burst"), "{err}");
+        let config = Config::load(None, &env(&[("WAYMARK_INGEST_QUEUE_MIB", "64")])).unwrap();
+        assert_eq!(config.limits.ingest_queue_mib, 64);
+        let err = Config::load(None, &env(&[("WAYMARK_INGEST_QUEUE_MIB", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("limits.ingest_queue_mib"), "{err}");
     }
 
     #[test]

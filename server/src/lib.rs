@@ -1,5 +1,5 @@
 //! The Waymark server as a library: configuration, storage, accounts, the escalation flow,
-//! the HTTP API and the demo. The `waymark` binary is a thin command-line shell over this crate, and the
+//! the HTTP API, the reports and the demo. The `waymark` binary is a thin command-line shell over this crate, and the
 //! tests drive [`api::app`] in-process without binding a port.
 
 pub mod api;
@@ -9,7 +9,11 @@ pub mod demo;
 pub mod flow;
 pub mod jobs;
 pub mod live;
+pub mod logging;
+pub mod metrics;
 pub mod notify;
+pub mod replicas;
+pub mod reports;
 pub mod serve;
 pub mod storage;
 

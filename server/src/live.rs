@@ -5,12 +5,16 @@
 //! Invariant: an event is published only after its change is committed, so a
 //! subscriber that reads the database on an event sees the change. Events carry
 //! ids only, never customer text: each stream reads what it may show.
+//!
+//! On PostgreSQL the hub also relays every event it publishes to the other
+//! replicas (`NOTIFY`, see [`crate::replicas`]), and delivers theirs to its
+//! subscribers; SQLite is one process and keeps the hub in-process.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use serde::Serialize;
-use tokio::sync::broadcast;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
 
 /// How many events a slow subscriber may fall behind before it skips ahead (it
 /// then re-reads, as on any event).
@@ -23,7 +27,7 @@ pub const MAX_STREAMS_PER_CONVERSATION: usize = 8;
 pub const MAX_STREAMS_PER_SITE: usize = 2_000;
 
 /// What changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LiveKind {
     /// A ticket was created or changed (state, tier, owner, SLA clocks, note).
@@ -33,7 +37,7 @@ pub enum LiveKind {
 }
 
 /// One change on a site, as subscribers receive it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveEvent {
     /// What changed.
     pub kind: LiveKind,
@@ -70,10 +74,18 @@ struct Inner {
     conversation_streams: HashMap<(String, String), usize>,
 }
 
+/// An event on its way to the other replicas: the site and the event.
+pub type Relayed = (String, LiveEvent);
+
+/// How many events may wait for the relay before new ones are dropped (a
+/// database that does not answer must not grow memory without bound).
+const RELAY_CAPACITY: usize = 4_096;
+
 /// The per-site broadcast hub. Cheap to clone; clones share the channels.
 #[derive(Debug, Clone, Default)]
 pub struct LiveHub {
     inner: Arc<Mutex<Inner>>,
+    relay: Arc<std::sync::OnceLock<mpsc::Sender<Relayed>>>,
 }
 
 impl LiveHub {
@@ -82,13 +94,36 @@ impl LiveHub {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Sends `event` to the site's subscribers (none listening is fine).
+    /// Sends `event` to the site's subscribers (none listening is fine) and, once
+    /// [`LiveHub::relay`] was called, to the other replicas.
     pub fn publish(&self, site_id: &str, event: LiveEvent) {
+        if let Some(relay) = self.relay.get()
+            && relay.try_send((site_id.to_owned(), event.clone())).is_err()
+        {
+            tracing::warn!(
+                site = site_id,
+                "live event not relayed to the other replicas: the relay is full or stopped"
+            );
+        }
+        self.deliver(site_id, event);
+    }
+
+    /// Sends `event` to this process's subscribers only (an event another replica
+    /// relayed).
+    pub fn deliver(&self, site_id: &str, event: LiveEvent) {
         let inner = self.lock();
         if let Some(sender) = inner.channels.get(site_id) {
             // An error only means nobody listens right now.
             let _ = sender.send(event);
         }
+    }
+
+    /// From now on every published event is also handed to the returned receiver,
+    /// whose owner relays it to the other replicas. `None` if a relay was set up
+    /// before.
+    pub fn relay(&self) -> Option<mpsc::Receiver<Relayed>> {
+        let (sender, receiver) = mpsc::channel(RELAY_CAPACITY);
+        self.relay.set(sender).ok().map(|()| receiver)
     }
 
     /// A receiver of the site's events from now on.
@@ -140,6 +175,11 @@ impl LiveHub {
     /// Streams open on the site now (for tests and metrics).
     pub fn open_streams(&self, site_id: &str) -> usize {
         self.lock().site_streams.get(site_id).copied().unwrap_or(0)
+    }
+
+    /// Streams open now over every site (for metrics).
+    pub fn open_streams_total(&self) -> usize {
+        self.lock().site_streams.values().sum()
     }
 
     fn close_stream(&self, site_id: &str, scope: &StreamScope) {
@@ -198,6 +238,24 @@ mod tests {
         hub.publish("one", message("c1"));
         assert_eq!(one.try_recv().unwrap(), message("c1"));
         assert!(two.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_relayed_hub_hands_every_event_on_and_still_delivers_locally() {
+        let hub = LiveHub::default();
+        let mut relayed = hub.relay().unwrap();
+        assert!(hub.relay().is_none(), "one relay per hub");
+        let mut local = hub.subscribe("one");
+        hub.publish("one", message("c1"));
+        assert_eq!(local.try_recv().unwrap(), message("c1"));
+        assert_eq!(
+            relayed.try_recv().unwrap(),
+            ("one".to_owned(), message("c1"))
+        );
+        // What another replica relayed reaches subscribers and is not relayed back.
+        hub.deliver("one", message("c2"));
+        assert_eq!(local.try_recv().unwrap(), message("c2"));
+        assert!(relayed.try_recv().is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use waymark_server::auth::AuthState;
+use waymark_server::config::LogFormat;
 use waymark_server::{AppState, Config, Store, demo};
 
 /// Waymark: page-aware, self-hosted support.
@@ -19,6 +20,15 @@ struct Cli {
     /// Configuration file (TOML). Environment variables override it.
     #[arg(long, global = true, env = "WAYMARK_CONFIG")]
     config: Option<PathBuf>,
+    /// Log lines as `text` or `json` (one object a line); default: the config's
+    /// `log.format`, else text.
+    #[arg(
+        long,
+        global = true,
+        env = "WAYMARK_LOG_FORMAT",
+        value_name = "text|json"
+    )]
+    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +51,9 @@ enum Command {
     Eval(cli::eval::Args),
     /// Import resolved tickets from a helpdesk export.
     Import(cli::import::Args),
+    /// Audit historical tickets from helpdesk exports: scenarios, trends, resolution time,
+    /// reassignments, escalations and knowledge-base coverage, as a summary and an HTML report.
+    Audit(cli::audit::Args),
     /// Article drafts and knowledge gaps.
     Knowledge(cli::knowledge::Args),
 }
@@ -63,14 +76,17 @@ struct DemoArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // The command loads (and reports errors of) the config itself; here only its log format.
+    let log_format = cli.log_format.unwrap_or_else(|| {
+        cli.config
+            .as_deref()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .and_then(|text| Config::parse(&text).ok())
+            .map(|config| config.log.format)
+            .unwrap_or_default()
+    });
+    waymark_server::logging::init(log_format);
     let env: BTreeMap<String, String> = std::env::vars().collect();
     match cli.command {
         Command::Serve => {
@@ -119,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Import(args) => {
             cli::import::run(args, || Ok(Config::load(cli.config.as_deref(), &env)?)).await
         }
+        Command::Audit(args) => cli::audit::run(args),
         Command::Knowledge(args) => {
             cli::knowledge::run(args, || Ok(Config::load(cli.config.as_deref(), &env)?)).await
         }
@@ -132,11 +149,15 @@ enum ServeMode {
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let queue_bytes = usize::try_from(config.limits.ingest_queue_mib)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(1024 * 1024);
     Store::open(
         &config.storage.data_dir,
         config.storage.database_url.as_deref(),
     )
     .await
+    .map(|store| store.with_ingest_queue_bytes(queue_bytes))
     .with_context(|| match &config.storage.database_url {
         Some(_) => {
             "cannot open the PostgreSQL database (storage.database_url / DATABASE_URL)".to_owned()
@@ -149,6 +170,16 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
 }
 
 async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
+    if config.metrics.enabled
+        && config.metrics.bearer_token.is_none()
+        && !config.server.listen.ip().is_loopback()
+    {
+        tracing::warn!(
+            listen = %config.server.listen,
+            "/metrics is open to anyone who reaches this address: set metrics.bearer_token \
+             (WAYMARK_METRICS_TOKEN) or keep the listener on a private network"
+        );
+    }
     let store = open_store(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
@@ -171,20 +202,17 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
         demo::seed(&store, knowledge.as_deref()).await?;
         demo::sla::use_short_sla(&store).await?;
         let admin = demo::seed_accounts(&store).await?;
+        demo::history::seed_demo_history(&store, waymark_server::storage::now_ms()).await?;
         if let Some(token) = &config.auth.api_token {
             auth = auth.with_shared_token(token, admin);
         }
     }
-    // The articles in the database are the truth: the index follows them.
-    let articles =
-        waymark_server::flow::knowledge::articles::reindex_published(&store, knowledge.as_deref())
-            .await?;
-    tracing::info!(articles, "published articles indexed");
     let mut router = waymark_server::app(AppState {
         store: store.clone(),
         config: config.clone(),
         knowledge: knowledge.clone(),
         auth: Arc::new(auth),
+        metrics: Arc::default(),
     });
     if mode == ServeMode::Demo {
         router = router.merge(demo::routes());
@@ -235,6 +263,26 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     println!("listening on {addr}");
     tracing::info!(%addr, backend = ?store.backend(), "waymark listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    // Replicas on one PostgreSQL database: live events across replicas, and a wake-up
+    // for the knowledge follower when another replica appends to the knowledge log.
+    let knowledge_wake = Arc::new(tokio::sync::Notify::new());
+    let mut background = match &config.storage.database_url {
+        Some(url) => {
+            waymark_server::replicas::start(&store, url, knowledge_wake.clone(), stopped.clone())
+        }
+        None => Vec::new(),
+    };
+    if let Some(index) = knowledge.clone() {
+        let mut stopped = stopped.clone();
+        background.push(tokio::spawn(waymark_server::flow::knowledge_log::follow(
+            store.clone(),
+            index,
+            knowledge_wake,
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+        )));
+    }
     let runner = if config.jobs.enabled {
         let runner = Arc::new(
             waymark_server::jobs::Runner::new(
@@ -258,6 +306,9 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
     let _ = stop.send(true);
     if let Some(runner) = runner {
         let _ = runner.await;
+    }
+    for task in background {
+        let _ = task.await;
     }
     store.close().await;
     Ok(())

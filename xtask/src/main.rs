@@ -5,8 +5,11 @@
 //! - `cargo xtask dist`: build the widget (wasm-bindgen, wasm-opt) and print its size table,
 //!   then the agents' console.
 //! - `cargo xtask bench <what>`: run a benchmark.
-//! - `cargo xtask screenshots`: the console's screenshots into `docs/screenshots/`.
+//! - `cargo xtask screenshots [audit]`: the console's screenshots and the audit report
+//!   (`audit`: that one alone) into `docs/screenshots/`.
 
+mod audit;
+mod audit_data;
 mod console;
 mod dist;
 mod sh;
@@ -31,11 +34,15 @@ fn main() -> anyhow::Result<()> {
         "bench" => bench(rest),
         "screenshots" => {
             let out = sh::workspace_root()?.join("docs").join("screenshots");
+            if rest.first().map(String::as_str) == Some("audit") {
+                return audit::screenshot(&out);
+            }
             browser_bin(
                 "screenshots",
                 &[out.display().to_string()],
                 ServerBuild::Debug,
-            )
+            )?;
+            audit::screenshot(&out)
         }
         "help" | "--help" | "-h" => {
             print_help();
@@ -53,7 +60,7 @@ fn print_help() {
          test [--skip-e2e]            install missing tools, then fmt, clippy, tests, wasm build, e2e\n  \
          dist                         build the widget (dist/widget, with its sizes) and the console (dist/console)\n  \
          bench <what>                 run a benchmark (see `cargo xtask bench help`)\n  \
-         screenshots                  1280x800 PNGs of the console's login, queue and ticket view into docs/screenshots"
+         screenshots [audit]          1280x800 PNGs of the console's login, queue, ticket view and reports, and\n                                      the audit report (alone with `audit`), into docs/screenshots"
     );
 }
 
@@ -171,6 +178,8 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
             sh::run(&mut cmd)
         }
         "trust" => trust_bench(&extra),
+        "audit" => audit::bench(&extra),
+        "ingest" => ingest_bench(&extra),
         "help" => {
             print_bench_help();
             Ok(())
@@ -233,6 +242,37 @@ fn trust_bench(extra: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Builds the release server and the load generator, then runs
+/// `e2e/src/bin/bench-ingest.rs` (it starts the server on SQLite, then on a fresh
+/// PostgreSQL database).
+fn ingest_bench(extra: &[String]) -> anyhow::Result<()> {
+    sh::run(sh::cargo().args([
+        "build",
+        "--quiet",
+        "--release",
+        "-p",
+        "waymark-server",
+        "--bin",
+        "waymark",
+    ]))?;
+    let server = sh::target_dir()?.join("release").join("waymark");
+    sh::run(
+        sh::cargo()
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "waymark-e2e",
+                "--bin",
+                "bench-ingest",
+                "--",
+            ])
+            .args(extra)
+            .env("WAYMARK_BIN", server),
+    )
+}
+
 /// Which build of the server a browser run starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ServerBuild {
@@ -287,6 +327,11 @@ fn print_bench_help() {
          drafts      article drafts from 100k resolved tickets\n  \
          scrub       scrub time at 2 KiB to 1 MiB of adversarial and realistic text, and the growth\n              \
          exponent (extra argument: --max-seconds S, stop a case once a size took longer)\n  \
+         audit       `waymark audit` wall time on the bundled fixtures and on a generated export\n              \
+         (extra argument: --tickets N, default 10000)\n  \
+         ingest      events/s and requests/s sustained at 50- and 5-event batches, p50/p99 acknowledgement\n              \
+         latency at half that load, server CPU and peak RSS, acknowledged events missing after kill -9;\n              \
+         SQLite, then PostgreSQL (extra arguments: --seconds N, --connections N, --postgres URL, --no-postgres)\n  \
          trust       trust figures: cross-site requests, replays, size limits, 429s, slowloris,\n              \
          memory of one message over 100k events, kill -9 durability (WAYMARK_TEST_POSTGRES adds PostgreSQL)\n  \
          widget      widget size table, then launcher mount time after navigation start in headless\n              \

@@ -1,6 +1,6 @@
 //! The console's components, thin over the state modules: [`App`] switches
 //! between the login and the workspace; `state` holds the signals and the calls
-//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs` and `shell` render;
+//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs`, `reports` and `shell` render;
 //! `knowledge` and `knowledge_tables` are the knowledge managers' section.
 
 mod dialogs;
@@ -8,6 +8,7 @@ mod knowledge;
 mod knowledge_tables;
 mod login;
 mod queue_pane;
+mod reports;
 mod shell;
 mod state;
 mod ticket;

@@ -149,6 +149,9 @@ pub fn Workspace(console: Console) -> impl IntoView {
                     <button class="navlink" id="nav-knowledge"
                         class:active=move || console.screen.get() == Screen::Knowledge
                         on:click=move |_| console.screen.set(Screen::Knowledge)>"Knowledge"</button>
+                    <button class="navlink" id="nav-reports"
+                        class:active=move || console.screen.get() == Screen::Reports
+                        on:click=move |_| console.screen.set(Screen::Reports)>"Reports"</button>
                     <Show when=is_admin>
                         <button class="navlink" id="nav-settings"
                             class:active=move || console.screen.get() == Screen::Settings
@@ -191,6 +194,7 @@ pub fn Workspace(console: Console) -> impl IntoView {
                 }.into_any(),
                 Screen::Settings => view! { <Settings console /> }.into_any(),
                 Screen::Knowledge => view! { <KnowledgeSection console /> }.into_any(),
+                Screen::Reports => view! { <super::reports::Reports console /> }.into_any(),
             }}
             <Dialogs console />
         </div>

@@ -58,6 +58,8 @@ pub enum Screen {
     Settings,
     /// Drafts, gaps and article performance.
     Knowledge,
+    /// Metrics, the rules review and the matrix replay.
+    Reports,
 }
 
 /// Every signal of the console. `Copy`: components take it by value.

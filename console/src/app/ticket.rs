@@ -107,6 +107,12 @@ fn TicketView(console: Console, detail: TicketDetail) -> impl IntoView {
             <Show when=move || acts>
                 <Actions console open />
             </Show>
+            {(!detail.needs.is_empty() && open).then(|| view! {
+                <div class="needs" id="ticket-needs" role="note">
+                    <strong>"Still needed"</strong>
+                    <ul>{detail.needs.iter().map(|n| view! { <li>{n.line()}</li> }).collect_view()}</ul>
+                </div>
+            })}
             <div class="ticket-body">
                 <div class="ticket-main">
                     <HandoffCard console detail=detail.clone() acts />

@@ -44,6 +44,20 @@ pub enum LifecycleStage {
     Feedback,
 }
 
+impl LifecycleStage {
+    /// The TOML/JSON spelling (`investigation`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Intake => "intake",
+            Self::Triage => "triage",
+            Self::Investigation => "investigation",
+            Self::Resolution => "resolution",
+            Self::Documentation => "documentation",
+            Self::Feedback => "feedback",
+        }
+    }
+}
+
 /// How urgent a ticket or a rule's action is. Ordered: `Low < Normal < High < Urgent`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,

@@ -10,6 +10,7 @@ mod condition;
 #[cfg(feature = "matrix-toml")]
 mod load;
 mod model;
+mod policy;
 pub(crate) mod table;
 mod validate;
 
@@ -19,5 +20,6 @@ pub use load::load_toml;
 pub use model::{
     ActionKind, ContextField, EscalationMatrix, MATRIX_VERSION, Rule, RuleAction, Team, Tier, When,
 };
+pub use policy::{Autonomy, RequiredInfo, StageRequirement, TicketType};
 pub use table::render_table;
 pub use validate::{MatrixError, Problem};

@@ -1,6 +1,7 @@
 //! The matrix types, exactly as they are written in TOML (and sent as JSON).
 
 use super::condition::Condition;
+use super::policy::{StageRequirement, TicketType};
 use crate::domain::{EscalationType, Priority};
 use crate::ids::{RuleId, TeamId, TierId};
 use crate::time::DurationMs;
@@ -24,6 +25,12 @@ pub struct EscalationMatrix {
     /// Rules, evaluated in this order (see [`crate::rules::evaluate`] for tie-breaks).
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// Ticket types and the assistant's autonomy with each, tried in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ticket_types: Vec<TicketType>,
+    /// Information a ticket needs before it may enter a lifecycle stage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stage_requirements: Vec<StageRequirement>,
 }
 
 impl EscalationMatrix {

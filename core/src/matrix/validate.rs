@@ -76,7 +76,57 @@ impl EscalationMatrix {
             }
             self.validate_rule(&path, rule, &mut problems);
         }
+        self.validate_ticket_types(&mut problems);
+        self.validate_stage_requirements(&mut problems);
         problems.into_result()
+    }
+
+    fn validate_ticket_types(&self, problems: &mut Problems) {
+        let mut ids = BTreeSet::new();
+        let last = self.ticket_types.len().saturating_sub(1);
+        for (index, kind) in self.ticket_types.iter().enumerate() {
+            let path = format!("ticket_types[{index}]");
+            if kind.id.trim().is_empty() {
+                problems.add(format!("{path}.id"), "must not be empty");
+            } else if !ids.insert(kind.id.as_str()) {
+                problems.add(
+                    format!("{path}.id"),
+                    format!("duplicate ticket type id `{}`", kind.id),
+                );
+            }
+            if kind.name.trim().is_empty() {
+                problems.add(format!("{path}.name"), "must not be empty");
+            }
+            if kind.when.all.is_empty() && kind.when.any.is_empty() && index != last {
+                problems.add(
+                    format!("{path}.when"),
+                    "a type without conditions matches every conversation, so the types after \
+                     it never would: give it conditions or move it last",
+                );
+            }
+            for (list, conditions) in [("all", &kind.when.all), ("any", &kind.when.any)] {
+                for (at, condition) in conditions.iter().enumerate() {
+                    let condition_path = format!("{path}.when.{list}[{at}].{}", condition.key());
+                    self.validate_condition(&condition_path, condition, problems);
+                }
+            }
+        }
+    }
+
+    fn validate_stage_requirements(&self, problems: &mut Problems) {
+        let mut stages = BTreeSet::new();
+        for (index, requirement) in self.stage_requirements.iter().enumerate() {
+            let path = format!("stage_requirements[{index}]");
+            if !stages.insert(requirement.stage) {
+                problems.add(
+                    format!("{path}.stage"),
+                    "this stage already has requirements: list them once",
+                );
+            }
+            if requirement.requires.is_empty() {
+                problems.add(format!("{path}.requires"), "must name at least one item");
+            }
+        }
     }
 
     fn validate_tiers(&self, problems: &mut Problems) {

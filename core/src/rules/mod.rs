@@ -24,6 +24,7 @@ mod check;
 mod evaluate;
 mod facts;
 mod notice;
+mod policy;
 mod replay;
 
 pub use check::ConditionCheck;
@@ -40,6 +41,7 @@ pub use facts::{
 pub use notice::{
     NOTICE_PLACEHOLDERS, NoticeError, NoticeVars, check_notice_template, render_notice,
 };
+pub use policy::{missing_information, ticket_type};
 pub use replay::{ExpectedOutcome, ReplayReport, ReplayRow, ReplayTicket, Verdict, replay};
 
 #[cfg(test)]

@@ -4,12 +4,14 @@
 //! for a person, of the console's login, queue and ticket view, and of the
 //! knowledge managers' drafts list and draft editor, into the directory given as
 //! the first argument.
+//! for a person, and of the console's login, queue, ticket view and Reports page, into the
+//! directory given as the first argument.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use waymark_e2e::Harness;
-use waymark_e2e::console::{click, fill, sign_in, text_of, visitor_escalates};
+use waymark_e2e::console::{click, fill, open_reports, sign_in, text_of, visitor_escalates};
 use waymark_e2e::knowledge::{DEMO_DRAFT, edit_draft, open_draft, open_knowledge};
 
 #[tokio::main]
@@ -82,6 +84,9 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
     h.js("document.activeElement && document.activeElement.blur(); return true;")
         .await?;
     save(h, out, "console-ticket.png").await?;
+    // The Reports page over the demo's 30 days of history.
+    open_reports(h).await?;
+    save(h, out, "console-reports.png").await?;
 
     // The knowledge manager's drafts, and one in the editor with its preview.
     click(h, "#sign-out").await?;

@@ -4,6 +4,7 @@
 
 mod console;
 mod knowledge;
+mod reports;
 mod skeleton;
 mod widget;
 mod widget_memory;

@@ -4,17 +4,19 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::boilerplate::{Boilerplate, BoilerplateConfig};
 use super::extract::{
-    StepCandidate, clean_title, group_steps, is_instruction, jaccard, normalize_error,
-    normalize_route, split_steps,
+    StepCandidate, clean_title, group_steps, jaccard, normalize_error, normalize_route, split_steps,
 };
 use super::flags::{CollisionChecker, FlagConfig, PublishedArticle};
 use super::model::{
     AppliesTo, Cause, Counted, Draft, Evidence, SourceTicket, Step, StepSource, Symptom,
     SymptomKind,
 };
+use super::resolution::{NoDraftReason, TicketResolution, resolution_of};
+use super::summary::{errors_in_text, problem_text, summarise_problem};
 use crate::cluster::{
-    Analyzer, Cluster, ClusterConfig, Clustering, PreviousAssignments, Progress, Stage,
+    Analyzer, Cluster, ClusterConfig, ClusterId, Clustering, PreviousAssignments, Progress, Stage,
     cluster_tickets,
 };
 use crate::ticket::ResolvedTicket;
@@ -24,8 +26,14 @@ use crate::ticket::ResolvedTicket;
 pub struct DraftConfig {
     /// Clustering settings.
     pub cluster: ClusterConfig,
-    /// The fewest tickets a cluster needs to get a draft.
+    /// The fewest tickets a cluster needs to get a draft from what its tickets agree on.
     pub min_tickets: usize,
+    /// Smaller clusters (down to this many tickets; 1 = single tickets) still get a
+    /// draft when one of their tickets is well resolved, drafted from that ticket.
+    /// Set it to `min_tickets` or more to draft only from agreement.
+    pub min_tickets_well_resolved: usize,
+    /// What counts as boilerplate in answers.
+    pub boilerplate: BoilerplateConfig,
     /// The share of a cluster's tickets a symptom or an answer step must appear in.
     pub min_share: f32,
     /// The most symptoms listed.
@@ -41,6 +49,8 @@ impl Default for DraftConfig {
         DraftConfig {
             cluster: ClusterConfig::default(),
             min_tickets: 3,
+            min_tickets_well_resolved: 1,
+            boilerplate: BoilerplateConfig::default(),
             min_share: 0.3,
             max_symptoms: 8,
             max_steps: 8,
@@ -58,10 +68,15 @@ pub struct DraftRun {
     pub clustering: Clustering,
     /// Every ticket's cluster id, to pass to the next run.
     pub assignments: PreviousAssignments,
+    /// Clusters with enough tickets that got no draft, and why.
+    pub refused: Vec<(ClusterId, NoDraftReason)>,
 }
 
 /// Clusters resolved tickets and drafts an article for every cluster with at least
-/// `min_tickets` tickets, flagging drafts that collide with published articles.
+/// `min_tickets` tickets (and for smaller ones with a well-resolved ticket, down to
+/// `min_tickets_well_resolved`), flagging drafts that collide with published articles.
+/// A cluster whose tickets hold no usable resolution gets no draft (see
+/// [`DraftRun::refused`]): never a draft without a resolution body.
 pub fn build_drafts(
     tickets: &[ResolvedTicket],
     articles: &[PublishedArticle],
@@ -71,14 +86,28 @@ pub fn build_drafts(
 ) -> DraftRun {
     let clustering = cluster_tickets(tickets, &config.cluster, previous, progress);
     let analyzer = Analyzer::default();
+    let boilerplate =
+        Boilerplate::learn_in_clusters(tickets, &clustering.cluster_of, &config.boilerplate);
     let drafted = clustering.clusters.len();
     progress(Stage::Draft, 0, drafted);
-    let mut drafts: Vec<Draft> = clustering
-        .clusters
-        .iter()
-        .filter(|cluster| cluster.members.len() >= config.min_tickets.max(1))
-        .map(|cluster| draft_cluster(tickets, cluster, &analyzer, config))
-        .collect();
+    let smallest = config
+        .min_tickets_well_resolved
+        .clamp(1, config.min_tickets.max(1));
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut refused = Vec::new();
+    for cluster in &clustering.clusters {
+        let size = cluster.members.len();
+        if size < smallest {
+            continue;
+        }
+        match try_draft_cluster(tickets, cluster, &analyzer, &boilerplate, config) {
+            Ok(draft) => drafts.push(draft),
+            Err(reason) if size >= config.min_tickets.max(1) => {
+                refused.push((cluster.id.clone(), reason));
+            }
+            Err(_) => {}
+        }
+    }
     if !articles.is_empty() {
         let checker = CollisionChecker::new(articles, &drafts, config.flags);
         for draft in &mut drafts {
@@ -91,30 +120,152 @@ pub fn build_drafts(
         drafts,
         clustering,
         assignments,
+        refused,
     }
 }
 
-/// Drafts one cluster.
+/// Drafts one cluster, even when its tickets hold no usable resolution (the draft then
+/// has no steps); [`try_draft_cluster`] refuses such clusters instead.
 pub fn draft_cluster(
     tickets: &[ResolvedTicket],
     cluster: &Cluster,
     analyzer: &Analyzer,
     config: &DraftConfig,
 ) -> Draft {
+    let boilerplate = Boilerplate::none();
+    try_draft_cluster(tickets, cluster, analyzer, &boilerplate, config).unwrap_or_else(|_| {
+        let members: Vec<&ResolvedTicket> = cluster.members.iter().map(|&m| &tickets[m]).collect();
+        let threshold = support_threshold(members.len(), config.min_share);
+        let title = clean_title(&title_source(tickets, cluster, analyzer));
+        Draft {
+            cluster_id: cluster.id.clone(),
+            product_area: cluster.product_area.clone(),
+            summary: summary(tickets, cluster, &title),
+            title,
+            symptoms: symptoms(&members, threshold, config.max_symptoms),
+            cause: None,
+            steps: Vec::new(),
+            explanation: Vec::new(),
+            applies_to: applies_to(&members),
+            evidence: evidence(&members),
+            flags: Vec::new(),
+            rewritten: None,
+        }
+    })
+}
+
+/// Drafts one cluster, or says why its tickets make no article.
+///
+/// Steps are what the members agree on (captured fixes first, then the instructions of
+/// each ticket's most instructive answer, each with enough support); when they agree on
+/// nothing, the best-resolved ticket (most representative first) speaks for the cluster.
+/// Chatter and `boilerplate` never become steps.
+pub fn try_draft_cluster(
+    tickets: &[ResolvedTicket],
+    cluster: &Cluster,
+    analyzer: &Analyzer,
+    boilerplate: &Boilerplate,
+    config: &DraftConfig,
+) -> Result<Draft, NoDraftReason> {
     let members: Vec<&ResolvedTicket> = cluster.members.iter().map(|&m| &tickets[m]).collect();
     let threshold = support_threshold(members.len(), config.min_share);
-    let title_source = title_source(tickets, cluster, analyzer);
-    Draft {
+    let resolutions: Vec<Result<TicketResolution, NoDraftReason>> = members
+        .iter()
+        .map(|ticket| resolution_of(ticket, boilerplate))
+        .collect();
+    let agreed = agreed_steps(&resolutions, analyzer, threshold, config.max_steps);
+    // The ticket that explains the fix best, most representative first.
+    let position_of: HashMap<usize, usize> = cluster
+        .members
+        .iter()
+        .enumerate()
+        .map(|(position, &member)| (member, position))
+        .collect();
+    let mut speaker: Option<&TicketResolution> = None;
+    let mut best_rank = (0, 0);
+    for &member in &cluster.representatives {
+        let Some(Ok(resolution)) = position_of.get(&member).map(|&p| &resolutions[p]) else {
+            continue;
+        };
+        // Agreement with the cluster first, then the more steps; ties keep the earlier.
+        let agrees = resolution
+            .steps
+            .iter()
+            .filter(|(text, _)| agreed.iter().any(|step| &step.text == text))
+            .count();
+        let rank = (agrees, resolution.steps.len());
+        if speaker.is_none() || rank > best_rank {
+            speaker = Some(resolution);
+            best_rank = rank;
+        }
+    }
+    let Some(speaker) = speaker else {
+        let reason = resolutions
+            .iter()
+            .filter_map(|resolution| resolution.as_ref().err())
+            .min_by_key(|reason| match reason {
+                NoDraftReason::OnlyBoilerplate => 0,
+                NoDraftReason::NothingToFollow => 1,
+                NoDraftReason::NoResolution => 2,
+            })
+            .copied()
+            .unwrap_or(NoDraftReason::NoResolution);
+        return Err(reason);
+    };
+    let steps = if agreed.is_empty() {
+        speaker
+            .steps
+            .iter()
+            .take(config.max_steps)
+            .map(|(text, source)| step(text.clone(), 1, *source))
+            .collect()
+    } else {
+        agreed
+    };
+    let explanation = speaker.explanation.clone();
+    let title = clean_title(&title_source(tickets, cluster, analyzer));
+    debug_assert!(!steps.is_empty() || !explanation.is_empty() || speaker.cause.is_some());
+    Ok(Draft {
         cluster_id: cluster.id.clone(),
         product_area: cluster.product_area.clone(),
-        title: clean_title(&title_source),
+        summary: summary(tickets, cluster, &title),
+        title,
         symptoms: symptoms(&members, threshold, config.max_symptoms),
-        cause: cause(&members, analyzer),
-        steps: steps(&members, analyzer, threshold, config.max_steps),
+        cause: cause(&members, analyzer).or_else(|| {
+            speaker.cause.clone().map(|text| Cause {
+                text,
+                tickets: 1,
+                alternatives: Vec::new(),
+            })
+        }),
+        steps,
+        explanation,
         applies_to: applies_to(&members),
         evidence: evidence(&members),
         flags: Vec::new(),
         rewritten: None,
+    })
+}
+
+/// The summary of the most representative ticket that has one (other than the title).
+fn summary(tickets: &[ResolvedTicket], cluster: &Cluster, title: &str) -> Option<String> {
+    cluster
+        .representatives
+        .iter()
+        .find_map(|&member| summarise_problem(title, &problem_text(&tickets[member])))
+}
+
+/// A one-ticket title: the subject, else the first sentence of the problem.
+pub(super) fn title_of(ticket: &ResolvedTicket) -> String {
+    if ticket.subject.trim().is_empty() {
+        clean_title(
+            &split_steps(&ticket.problem)
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+        )
+    } else {
+        clean_title(&ticket.subject)
     }
 }
 
@@ -123,7 +274,11 @@ const MIN_TITLE_TERMS: usize = 3;
 
 /// The problem statement of the most representative ticket that says enough to be a
 /// title ("Help!!" does not): its subject, else the first sentence of its problem.
-fn title_source(tickets: &[ResolvedTicket], cluster: &Cluster, analyzer: &Analyzer) -> String {
+pub(crate) fn title_source(
+    tickets: &[ResolvedTicket],
+    cluster: &Cluster,
+    analyzer: &Analyzer,
+) -> String {
     let statement = |index: usize| -> String {
         let ticket = &tickets[index];
         if ticket.subject.trim().is_empty() {
@@ -150,7 +305,11 @@ fn support_threshold(members: usize, share: f32) -> usize {
     by_share.max(2).min(members.max(1))
 }
 
-fn symptoms(members: &[&ResolvedTicket], threshold: usize, limit: usize) -> Vec<Symptom> {
+pub(super) fn symptoms(
+    members: &[&ResolvedTicket],
+    threshold: usize,
+    limit: usize,
+) -> Vec<Symptom> {
     let mut counts: HashMap<(SymptomKind, String), usize> = HashMap::new();
     for ticket in members {
         let mut seen: HashSet<(SymptomKind, String)> = HashSet::new();
@@ -162,6 +321,19 @@ fn symptoms(members: &[&ResolvedTicket], threshold: usize, limit: usize) -> Vec<
         }
         for route in &ticket.routes {
             seen.insert((SymptomKind::Route, normalize_route(route)));
+        }
+        // Error codes, exceptions and HTTP statuses in the customer's own words.
+        let customer_text = std::iter::once(ticket.problem.as_str())
+            .chain(ticket.customer_messages())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for error in errors_in_text(&customer_text) {
+            let known = seen.iter().any(|(kind, value)| {
+                *kind == SymptomKind::ErrorMessage && value.contains(error.as_str())
+            });
+            if !known {
+                seen.insert((SymptomKind::ErrorMessage, error));
+            }
         }
         for key in seen {
             if !key.1.is_empty() {
@@ -247,51 +419,58 @@ fn cause(members: &[&ResolvedTicket], analyzer: &Analyzer) -> Option<Cause> {
     })
 }
 
-fn steps(
-    members: &[&ResolvedTicket],
+/// The steps the members agree on: captured fixes (half the usual support suffices, the
+/// agent confirmed them at close), else the answers' instructions and code; in the order
+/// agents give them. Empty when nothing has enough support.
+fn agreed_steps(
+    resolutions: &[Result<TicketResolution, NoDraftReason>],
     analyzer: &Analyzer,
     threshold: usize,
     limit: usize,
 ) -> Vec<Step> {
+    let members = resolutions.len();
+    if members < 2 {
+        return Vec::new();
+    }
     let mut fix_candidates = Vec::new();
     let mut answer_candidates = Vec::new();
-    for (index, ticket) in members.iter().enumerate() {
-        if let Some(resolution) = &ticket.resolution {
-            push_candidates(&mut fix_candidates, index, &resolution.fix);
+    for (index, resolution) in resolutions.iter().enumerate() {
+        let Ok(resolution) = resolution else { continue };
+        let last = resolution.steps.len().saturating_sub(1).max(1) as f32;
+        for (position, (text, source)) in resolution.steps.iter().enumerate() {
+            let candidate = StepCandidate {
+                ticket: index,
+                text: text.clone(),
+                position: position as f32 / last,
+            };
+            match source {
+                StepSource::Fix => fix_candidates.push(candidate),
+                StepSource::AgentAnswer => answer_candidates.push(candidate),
+            }
         }
-        let answers: Vec<&str> = ticket.agent_answers().collect();
-        push_candidates(&mut answer_candidates, index, &answers.join("\n"));
     }
-    // Fix fields are confirmed by the agent at close: half the usual support suffices.
-    // Answers are conversational; they are only used when no fix field was captured.
-    let fix_threshold = threshold.div_ceil(2).max(2).min(members.len().max(1));
-    let mut chosen: Vec<(f32, Step)> = Vec::new();
-    let fix_groups = group_steps(&fix_candidates, analyzer);
-    for group in fix_groups
-        .iter()
+    let fix_threshold = threshold.div_ceil(2).max(2).min(members);
+    let mut chosen: Vec<(f32, Step)> = group_steps(&fix_candidates, analyzer)
+        .into_iter()
         .filter(|group| group.tickets >= fix_threshold)
-    {
-        chosen.push((
-            group.position,
-            step(group.text.clone(), group.tickets, StepSource::Fix),
-        ));
-    }
+        .map(|group| {
+            (
+                group.position,
+                step(group.text, group.tickets, StepSource::Fix),
+            )
+        })
+        .collect();
     if chosen.is_empty() {
-        // Answers mix instructions with explanations: keep the instructions when there are any.
-        let supported: Vec<_> = group_steps(&answer_candidates, analyzer)
+        chosen = group_steps(&answer_candidates, analyzer)
             .into_iter()
             .filter(|group| group.tickets >= threshold)
+            .map(|group| {
+                (
+                    group.position,
+                    step(group.text, group.tickets, StepSource::AgentAnswer),
+                )
+            })
             .collect();
-        let has_instructions = supported.iter().any(|group| is_instruction(&group.text));
-        for group in supported
-            .into_iter()
-            .filter(|group| !has_instructions || is_instruction(&group.text))
-        {
-            chosen.push((
-                group.position,
-                step(group.text, group.tickets, StepSource::AgentAnswer),
-            ));
-        }
     }
     // Keep the best-supported steps, then put them in the order agents give them.
     chosen.sort_by(|x, y| y.1.tickets.cmp(&x.1.tickets).then(x.0.total_cmp(&y.0)));
@@ -308,19 +487,7 @@ fn step(text: String, tickets: usize, source: StepSource) -> Step {
     }
 }
 
-fn push_candidates(candidates: &mut Vec<StepCandidate>, ticket: usize, text: &str) {
-    let pieces = split_steps(text);
-    let last = pieces.len().saturating_sub(1).max(1) as f32;
-    for (position, piece) in pieces.into_iter().enumerate() {
-        candidates.push(StepCandidate {
-            ticket,
-            text: piece,
-            position: position as f32 / last,
-        });
-    }
-}
-
-fn applies_to(members: &[&ResolvedTicket]) -> AppliesTo {
+pub(super) fn applies_to(members: &[&ResolvedTicket]) -> AppliesTo {
     let count = |field: fn(&crate::ticket::Resolution) -> &str| -> Vec<Counted> {
         let mut counts: HashMap<String, usize> = HashMap::new();
         for resolution in members
@@ -345,7 +512,7 @@ fn applies_to(members: &[&ResolvedTicket]) -> AppliesTo {
     }
 }
 
-fn evidence(members: &[&ResolvedTicket]) -> Evidence {
+pub(super) fn evidence(members: &[&ResolvedTicket]) -> Evidence {
     let mut tickets: Vec<SourceTicket> = members
         .iter()
         .map(|ticket| SourceTicket {

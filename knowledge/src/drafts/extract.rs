@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::classify::{split_sentences, strip_list_marker};
 use crate::cluster::Analyzer;
 
 /// Openings of sentences that are courtesy, not instructions.
@@ -124,50 +125,14 @@ pub fn split_steps(text: &str) -> Vec<String> {
     steps
 }
 
-fn strip_list_marker(line: &str) -> &str {
-    let without_bullet = line.trim_start_matches(['-', '*', '•', '–']).trim_start();
-    let digits = without_bullet
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .count();
-    if digits > 0 && digits <= 2 {
-        let rest = &without_bullet[digits..];
-        if let Some(stripped) = rest.strip_prefix(['.', ')', ':']) {
-            return stripped.trim_start();
-        }
-    }
-    without_bullet
-}
-
-/// Splits at `.`, `!` or `?` followed by a space and an upper-case letter or digit.
-fn split_sentences(text: &str) -> Vec<&str> {
-    let mut sentences = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for window in 0..chars.len() {
-        let (offset, c) = chars[window];
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        let next_is_space = chars
-            .get(window + 1)
-            .is_some_and(|(_, n)| n.is_whitespace());
-        let after = chars.get(window + 2).map(|(_, n)| *n);
-        if next_is_space && after.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit()) {
-            sentences.push(&text[start..=offset]);
-            start = offset + c.len_utf8();
-        }
-    }
-    if start < text.len() {
-        sentences.push(&text[start..]);
-    }
-    sentences
-}
-
 /// Verbs an instruction starts with ("Click…", "Go to…").
 const INSTRUCTION_VERBS: &[&str] = &[
     "add",
     "allow",
+    "append",
+    "apply",
+    "assign",
+    "avoid",
     "ask",
     "call",
     "cancel",
@@ -183,63 +148,101 @@ const INSTRUCTION_VERBS: &[&str] = &[
     "contact",
     "copy",
     "create",
+    "define",
     "delete",
     "deselect",
     "disable",
+    "double-click",
+    "do",
+    "don't",
     "download",
+    "never",
     "drag",
     "edit",
     "enable",
+    "encode",
+    "ensure",
     "enter",
     "export",
+    "filter",
     "find",
+    "get",
     "follow",
     "go",
+    "hide",
+    "highlight",
     "hit",
     "hover",
+    "grant",
     "import",
+    "include",
+    "insert",
     "install",
+    "invite",
     "log",
     "login",
     "make",
+    "mark",
+    "merge",
+    "modify",
     "move",
     "navigate",
     "open",
+    "pass",
     "paste",
+    "pick",
+    "point",
     "press",
+    "provide",
     "put",
     "reinstall",
+    "refer",
+    "regenerate",
+    "register",
     "reload",
     "remove",
     "rename",
+    "report",
     "replace",
     "request",
     "reset",
     "restart",
+    "restore",
     "retry",
+    "right",
     "right-click",
     "run",
     "save",
     "scroll",
     "search",
+    "see",
     "select",
     "send",
     "set",
+    "share",
     "sign",
+    "specify",
     "start",
     "switch",
+    "sync",
     "tap",
     "try",
+    "toggle",
     "turn",
     "type",
     "uncheck",
     "uninstall",
+    "unblock",
+    "unmerge",
     "update",
     "upgrade",
     "upload",
     "use",
+    "verify",
+    "view",
     "visit",
     "wait",
+    "write",
 ];
 
 /// Phrases that mark an instruction inside a sentence ("you can…", "to do this…").
@@ -249,22 +252,59 @@ const INSTRUCTION_PHRASES: &[&str] = &[
     "you should ",
     "you have to ",
     "you must ",
+    "you'll need to ",
+    "you could ",
+    "you'd need to ",
+    "you would need to ",
+    "what you need to do is",
+    "what you do is",
+    "you will need to ",
+    "you may want to ",
+    "you might want to ",
     "to do this",
     "to do that",
-    "just ",
-    "simply ",
-    "then ",
-    "first ",
-    "next ",
-    "finally ",
+    "make sure ",
+    "ensure that ",
+    "the solution is to ",
+    "the fix is to ",
+    "the workaround is to ",
 ];
 
 /// Whether a sentence reads as an instruction: it starts with an imperative verb
 /// (after an optional "then", "first", "please"…) or tells the reader what to do.
 pub fn is_instruction(sentence: &str) -> bool {
     let lower = sentence.to_lowercase();
+    if starts_with_instruction_verb(&lower) {
+        return true;
+    }
+    // "Under your preferences, click Branding." / "If it fails, restart the app."
+    let leading_clause = lower
+        .split_once(", ")
+        .filter(|(clause, _)| clause.split_whitespace().count() <= 8);
+    if let Some((_, rest)) = leading_clause
+        && starts_with_instruction_verb(rest)
+    {
+        return true;
+    }
+    INSTRUCTION_PHRASES.iter().any(|phrase| {
+        lower.match_indices(phrase).any(|(at, _)| {
+            // "if you can find it" is a condition, not advice.
+            !lower[..at].ends_with("if ") && !lower[..at].ends_with("whether ")
+        })
+    })
+}
+
+fn starts_with_instruction_verb(lower: &str) -> bool {
+    // "See, we can't…" / "Look, …" are interjections, not imperatives.
+    if lower
+        .split_whitespace()
+        .next()
+        .is_some_and(|word| word.ends_with(','))
+    {
+        return false;
+    }
     let mut words = lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
         .filter(|word| !word.is_empty());
     let mut first = words.next().unwrap_or("");
     if matches!(
@@ -273,7 +313,7 @@ pub fn is_instruction(sentence: &str) -> bool {
     ) {
         first = words.next().unwrap_or("");
     }
-    INSTRUCTION_VERBS.contains(&first) || INSTRUCTION_PHRASES.iter().any(|p| lower.contains(p))
+    INSTRUCTION_VERBS.contains(&first)
 }
 
 /// A candidate step from one ticket.

@@ -145,12 +145,20 @@ pub struct Draft {
     pub product_area: Option<String>,
     /// The title: the most representative problem statement.
     pub title: String,
+    /// The problem as customers describe it, summarised and addressed to the reader
+    /// (never quoted: no names, greetings or first person).
+    #[serde(default)]
+    pub summary: Option<String>,
     /// Common error messages, fingerprints and routes, most frequent first.
     pub symptoms: Vec<Symptom>,
     /// The cause, when the tickets captured root causes.
     pub cause: Option<Cause>,
-    /// Resolution steps in the order agents give them.
+    /// Resolution steps in the order agents give them: instructions and code lines only.
     pub steps: Vec<Step>,
+    /// What the answer explains beyond the steps (or instead of them, for questions
+    /// answered by an explanation), in order.
+    #[serde(default)]
+    pub explanation: Vec<String>,
     /// Environments and versions.
     pub applies_to: AppliesTo,
     /// The source tickets.
@@ -165,6 +173,9 @@ impl Draft {
     /// The extractive draft as a Markdown article body (without the title).
     pub fn body_markdown(&self) -> String {
         let mut body = String::new();
+        if let Some(summary) = &self.summary {
+            body.push_str(&format!("## Problem\n\n{summary}\n\n"));
+        }
         if !self.symptoms.is_empty() {
             body.push_str("## Symptoms\n\n");
             for symptom in &self.symptoms {
@@ -179,6 +190,17 @@ impl Draft {
         }
         if let Some(cause) = &self.cause {
             body.push_str(&format!("## Cause\n\n{}\n\n", cause.text));
+        }
+        if !self.explanation.is_empty() {
+            let heading = if self.steps.is_empty() {
+                "Answer"
+            } else {
+                "Background"
+            };
+            body.push_str(&format!(
+                "## {heading}\n\n{}\n\n",
+                self.explanation.join(" ")
+            ));
         }
         if !self.steps.is_empty() {
             body.push_str("## Resolution\n\n");
@@ -198,6 +220,11 @@ impl Draft {
             body.push_str(&format!("## Applies to\n\n{}\n", applies.join(", ")));
         }
         body
+    }
+
+    /// Whether the draft has a resolution body: steps, or an explanation.
+    pub fn has_resolution(&self) -> bool {
+        !self.steps.is_empty() || !self.explanation.is_empty()
     }
 
     /// The text of the resolution steps, one per line.

@@ -3,10 +3,12 @@
 //!
 //! - [`analysis`]: analyzers (English prose, identifiers, trigrams) and route normalisation.
 //! - [`schema`]: the fields.
+//! - [`feed`]: following a numbered change feed, the position kept in the index's own commit.
 //! - [`KnowledgeIndex`]: open/create, incremental add/update/delete, full rebuild; searching lives
 //!   in [`crate::suggest`] and [`crate::similar`].
 
 pub mod analysis;
+pub mod feed;
 pub mod schema;
 
 use std::path::Path;
@@ -16,6 +18,7 @@ use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+pub use feed::{FeedApplied, IndexChange};
 pub use schema::Fields;
 
 use crate::document::{DocKind, KnowledgeDoc};
@@ -128,13 +131,8 @@ impl KnowledgeIndex {
     /// Adds a document, replacing any document with the same site and id. Visible after
     /// [`KnowledgeIndex::commit`].
     pub fn upsert(&self, doc: &KnowledgeDoc) -> Result<()> {
-        doc.validate()?;
-        let document = self.to_tantivy(doc)?;
         let mut guard = self.writer()?;
-        let writer = Self::writer_in(&mut guard)?;
-        writer.delete_term(self.key_term(&doc.site, &doc.id));
-        writer.add_document(document)?;
-        Ok(())
+        self.stage_upsert(Self::writer_in(&mut guard)?, doc)
     }
 
     /// Removes the document with this site and id, if any. Visible after
@@ -145,10 +143,16 @@ impl KnowledgeIndex {
         Ok(())
     }
 
-    /// Makes every add, update and delete since the last commit durable and searchable.
+    /// Makes every add, update and delete since the last commit durable and searchable. The
+    /// feed position ([`KnowledgeIndex::feed_position`]) stays where it is.
     pub fn commit(&self) -> Result<()> {
         let mut guard = self.writer()?;
-        Self::writer_in(&mut guard)?.commit()?;
+        let kept = self.kept_payload()?;
+        let mut prepared = Self::writer_in(&mut guard)?.prepare_commit()?;
+        if let Some(payload) = kept {
+            prepared.set_payload(&payload);
+        }
+        prepared.commit()?;
         drop(guard);
         self.reader.reload()?;
         Ok(())

@@ -211,7 +211,25 @@ fn drafts_are_deterministic() {
 }
 
 #[test]
-fn clusters_below_the_minimum_get_no_draft() {
+fn clusters_below_the_minimum_get_no_draft_when_agreement_is_required() {
+    let tickets = fixture::tickets();
+    let config = DraftConfig {
+        min_tickets: 9,
+        min_tickets_well_resolved: 9,
+        ..DraftConfig::default()
+    };
+    let run = build_drafts(
+        &tickets,
+        &[],
+        &PreviousAssignments::new(),
+        &config,
+        &mut |_, _, _| {},
+    );
+    assert!(run.drafts.is_empty());
+}
+
+#[test]
+fn clusters_below_the_minimum_are_drafted_from_a_well_resolved_ticket() {
     let tickets = fixture::tickets();
     let config = DraftConfig {
         min_tickets: 9,
@@ -224,7 +242,11 @@ fn clusters_below_the_minimum_get_no_draft() {
         &config,
         &mut |_, _, _| {},
     );
-    assert!(run.drafts.is_empty());
+    assert_eq!(run.drafts.len(), 4);
+    for draft in &run.drafts {
+        assert!(draft.evidence.count < 9);
+        assert!(!draft.steps.is_empty(), "{}", draft.title);
+    }
 }
 
 #[test]

@@ -5,3 +5,4 @@ mod fixture;
 mod known_problems;
 mod review;
 mod stability;
+mod worth_reviewing;

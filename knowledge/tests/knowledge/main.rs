@@ -2,6 +2,7 @@
 //! with suggest, similar tickets, updates and deletes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod import;
 mod index;
 mod suggest;

@@ -48,8 +48,14 @@ pub enum ErrorCode {
     RequestTimeout,
     /// Too many live streams are open on the conversation or the site.
     TooManyStreams,
+    /// The server is taking in more than it can store right now; the answer
+    /// carries `Retry-After`.
+    Overloaded,
     /// Something failed on the server.
     Internal,
+    /// A ticket action needs information the site's matrix requires first; the
+    /// body lists it under `missing`.
+    MissingInformation,
 }
 
 impl ErrorCode {
@@ -68,7 +74,9 @@ impl ErrorCode {
             Self::IdentityUnverified => StatusCode::UNAUTHORIZED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
+            Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingInformation => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
@@ -79,6 +87,7 @@ pub struct ApiError {
     code: ErrorCode,
     message: String,
     retry_after: Option<u64>,
+    missing: Vec<crate::flow::policy::MissingInfo>,
 }
 
 #[derive(Serialize)]
@@ -90,6 +99,8 @@ struct Body<'a> {
 struct Inner<'a> {
     code: ErrorCode,
     message: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    missing: &'a [crate::flow::policy::MissingInfo],
 }
 
 impl ApiError {
@@ -99,6 +110,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            missing: Vec::new(),
         }
     }
 
@@ -121,6 +133,7 @@ impl IntoResponse for ApiError {
             error: Inner {
                 code: self.code,
                 message: &self.message,
+                missing: &self.missing,
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
@@ -140,6 +153,13 @@ impl From<StoreError> for ApiError {
                 return Self::new(ErrorCode::VersionConflict, message);
             }
             StoreError::AlreadyApplied(message) => return Self::new(ErrorCode::Conflict, message),
+            StoreError::IngestQueueFull => {
+                return Self::new(
+                    ErrorCode::Overloaded,
+                    "too many events are waiting to be stored: retry in 1 s",
+                )
+                .retry_after(1);
+            }
             _ => {}
         }
         tracing::error!(error = %err, "storage failure");
@@ -159,6 +179,16 @@ impl From<crate::flow::FlowError> for ApiError {
             F::IdempotencyConflict(message) => Self::new(ErrorCode::IdempotencyConflict, message),
             F::RateLimited(message) => Self::new(ErrorCode::RateLimited, message).retry_after(60),
             F::Store(err) => err.into(),
+            F::MissingInformation { stage, missing } => {
+                let message = F::MissingInformation {
+                    stage,
+                    missing: missing.clone(),
+                }
+                .to_string();
+                let mut error = Self::new(ErrorCode::MissingInformation, message);
+                error.missing = missing;
+                error
+            }
             other @ (F::Matrix(_) | F::Knowledge(_) | F::Randomness(_)) => {
                 tracing::error!(error = %other, "flow failure");
                 Self::new(ErrorCode::Internal, "internal error")

@@ -9,6 +9,7 @@
 //! - [`error`]: the one error shape; [`json`]: the JSON extractor that uses it.
 //! - [`log`]: one debug line per request, secrets in the query redacted.
 //! - [`limits`]: rate limits per site key and client, per credential; request timeout.
+//! - [`metrics`]: `/metrics` for Prometheus and the middleware timing every route.
 //!
 //! Every API route is added through a [`RouteTable`], which records what it
 //! routes, so the OpenAPI document is checked against the real routes.
@@ -19,6 +20,7 @@ pub mod error;
 pub mod json;
 pub mod limits;
 pub mod log;
+pub mod metrics;
 pub mod openapi;
 pub mod widget;
 
@@ -49,6 +51,8 @@ pub struct AppState {
     pub knowledge: Option<Arc<KnowledgeIndex>>,
     /// Login limits, session lifetimes and the demo's shared token.
     pub auth: Arc<crate::auth::AuthState>,
+    /// Request and ingest counters served at `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// An HTTP method an API route answers.
@@ -131,6 +135,7 @@ pub fn api_routes() -> Vec<(Verb, &'static str)> {
 /// The whole HTTP surface of the product.
 pub fn app(state: AppState) -> Router {
     let rate_limits = limits::RateLimits::new(&state.config.limits);
+    let request_metrics = state.metrics.clone();
     let widget_assets = Router::new()
         .fallback_service(
             // `cargo xtask dist` writes `.br` and `.gz` copies; the one the
@@ -150,6 +155,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route(metrics::PATH, get(metrics::scrape))
         .route(openapi::PATH, get(openapi::document))
         .merge(widget::routes().0)
         .merge(agent::routes().0)
@@ -157,6 +163,10 @@ pub fn app(state: AppState) -> Router {
         .nest_service("/widget", widget_assets)
         .merge(console::routes(&state.config.console.assets_dir))
         .layer(axum::middleware::from_fn(log::request))
+        .layer(axum::middleware::from_fn_with_state(
+            request_metrics,
+            metrics::track,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             rate_limits.clone(),
             limits::rate_limit,

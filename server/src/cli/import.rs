@@ -2,13 +2,18 @@
 //! into the knowledge index, with a progress line and a report of every skipped record. The
 //! reading and the rules of what counts as an answer live in `waymark_knowledge::import`;
 //! every document is scrubbed with the site's settings (`flow::scrub`) before it is indexed.
+//!
+//! The documents go to the database's knowledge log (`flow::knowledge_log`), which every
+//! running server's index follows; `--index` also writes them straight into an index
+//! directory (an index for evaluation, or a server's while it is stopped).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use waymark_knowledge::import::{ImportFormat, ImportProgress, import_file};
-use waymark_knowledge::{IndexConfig, KnowledgeIndex};
+use waymark_knowledge::{IndexChange, IndexConfig, KnowledgeIndex};
+use waymark_server::flow::knowledge_log;
 use waymark_server::{Config, Store};
 
 /// Arguments of `waymark import`.
@@ -19,9 +24,10 @@ pub struct Args {
     format: ImportFormat,
     /// The export file.
     file: PathBuf,
-    /// The knowledge index directory (created if missing).
+    /// Also write into this knowledge index directory (created if missing); servers
+    /// pick the documents up from the database's knowledge log either way.
     #[arg(long, env = "WAYMARK_INDEX_DIR")]
-    index: PathBuf,
+    index: Option<PathBuf>,
     /// The site (tenant) the imported tickets belong to.
     #[arg(long, default_value = "default")]
     site: String,
@@ -62,10 +68,24 @@ pub async fn run(
     let scrubbed =
         waymark_server::flow::scrub::imported_docs(Some(&store), &args.site, &mut imported.docs)
             .await;
+    if let Err(err) = scrubbed {
+        store.close().await;
+        return Err(err).context("cannot read the site's scrubbing settings");
+    }
+    let logged = append_to_log(&store, &args, &imported.docs).await;
     store.close().await;
-    scrubbed.context("cannot read the site's scrubbing settings")?;
-    let index = KnowledgeIndex::open_or_create(&args.index, IndexConfig::default())
-        .with_context(|| format!("cannot open the index at {}", args.index.display()))?;
+    let logged = logged.context("cannot append to the knowledge log")?;
+    let Some(index_dir) = &args.index else {
+        print!("{}", imported.report);
+        for refused in &logged.refused {
+            println!("not indexed: {refused}");
+        }
+        println!("{}", logged.summary(&args.site));
+        println!("running servers index them within seconds");
+        return Ok(());
+    };
+    let index = KnowledgeIndex::open_or_create(index_dir, IndexConfig::default())
+        .with_context(|| format!("cannot open the index at {}", index_dir.display()))?;
     let total = imported.docs.len();
     if args.replace {
         eprintln!("rebuilding site `{}` from {total} documents", args.site);
@@ -90,10 +110,72 @@ pub async fn run(
         eprintln!();
         print!("{}", imported.report);
     }
+    println!("{}", logged.summary(&args.site));
     println!(
         "index {} now holds {} documents",
-        args.index.display(),
+        index_dir.display(),
         index.num_docs()
     );
     Ok(())
+}
+
+/// What went to the knowledge log.
+#[derive(Debug, Default)]
+struct Logged {
+    appended: usize,
+    removed: usize,
+    refused: Vec<String>,
+}
+
+impl Logged {
+    fn summary(&self, site: &str) -> String {
+        format!(
+            "knowledge log of site `{site}`: {} entries appended, {} of them deletions \
+             (unchanged documents are not appended again)",
+            self.appended, self.removed
+        )
+    }
+}
+
+/// Log entries appended per transaction.
+const LOG_CHUNK: usize = 1_000;
+
+/// Appends the documents to the knowledge log (with `--replace`, a delete for every
+/// document of the site the export no longer has), in transactions of [`LOG_CHUNK`].
+async fn append_to_log(
+    store: &Store,
+    args: &Args,
+    docs: &[waymark_knowledge::KnowledgeDoc],
+) -> anyhow::Result<Logged> {
+    let mut logged = Logged::default();
+    let mut changes = Vec::with_capacity(docs.len());
+    for doc in docs {
+        match doc.validate() {
+            Ok(()) => changes.push(IndexChange::upsert(doc.clone())),
+            Err(err) => logged.refused.push(err.to_string()),
+        }
+    }
+    if args.replace {
+        let kept: std::collections::HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        for id in store.knowledge_doc_ids(&args.site).await? {
+            if !kept.contains(id.as_str()) {
+                changes.push(IndexChange::Delete {
+                    site: args.site.clone(),
+                    id,
+                });
+                logged.removed += 1;
+            }
+        }
+    }
+    let total = changes.len();
+    for (number, chunk) in changes.chunks(LOG_CHUNK).enumerate() {
+        logged.appended += knowledge_log::append(store, chunk).await?;
+        let done = (number * LOG_CHUNK + chunk.len()).min(total);
+        eprint!("\rknowledge log: {done}/{total} changes");
+        std::io::stderr().flush().ok();
+    }
+    if total > 0 {
+        eprintln!();
+    }
+    Ok(logged)
 }

@@ -5,6 +5,7 @@
 //! routed in the URL fragment), plus the demo site it reports to, its knowledge and
 //! its users (one per role, see [`DEMO_USERS`]).
 
+pub mod history;
 pub mod sla;
 
 use axum::Router;
@@ -12,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 
-use waymark_knowledge::{KnowledgeDoc, KnowledgeIndex};
+use waymark_knowledge::{IndexChange, KnowledgeDoc, KnowledgeIndex};
 
 use crate::auth::{NewUser, Role, UserId, accounts};
 use crate::storage::{Site, Store, StoreError};
@@ -100,8 +101,9 @@ pub async fn seed_accounts(store: &Store) -> Result<UserId, SeedError> {
 
 /// Creates the demo site if it is not there yet, with the sample escalation
 /// matrix (`core/examples/escalation-matrix.toml`) as its matrix, and puts the
-/// demo's articles and resolved tickets in `knowledge` (updated on every start,
-/// so an edited sample replaces the indexed one).
+/// demo's articles and resolved tickets in `knowledge` through the knowledge log
+/// (updated on every start, so an edited sample replaces the indexed one). Without
+/// an index the knowledge is left as it is.
 pub async fn seed(store: &Store, knowledge: Option<&KnowledgeIndex>) -> Result<(), SeedError> {
     let site = Site {
         id: DEMO_SITE_ID.into(),
@@ -120,22 +122,22 @@ pub async fn seed(store: &Store, knowledge: Option<&KnowledgeIndex>) -> Result<(
         matrix_version = version,
         "demo escalation matrix"
     );
-    if let Some(index) = knowledge {
-        let docs = knowledge_docs()?;
-        for doc in &docs {
-            index
-                .upsert(doc)
-                .map_err(|err| SeedError::Knowledge(err.to_string()))?;
-        }
-        index
-            .commit()
-            .map_err(|err| SeedError::Knowledge(err.to_string()))?;
-        tracing::info!(
-            site = DEMO_SITE_ID,
-            documents = docs.len(),
-            "demo knowledge"
-        );
-    }
+    let Some(index) = knowledge else {
+        return Ok(());
+    };
+    let docs = knowledge_docs()?;
+    let changes: Vec<IndexChange> = docs.into_iter().map(IndexChange::upsert).collect();
+    // Through the knowledge log, so every replica's index gets them; a document
+    // unchanged since the last start is not appended again.
+    let appended = crate::flow::knowledge_log::publish(store, Some(index), &changes)
+        .await
+        .map_err(|err| SeedError::Knowledge(err.to_string()))?;
+    tracing::info!(
+        site = DEMO_SITE_ID,
+        documents = changes.len(),
+        appended,
+        "demo knowledge"
+    );
     Ok(())
 }
 

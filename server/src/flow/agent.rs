@@ -3,10 +3,10 @@
 //! confirm the handoff note, resolve with resolution capture, reopen).
 
 use serde_json::json;
-use waymark_core::domain::{EscalationType, Priority, Resolution};
+use waymark_core::domain::{EscalationType, LifecycleStage, Priority, Resolution};
 use waymark_core::ids::{TeamId, TierId};
 use waymark_core::wire::{ConversationStatus, CustomerNotice, MessageAuthor};
-use waymark_knowledge::KnowledgeIndex;
+use waymark_knowledge::{IndexChange, KnowledgeIndex};
 
 use super::conversation::clean_text;
 use super::handoff::{HandoffNoteView, NoteInput, build_note};
@@ -14,7 +14,7 @@ use super::notice::customer_notice;
 use super::resolution::{knowledge_doc, prefill_resolution};
 use super::routing::{Snapshot, snapshot};
 use super::scrub::{Scrub, site_settings};
-use super::{FlowError, new_id, site_matrix, ticket};
+use super::{FlowError, new_id, policy, site_matrix, ticket};
 use crate::auth::UserId;
 use crate::storage::tickets::CsatRecord;
 use crate::storage::{
@@ -74,6 +74,8 @@ pub struct TicketDetail {
     pub page_trail: Vec<super::TrailItem>,
     /// The customer's rating, if given.
     pub csat: Option<CsatRecord>,
+    /// The stages ahead that still lack what the site's matrix requires.
+    pub needs: Vec<policy::StageNeeds>,
 }
 
 /// The ticket with its conversation, notes, audit trail and page trail.
@@ -87,8 +89,12 @@ pub async fn detail(
         events: &snapshot.events,
         ..NoteInput::default()
     });
+    let notes = store.handoff_notes(site_id, ticket_id).await?;
+    let matrix = site_matrix(store, site_id).await?;
+    let known = policy::known(&ticket, &snapshot, &notes, None);
     Ok(TicketDetail {
-        notes: store.handoff_notes(site_id, ticket_id).await?,
+        needs: policy::needs_ahead(&matrix, &ticket, &known),
+        notes,
         trail: store.ticket_trail(site_id, ticket_id).await?,
         csat: store.csat(site_id, &ticket.conversation_id).await?,
         page_trail: note.page_trail,
@@ -139,6 +145,17 @@ pub async fn acknowledge(
     actor: Actor<'_>,
 ) -> Result<TicketRecord, FlowError> {
     let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
+    let matrix = site_matrix(store, site_id).await?;
+    policy::check_stage(
+        store,
+        site_id,
+        &matrix,
+        &ticket,
+        &snapshot,
+        LifecycleStage::Investigation,
+        None,
+    )
+    .await?;
     ticket::acknowledge(&mut ticket, actor.agent, actor.now_ms)?;
     let trail = vec![agent_entry(
         actor,
@@ -284,6 +301,16 @@ pub async fn escalate(
     }
     let matrix = site_matrix(store, site_id).await?;
     let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
+    policy::check_stage(
+        store,
+        site_id,
+        &matrix,
+        &ticket,
+        &snapshot,
+        LifecycleStage::Triage,
+        None,
+    )
+    .await?;
     let handoff = ticket::escalate(
         &mut ticket,
         &matrix,
@@ -447,7 +474,28 @@ pub async fn resolve(
     let config = site_settings(store, site_id).await?;
     resolution.scrub(&config);
     let (mut ticket, snapshot) = load_for(store, site_id, ticket_id, actor).await?;
+    let matrix = site_matrix(store, site_id).await?;
+    policy::check_stage(
+        store,
+        site_id,
+        &matrix,
+        &ticket,
+        &snapshot,
+        LifecycleStage::Documentation,
+        Some(&resolution),
+    )
+    .await?;
     ticket::resolve(&mut ticket, resolution.clone(), actor.now_ms)?;
+    let mut doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
+    doc.scrub(&config);
+    // A ticket with nothing searchable is resolved all the same, without a document.
+    let knowledge = match doc.validate() {
+        Ok(()) => vec![IndexChange::upsert(doc)],
+        Err(err) => {
+            tracing::warn!(site = site_id, ticket = %ticket.id, error = %err, "resolved ticket not indexed");
+            Vec::new()
+        }
+    };
     let change = TicketChange {
         trail: vec![agent_entry(
             actor,
@@ -468,16 +516,13 @@ pub async fn resolve(
         }],
         conversation_status: Some((ConversationStatus::Resolved, None)),
         outbox: resolved_notices(store, site_id, &snapshot, &ticket, actor.now_ms).await?,
+        // The resolved ticket enters the knowledge log with the resolution.
+        knowledge,
         ..TicketChange::default()
     };
     ticket.version = commit(store, site_id, &snapshot, actor, "", change).await?;
     if let Some(index) = index {
-        let mut doc = knowledge_doc(site_id, &ticket, &snapshot, &resolution);
-        doc.scrub(&config);
-        index
-            .upsert(&doc)
-            .and_then(|()| index.commit())
-            .map_err(|err| FlowError::Knowledge(err.to_string()))?;
+        super::knowledge_log::catch_up(store, index).await?;
         tracing::info!(site = site_id, ticket = %ticket.id, "resolved ticket indexed");
     }
     Ok(ticket)

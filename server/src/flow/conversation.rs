@@ -109,7 +109,7 @@ pub async fn start(
     };
     if let Some(routed) = routed {
         answer.status = routed.status;
-        answer.notice = Some(routed.notice.clone());
+        answer.notice = routed.notice.clone();
         change.merge(routed.change);
     }
     // What is kept for a replay: who may replay it, the body, the answer without
@@ -299,7 +299,7 @@ pub async fn escalate(
     let answer = EscalationAccepted {
         conversation_id: conversation.id.clone(),
         status: routed.status,
-        notice: Some(routed.notice),
+        notice: routed.notice,
     };
     change.merge(routed.change);
     change.idempotency = Some((

@@ -7,9 +7,12 @@
 //! - [`ticket`]: pure ticket operations (escalate, transfer, acknowledge, …).
 //! - [`routing`]: matrix evaluation → ticket created or moved, note, notice.
 //! - [`resolution`]: resolution prefill and the resolved ticket as knowledge.
+//! - [`knowledge_log`]: every index write goes through the database's log, which
+//!   each replica's index follows.
 //! - [`suggest`]: suggestions (thin over `knowledge`) and deflection verdicts.
 //! - [`conversation`]: the widget side: start, message, escalate, CSAT.
 //! - [`agent`]: the agent side: queue, detail and every ticket action.
+//! - [`policy`]: the matrix's stage requirements applied to a ticket.
 //! - [`queue`]: the queue's views, filters, counts and cursor pages.
 //! - [`workspace`]: internal notes, assigning an owner, removing a collaborator.
 //! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
@@ -38,7 +41,9 @@ pub mod gaps;
 pub mod handoff;
 pub mod identity;
 pub mod knowledge;
+pub mod knowledge_log;
 pub mod notice;
+pub mod policy;
 pub mod queue;
 pub mod replay;
 pub mod resolution;
@@ -93,6 +98,19 @@ pub enum FlowError {
     /// The site's stored matrix no longer loads.
     #[error("the site's escalation matrix is invalid: {0}")]
     Matrix(String),
+    /// An action would move the ticket into a lifecycle stage without what the
+    /// site's matrix requires there.
+    #[error(
+        "the ticket cannot enter {} yet: it needs {}",
+        stage.as_str(),
+        missing.iter().map(|m| format!("{} ({})", m.info, m.how)).collect::<Vec<_>>().join(", ")
+    )]
+    MissingInformation {
+        /// The stage refused.
+        stage: waymark_core::domain::LifecycleStage,
+        /// What it lacks.
+        missing: Vec<policy::MissingInfo>,
+    },
     /// The knowledge index failed.
     #[error("knowledge index: {0}")]
     Knowledge(String),

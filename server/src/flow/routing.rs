@@ -5,6 +5,7 @@
 
 use serde_json::json;
 use waymark_core::domain::{EscalationType, Priority};
+use waymark_core::matrix::Autonomy;
 use waymark_core::rules::{AccountFacts, DecidedAction, Decision, Evaluation, explain};
 use waymark_core::time::Timestamp;
 use waymark_core::wire::{ConversationStatus, CustomerNotice, MessageAuthor};
@@ -152,7 +153,8 @@ pub(crate) async fn rejected_suggestions(
 /// A routing outcome: the change to commit and what the customer is told.
 pub(crate) struct Routed {
     pub(crate) change: TicketChange,
-    pub(crate) notice: CustomerNotice,
+    /// What the customer is told; none when a person only reviews.
+    pub(crate) notice: Option<CustomerNotice>,
     pub(crate) status: ConversationStatus,
 }
 
@@ -187,8 +189,33 @@ pub(crate) fn route(
             None => Ok(None),
         };
     }
+    let kind = waymark_core::rules::ticket_type(matrix, &facts, Timestamp(now_ms));
+    let by_type;
+    let mut human = human;
+    let mut review = false;
     if routing.is_none() && human.is_none() {
-        return Ok(None);
+        let customer_wrote = snapshot
+            .messages
+            .iter()
+            .any(|m| m.author == MessageAuthor::Customer);
+        match kind {
+            Some(kind) if snapshot.ticket.is_none() && customer_wrote => match kind.autonomy {
+                Autonomy::HumanNow => {
+                    by_type = HumanRequest {
+                        goal: None,
+                        tried: Vec::new(),
+                        reason: Some(format!(
+                            "Requests of type \u{201c}{}\u{201d} go to a person at once.",
+                            kind.name
+                        )),
+                    };
+                    human = Some(&by_type);
+                }
+                Autonomy::AnswerThenReview => review = true,
+                Autonomy::ResolveAlone => return Ok(None),
+            },
+            _ => return Ok(None),
+        }
     }
     let mut trail = Vec::new();
     let mut ticket = match &snapshot.ticket {
@@ -201,12 +228,12 @@ pub(crate) fn route(
                 subject.clone(),
                 now_ms,
             );
-            trail.push(entry(
-                now_ms,
-                "system",
-                "created",
-                json!({ "tier": created.tier }),
-            ));
+            let mut detail = json!({ "tier": created.tier });
+            if let (Some(kind), serde_json::Value::Object(map)) = (kind, &mut detail) {
+                map.insert("ticket_type".into(), json!(kind.id));
+                map.insert("autonomy".into(), json!(kind.autonomy));
+            }
+            trail.push(entry(now_ms, "system", "created", detail));
             created
         }
     };
@@ -225,6 +252,9 @@ pub(crate) fn route(
             ));
         }
     }
+    if review {
+        return review_change(snapshot, ticket, trail, kind, now_ms).map(Some);
+    }
     let mut reason = String::new();
     if let Some(human) = human {
         reason = human
@@ -232,10 +262,16 @@ pub(crate) fn route(
             .clone()
             .filter(|r| !r.trim().is_empty())
             .unwrap_or_else(|| "The customer asked for a person.".into());
+        let (actor, action) = match kind {
+            Some(kind) if kind.autonomy == Autonomy::HumanNow && snapshot.ticket.is_none() => {
+                ("system", "routed_by_type")
+            }
+            _ => ("customer", "human_requested"),
+        };
         trail.push(entry(
             now_ms,
-            "customer",
-            "human_requested",
+            actor,
+            action,
             json!({ "reason": reason, "from": "assistant" }),
         ));
     }
@@ -348,9 +384,58 @@ pub(crate) fn route(
     };
     Ok(Some(Routed {
         change,
-        notice,
+        notice: Some(notice),
         status,
     }))
+}
+
+/// A conversation of a type the assistant answers and a person reviews: the
+/// ticket is created for review at low priority, with a note, and the customer
+/// keeps talking to the assistant (no notice, no status change).
+fn review_change(
+    snapshot: &Snapshot,
+    mut ticket: TicketRecord,
+    mut trail: Vec<TrailEntry>,
+    kind: Option<&waymark_core::matrix::TicketType>,
+    now_ms: i64,
+) -> Result<Routed, FlowError> {
+    let name = kind.map(|k| k.name.as_str()).unwrap_or_default();
+    let reason = format!(
+        "Requests of type \u{201c}{name}\u{201d} are answered by the assistant and reviewed by a person."
+    );
+    ticket.priority = Priority::Low;
+    trail.push(entry(
+        now_ms,
+        "system",
+        "review_requested",
+        json!({ "reason": reason, "ticket_type": kind.map(|k| &k.id) }),
+    ));
+    let note = build_note(&NoteInput {
+        stated_goal: None,
+        messages: &snapshot.messages,
+        tried: snapshot.rejected.clone(),
+        sentiment: None,
+        reason: reason.clone(),
+        events: &snapshot.events,
+        account: account_of(&snapshot.conversation),
+    });
+    let status = snapshot.conversation.status;
+    Ok(Routed {
+        change: TicketChange {
+            ticket: Some(ticket),
+            trail,
+            note: Some(NoteVersion {
+                version: snapshot.notes + 1,
+                source: "generated".into(),
+                note: serde_json::to_value(&note).unwrap_or_default(),
+                author: "system".into(),
+                at_ms: now_ms,
+            }),
+            ..TicketChange::default()
+        },
+        notice: None,
+        status,
+    })
 }
 
 /// Facts and evaluation of a conversation as of `now_ms`, with its subject line.
@@ -379,6 +464,45 @@ fn evaluate(
     });
     let evaluation = explain(matrix, &facts, Timestamp(now_ms));
     (subject, facts, evaluation)
+}
+
+/// The facts of `snapshot`'s conversation as they stood at `at_ms` while its
+/// ticket was still at the first tier (created at `ticket_created_ms`): the
+/// messages and page events up to then. A replay of the matrix reads these.
+pub(crate) fn first_tier_facts(
+    matrix: &waymark_core::matrix::EscalationMatrix,
+    snapshot: &Snapshot,
+    ticket_created_ms: i64,
+    at_ms: i64,
+) -> Option<waymark_core::rules::Facts> {
+    let first = first_tier(matrix)?;
+    let ticket = snapshot.ticket.as_ref().map(|ticket| {
+        ticket::new_ticket(
+            ticket.id.clone(),
+            ticket.conversation_id.clone(),
+            first,
+            ticket.subject.clone(),
+            ticket_created_ms,
+        )
+    });
+    let then = Snapshot {
+        ticket,
+        messages: snapshot
+            .messages
+            .iter()
+            .filter(|m| m.at_ms <= at_ms)
+            .cloned()
+            .collect(),
+        events: snapshot
+            .events
+            .iter()
+            .filter(|e| e.at_ms <= at_ms)
+            .cloned()
+            .collect(),
+        ..snapshot.clone()
+    };
+    let (_, facts, _) = evaluate(matrix, &then, first.id.as_str(), at_ms);
+    Some(facts)
 }
 
 /// Early warnings for a ticket that no rule routes: each warning rule that fires

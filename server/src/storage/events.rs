@@ -1,8 +1,10 @@
 //! The page-event trail: what the widget saw, per site and session, stored once
-//! per client event id so a retried batch never duplicates anything.
+//! per client event id so a retried batch never duplicates anything. Batches
+//! are written by [`super::group_commit`].
 
 use sqlx::Row;
 
+use super::group_commit::IngestBatch;
 use super::{Store, StoreError};
 
 /// An event ready to store (already validated and scrubbed).
@@ -64,8 +66,9 @@ pub struct TrailQuery<'a> {
 }
 
 impl Store {
-    /// Stores a batch of one session's events in one transaction (one durable
-    /// commit per batch, not per event).
+    /// Stores a batch of one session's events (no new-session cap): committed
+    /// with the batches of concurrent requests in one durable transaction, answered
+    /// once that committed (see [`super::group_commit`]).
     pub async fn ingest_events(
         &self,
         site_id: &str,
@@ -74,45 +77,22 @@ impl Store {
         client_hash: Option<&str>,
         received_ms: i64,
     ) -> Result<IngestOutcome, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let first_seen = events.iter().map(|e| e.at_ms).min().unwrap_or(received_ms);
-        sqlx::query(
-            "INSERT INTO sessions (site_id, id, first_seen_ms, last_seen_ms, client_hash)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (site_id, id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
-        )
-        .bind(site_id)
-        .bind(session_id)
-        .bind(first_seen)
-        .bind(received_ms)
-        .bind(client_hash.map(str::to_owned))
-        .execute(&mut *tx)
-        .await?;
-        let mut outcome = IngestOutcome::default();
-        for event in events {
-            let result = sqlx::query(
-                "INSERT INTO events (site_id, session_id, client_id, at_ms, received_ms, kind, route, body, fingerprint)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-            )
-            .bind(site_id)
-            .bind(session_id)
-            .bind(&event.client_id)
-            .bind(event.at_ms)
-            .bind(received_ms)
-            .bind(&event.kind)
-            .bind(&event.route)
-            .bind(&event.body)
-            .bind(event.fingerprint.clone())
-            .execute(&mut *tx)
-            .await?;
-            if result.rows_affected() == 1 {
-                outcome.stored += 1;
-            } else {
-                outcome.duplicates += 1;
-            }
-        }
-        tx.commit().await?;
-        Ok(outcome)
+        self.ingest(IngestBatch {
+            site_id: site_id.to_owned(),
+            session_id: session_id.to_owned(),
+            events: events.to_vec(),
+            client_hash: client_hash.map(str::to_owned),
+            received_ms,
+            new_sessions: None,
+        })
+        .await
+    }
+
+    /// Stores `batch` once its group committed; a batch opening a session beyond
+    /// its client's cap is refused ([`StoreError::TooManyNewSessions`]), a full
+    /// queue refuses at once ([`StoreError::IngestQueueFull`]).
+    pub async fn ingest(&self, batch: IngestBatch) -> Result<IngestOutcome, StoreError> {
+        self.ingest.submit(self.pool(), batch).await
     }
 
     /// The most recent part of a session's trail, in the order things happened

@@ -74,11 +74,50 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("sql/0010_knowledge.sqlite.sql"),
         postgres: include_str!("sql/0010_knowledge.postgres.sql"),
     },
+    Migration {
+        version: 11,
+        name: "indexes the reports scan by: tickets by creation, conversations by session, verdicts by set",
+        sqlite: include_str!("sql/0011_reports.sqlite.sql"),
+        postgres: include_str!("sql/0011_reports.postgres.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "the knowledge log every replica's index follows",
+        sqlite: include_str!("sql/0014_knowledge_log.sqlite.sql"),
+        postgres: include_str!("sql/0014_knowledge_log.postgres.sql"),
+    },
 ];
 
-/// Applies every migration newer than the database's version, each in its own
-/// transaction. Returns the versions applied.
+/// Applies every migration the database has not recorded yet, in version order, each
+/// in its own transaction. Returns the versions applied.
 pub async fn apply(store: &Store) -> Result<Vec<i64>, StoreError> {
+    // Replicas starting together on one PostgreSQL database take turns: the second
+    // finds everything recorded by the first.
+    let mut turn = match store.backend() {
+        Backend::Postgres => {
+            let mut connection = store.pool().acquire().await?;
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATION_LOCK_KEY)
+                .execute(&mut *connection)
+                .await?;
+            Some(connection)
+        }
+        Backend::Sqlite => None,
+    };
+    let applied = apply_unrecorded(store).await;
+    if let Some(connection) = turn.as_mut() {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK_KEY)
+            .execute(&mut **connection)
+            .await?;
+    }
+    applied
+}
+
+/// Same key for every Waymark replica: "wmmigrat".
+const MIGRATION_LOCK_KEY: i64 = 0x776d_6d69_6772_6174;
+
+async fn apply_unrecorded(store: &Store) -> Result<Vec<i64>, StoreError> {
     let pool = store.pool();
     pool.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -88,12 +127,13 @@ pub async fn apply(store: &Store) -> Result<Vec<i64>, StoreError> {
         )",
     )
     .await?;
-    let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-        .fetch_one(pool)
+    // Every migration not yet recorded, not only those above the highest: migrations
+    // numbered apart may land in either order.
+    let recorded: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(pool)
         .await?;
-    let current = current.unwrap_or(0);
     let mut applied = Vec::new();
-    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+    for migration in MIGRATIONS.iter().filter(|m| !recorded.contains(&m.version)) {
         let sql = match store.backend() {
             Backend::Sqlite => migration.sqlite,
             Backend::Postgres => migration.postgres,

@@ -8,12 +8,14 @@
 //!
 //! - [`migrations`]: the schema, versioned, for both backends.
 //! - [`events`]: the page-event trail per session.
+//! - [`group_commit`]: event batches of concurrent requests committed together by one writer.
 //! - [`sites`]: sites, their widget keys and their versioned escalation matrices.
 //! - [`conversations`]: conversations, messages and idempotency keys.
 //! - [`tickets`]: tickets, their audit trail, handoff notes and CSAT.
 //! - [`suggestions`]: suggestions shown and the verdicts on them (deflection).
 //! - [`jobs`]: durable jobs and the transactional outbox, webhook endpoints, unsubscribes.
 //! - [`escalation`]: alerts and incidents.
+//! - [`knowledge_log`]: every write to the knowledge index, which each replica's index follows.
 //! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 //! - [`trust`]: identity settings, install secrets, opaque answer ids, key expiry.
 //! - [`knowledge`]: article drafts, their review history, articles, answers opened.
@@ -21,9 +23,12 @@
 pub mod conversations;
 pub mod escalation;
 pub mod events;
+pub mod group_commit;
 pub mod jobs;
 pub mod knowledge;
+pub mod knowledge_log;
 pub mod migrations;
+pub mod operations;
 pub mod sites;
 pub mod suggestions;
 pub mod tickets;
@@ -32,6 +37,7 @@ pub mod users;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -41,6 +47,7 @@ use crate::live::LiveHub;
 
 pub use conversations::{ConversationRecord, MessageRecord};
 pub use events::{StoredEvent, TrailQuery};
+pub use group_commit::{IngestBatch, IngestCounters, NewSessionLimit};
 pub use sites::Site;
 pub use tickets::{NoteVersion, TicketChange, TicketRecord, TrailEntry};
 pub use users::{AgentRequestRecord, SessionRecord, UserRecord};
@@ -75,6 +82,19 @@ pub enum StoreError {
     /// An agent request's `Idempotency-Key` was stored by a concurrent request.
     #[error("{0}")]
     AlreadyApplied(String),
+    /// The ingest queue is full: the batch was not taken (try again shortly).
+    #[error("the ingest queue is full")]
+    IngestQueueFull,
+    /// The ingest writer stopped before it answered (the server is stopping).
+    #[error("the ingest writer stopped")]
+    WriterStopped,
+    /// A batch opened a session new to the site while its client had already
+    /// opened the most sessions allowed in the window.
+    #[error("the client opened {opened} sessions in the window")]
+    TooManyNewSessions {
+        /// Sessions the client had opened.
+        opened: i64,
+    },
     /// Stored data could not be decoded.
     #[error("corrupt stored value in {table}.{column}: {message}")]
     Corrupt {
@@ -94,6 +114,8 @@ pub struct Store {
     backend: Backend,
     secret: SecretCache,
     live: LiveHub,
+    ingest: Arc<group_commit::GroupCommit>,
+    sites: Arc<sites::SiteCache>,
 }
 
 /// The installation secret once read (never printed by `Debug`).
@@ -151,6 +173,10 @@ impl Store {
             backend: Backend::Sqlite,
             secret: SecretCache::default(),
             live: LiveHub::default(),
+            ingest: Arc::new(group_commit::GroupCommit::new(
+                group_commit::DEFAULT_QUEUE_BYTES,
+            )),
+            sites: Arc::default(),
         })
     }
 
@@ -165,7 +191,24 @@ impl Store {
             backend: Backend::Postgres,
             secret: SecretCache::default(),
             live: LiveHub::default(),
+            ingest: Arc::new(group_commit::GroupCommit::new(
+                group_commit::DEFAULT_QUEUE_BYTES,
+            )),
+            sites: Arc::default(),
         })
+    }
+
+    /// The same store with an ingest queue of at most `bytes` (see
+    /// [`group_commit`]); call before the first ingest.
+    #[must_use]
+    pub fn with_ingest_queue_bytes(mut self, bytes: usize) -> Self {
+        self.ingest = Arc::new(group_commit::GroupCommit::new(bytes));
+        self
+    }
+
+    /// How many transactions stored how many event batches so far.
+    pub fn ingest_counters(&self) -> IngestCounters {
+        self.ingest.counters()
     }
 
     /// The database behind this store.
@@ -192,6 +235,11 @@ impl Store {
     /// The live-update hub this store publishes every committed change to.
     pub fn live(&self) -> &LiveHub {
         &self.live
+    }
+
+    /// Sites and widget settings as recently read.
+    pub(crate) fn site_cache(&self) -> &sites::SiteCache {
+        &self.sites
     }
 
     /// The connection pool, for modules of this crate.

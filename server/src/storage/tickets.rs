@@ -119,6 +119,9 @@ pub struct TicketChange {
     pub expected_version: Option<i64>,
     /// An agent action's `Idempotency-Key`, stored with the change.
     pub agent_request: Option<AgentRequestRecord>,
+    /// Writes to the knowledge index, appended to the knowledge log in the same
+    /// transaction (a resolved ticket becomes a document).
+    pub knowledge: Vec<waymark_knowledge::IndexChange>,
 }
 
 impl TicketChange {
@@ -148,6 +151,7 @@ impl TicketChange {
         if other.agent_request.is_some() {
             self.agent_request = other.agent_request;
         }
+        self.knowledge.extend(other.knowledge);
     }
 }
 
@@ -219,6 +223,8 @@ impl Store {
             }
         }
         write_change(&mut tx, site_id, conversation_id, change, now).await?;
+        // Last: it holds the log's append lock until the commit.
+        super::knowledge_log::append_in(&mut tx, self.backend(), &change.knowledge, now).await?;
         tx.commit().await?;
         self.publish_change(site_id, conversation_id, change);
         Ok(CommitOutcome::Committed)

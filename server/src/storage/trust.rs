@@ -74,6 +74,7 @@ impl Store {
         .bind(site_id)
         .execute(self.pool())
         .await?;
+        self.site_cache().forget();
         Ok(result.rows_affected() == 1)
     }
 
@@ -180,36 +181,6 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(found.is_some())
-    }
-
-    /// Whether session `session_id` of the site is known.
-    pub async fn session_known(&self, site_id: &str, session_id: &str) -> Result<bool, StoreError> {
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT id FROM sessions WHERE site_id = $1 AND id = $2")
-                .bind(site_id)
-                .bind(session_id)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(found.is_some())
-    }
-
-    /// Sessions of the site first seen since `since_ms` from the client with
-    /// address hash `client_hash`.
-    pub async fn new_sessions_of_client(
-        &self,
-        site_id: &str,
-        client_hash: &str,
-        since_ms: i64,
-    ) -> Result<i64, StoreError> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sessions WHERE site_id = $1 AND client_hash = $2 AND first_seen_ms >= $3",
-        )
-        .bind(site_id)
-        .bind(client_hash)
-        .bind(since_ms)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(count)
     }
 
     /// Who reported each of `fingerprints` since `since_ms`: one row per

@@ -65,9 +65,8 @@ async fn full_flow(app: TestApp) {
     };
     let matrix = waymark_core::matrix::EscalationMatrix {
         version: 1,
-        tiers: Vec::new(),
-        teams: Vec::new(),
         rules: config.proactive_rules.clone(),
+        ..Default::default()
     };
     let decisions = evaluate(&matrix, &facts, Timestamp(now));
     assert!(matches!(

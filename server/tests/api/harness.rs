@@ -184,6 +184,7 @@ async fn build(
         config: Arc::new(config),
         knowledge: Some(knowledge.clone()),
         auth: Arc::new(auth),
+        metrics: Arc::default(),
     });
     let (pg, database_url) = match pg {
         Some((guard, url)) => (Some(guard), Some(url)),

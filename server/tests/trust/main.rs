@@ -36,5 +36,6 @@ pub fn configured(app: &harness::TestApp, env: &[(&str, &str)]) -> Router {
         config: Arc::new(config),
         knowledge: None,
         auth: Arc::new(auth),
+        metrics: Arc::default(),
     })
 }

@@ -17,6 +17,7 @@
 //! - [`drafts`]: article drafts: list, read, evidence, build, edit, review, publish, reject.
 //! - [`articles`]: article performance, one article, unpublish, supersede.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
+//! - [`reports`]: escalation metrics, the over-/under-triggering review, matrix replay.
 //! - [`jobs`]: outbox jobs and dead letters, and the routes of [`alerts`],
 //!   [`incidents`] and [`webhooks`] (endpoints of signed webhooks, Slack, Jira, Linear).
 
@@ -30,6 +31,7 @@ pub mod incidents;
 pub mod jobs;
 pub mod knowledge;
 pub mod matrix;
+pub mod reports;
 pub mod requests;
 pub mod sessions;
 pub mod stream;
@@ -254,6 +256,21 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Get,
             "/api/v1/sites/{site_id}/tickets/{ticket_id}/answers",
             answers::ticket_answers,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/reports/metrics",
+            reports::metrics,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/reports/review",
+            reports::review,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/reports/replay",
+            reports::replay,
         )
         .finish()
 }

@@ -266,6 +266,8 @@ pub struct TicketDetailDto {
     trail: Vec<TrailDto>,
     page_trail: Vec<TrailItem>,
     csat: Option<CsatDto>,
+    /// The stages ahead that still lack what the site's matrix requires.
+    needs: Vec<crate::flow::policy::StageNeeds>,
 }
 
 pub(super) async fn detail(
@@ -294,6 +296,7 @@ pub(super) async fn detail(
         handoff_notes: d.notes.into_iter().map(Into::into).collect(),
         trail: d.trail.into_iter().map(Into::into).collect(),
         page_trail: d.page_trail,
+        needs: d.needs,
         csat: d.csat.map(|c| CsatDto {
             score: c.score,
             comment: c.comment,

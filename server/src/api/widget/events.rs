@@ -31,19 +31,19 @@ pub(super) async fn ingest_events(
     let now = now_ms();
     let scrubbed = crate::flow::scrub::at_edge(&state.store, &site.id, &batch).await?;
     let events = validate_batch(&scrubbed, now)?;
-    let client = crate::flow::clients::admit_session(
+    let outcome = crate::flow::clients::ingest_batch(
         &state.store,
         &site.id,
         &batch.session_id,
+        events,
         client.address(),
         state.config.limits.new_sessions_per_client_per_hour,
         now,
     )
     .await?;
-    let outcome = state
-        .store
-        .ingest_events(&site.id, &batch.session_id, &events, Some(&client), now)
-        .await?;
+    state
+        .metrics
+        .record_events(u64::from(outcome.stored), u64::from(outcome.duplicates));
     tracing::debug!(site = %site.id, session = %batch.session_id, stored = outcome.stored, duplicates = outcome.duplicates, "events ingested");
     Ok(Json(EventBatchAccepted {
         stored: outcome.stored,

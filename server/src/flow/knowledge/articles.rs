@@ -1,13 +1,13 @@
 //! Articles and the knowledge index. The database is the source of truth; the
 //! index holds what visitors are suggested. Every write of an article to the index
-//! goes through [`index_article`] and every removal through [`remove_article`], so
-//! the way the index is fed can change in one place.
+//! goes through [`index_article`] and every removal through [`remove_article`],
+//! both through the knowledge log (`flow::knowledge_log`) every replica follows.
 
 use waymark_core::markdown;
 use waymark_knowledge::drafts::PublishedArticle;
-use waymark_knowledge::{DocKind, KnowledgeDoc, KnowledgeIndex};
+use waymark_knowledge::{DocKind, IndexChange, KnowledgeDoc, KnowledgeIndex};
 
-use crate::flow::FlowError;
+use crate::flow::{FlowError, knowledge_log};
 use crate::storage::Store;
 use crate::storage::knowledge::ArticleRecord;
 
@@ -41,57 +41,38 @@ pub fn published_article(article: &ArticleRecord) -> PublishedArticle {
     }
 }
 
-/// Puts the article in the index and commits: searches see it when this returns.
-/// Without an index (suggest disabled) there is nothing to feed.
-pub fn index_article(
+/// Puts the article in the index: appended to the knowledge log, which this
+/// replica's index (when there is one) applies before this returns, so searches see
+/// it at once; the other replicas follow the log.
+pub async fn index_article(
+    store: &Store,
     index: Option<&KnowledgeIndex>,
     site_id: &str,
     article: &ArticleRecord,
 ) -> Result<(), FlowError> {
-    let Some(index) = index else {
-        return Ok(());
-    };
-    index
-        .upsert(&article_doc(site_id, article))
-        .and_then(|()| index.commit())
-        .map_err(|err| FlowError::Knowledge(err.to_string()))?;
+    let change = IndexChange::upsert(article_doc(site_id, article));
+    knowledge_log::publish(store, index, &[change]).await?;
     tracing::info!(site = site_id, article = %article.id, version = article.version, "article indexed");
     Ok(())
 }
 
-/// Takes the article out of the index and commits: it is suggested no more.
-pub fn remove_article(
+/// Takes the article out of the index (through the knowledge log): it is
+/// suggested no more.
+pub async fn remove_article(
+    store: &Store,
     index: Option<&KnowledgeIndex>,
     site_id: &str,
     article_id: &str,
 ) -> Result<(), FlowError> {
-    let Some(index) = index else {
-        return Ok(());
+    let change = IndexChange::Delete {
+        site: site_id.to_owned(),
+        id: article_id.to_owned(),
     };
-    index
-        .delete(site_id, article_id)
-        .and_then(|()| index.commit())
-        .map_err(|err| FlowError::Knowledge(err.to_string()))?;
+    knowledge_log::publish(store, index, &[change]).await?;
     tracing::info!(
         site = site_id,
         article = article_id,
         "article removed from the index"
     );
     Ok(())
-}
-
-/// Indexes every published article of every site (at start: the index follows the
-/// database even after it was lost or rebuilt). Returns how many.
-pub async fn reindex_published(
-    store: &Store,
-    index: Option<&KnowledgeIndex>,
-) -> Result<usize, FlowError> {
-    if index.is_none() {
-        return Ok(0);
-    }
-    let published = store.published_articles().await?;
-    for (site_id, article) in &published {
-        index_article(index, site_id, article)?;
-    }
-    Ok(published.len())
 }

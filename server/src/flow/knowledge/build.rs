@@ -254,20 +254,18 @@ pub async fn draft_from_ticket(
     }
     .ok_or_else(|| FlowError::NotFound(format!("no resolved ticket `{ticket_id}`")))?;
     let articles = published_articles(store, index, site_id).await?;
-    let draft = draft_of_tickets(
-        &[ticket],
-        ClusterId(format!("ticket-{ticket_id}")),
-        &articles,
-    );
-    if !has_resolution(&draft) {
-        return Err(FlowError::Invalid(format!(
-            "ticket `{ticket_id}` has no captured fix or agent answer to draft an article from"
-        )));
-    }
+    let config = DraftConfig::default();
+    let mut draft = waymark_knowledge::drafts::draft_from_ticket(
+        &ticket,
+        &waymark_knowledge::drafts::Boilerplate::none(),
+        &config,
+    )
+    .map_err(|no_draft| FlowError::Invalid(no_draft.to_string()))?;
+    draft.flags = flag_collisions(&draft, &articles, &config.flags);
     let record = record_of(
         &draft,
         DraftOrigin::Ticket,
-        draft.cluster_id.0.clone(),
+        format!("ticket-{ticket_id}"),
         actor.now_ms,
     );
     Ok(store

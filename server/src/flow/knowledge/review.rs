@@ -362,9 +362,9 @@ pub async fn publish(
     store
         .save_draft(site_id, &draft, expected, &articles, &history)
         .await?;
-    index_article(index, site_id, &article)?;
+    index_article(store, index, site_id, &article).await?;
     if let Some(old) = &replaced {
-        remove_article(index, site_id, &old.id)?;
+        remove_article(store, index, site_id, &old.id).await?;
     }
     Ok((draft, article))
 }
@@ -398,7 +398,7 @@ pub async fn unpublish(
     store
         .save_article(site_id, std::slice::from_ref(&article), &history)
         .await?;
-    remove_article(index, site_id, article_id)?;
+    remove_article(store, index, site_id, article_id).await?;
     Ok(article)
 }
 
@@ -433,7 +433,7 @@ pub async fn supersede(
     store
         .save_article(site_id, std::slice::from_ref(&article), &history)
         .await?;
-    remove_article(index, site_id, article_id)?;
+    remove_article(store, index, site_id, article_id).await?;
     Ok(article)
 }
 
