@@ -12,6 +12,7 @@
 //! - [`escalation`]: early-warning alerts and incidents for the Alerts page.
 //! - [`forms`]: resolution capture, escalation, handoff-note edit.
 //! - [`keys`]: keyboard shortcuts.
+//! - [`knowledge`]: drafts, articles and gaps for knowledge managers; the editor's state.
 //! - [`reports`]: the Reports page: pickers, metrics, review, replay, CSV links.
 //! - [`chart`]: SVG chart geometry (time series, bars by slice, the funnel).
 //!
@@ -25,6 +26,7 @@ pub mod escalation;
 pub mod explain;
 pub mod forms;
 pub mod keys;
+pub mod knowledge;
 pub mod model;
 pub mod queue;
 pub mod reports;

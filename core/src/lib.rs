@@ -16,12 +16,15 @@
 //!   notices and the replay used by `waymark rules test`;
 //! - [`signals`]: incremental page-signal detectors (rage click, dead click, repeated
 //!   error page / failed request, dwell) and JS error fingerprints;
-//! - [`scrub`]: removal of secrets and personal data from URLs and text.
+//! - [`scrub`]: removal of secrets and personal data from URLs and text;
+//! - `markdown`: article Markdown through an allow-list (feature `markdown`).
 
 #![deny(missing_docs)]
 
 pub mod domain;
 pub mod ids;
+#[cfg(feature = "markdown")]
+pub mod markdown;
 pub mod matrix;
 pub mod rules;
 pub mod scrub;

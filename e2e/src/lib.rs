@@ -11,6 +11,7 @@
 
 pub mod console;
 pub mod http;
+pub mod knowledge;
 
 use std::future::Future;
 use std::net::TcpListener;

@@ -1,13 +1,14 @@
-//! One document by its id, as it was indexed: what an answer opens to; and every
-//! document, for copying an index elsewhere.
+//! One document by its id, as it was indexed: what an answer opens to; a site's
+//! documents of one kind (what drafts are built from); and every document, for
+//! copying an index elsewhere.
 
 use tantivy::TantivyDocument;
 use tantivy::collector::{DocSetCollector, TopDocs};
-use tantivy::query::{AllQuery, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Term};
 
 use crate::suggest::stored_doc;
-use crate::{KnowledgeDoc, KnowledgeIndex, Result};
+use crate::{DocKind, KnowledgeDoc, KnowledgeIndex, Result};
 
 impl KnowledgeIndex {
     /// The document `id` of `site` as it was indexed, if the index holds it.
@@ -32,6 +33,34 @@ impl KnowledgeIndex {
             docs.push(stored_doc(&stored, self.fields().source)?);
         }
         Ok(docs)
+    }
+
+    /// Up to `limit` documents of `kind` of `site`, as they were indexed (in index order).
+    pub fn documents_of_kind(
+        &self,
+        site: &str,
+        kind: DocKind,
+        limit: usize,
+    ) -> Result<Vec<KnowledgeDoc>> {
+        let searcher = self.searcher();
+        let fields = self.fields();
+        let term = |field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, term(fields.site, site)),
+            (Occur::Must, term(fields.kind, kind.as_str())),
+        ]);
+        let hits = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        hits.into_iter()
+            .map(|(_, address)| {
+                let stored: TantivyDocument = searcher.doc(address)?;
+                stored_doc(&stored, fields.source)
+            })
+            .collect()
     }
 }
 
@@ -65,5 +94,22 @@ mod tests {
         );
         assert_eq!(index.document("acme", "missing").expect("lookup"), None);
         assert_eq!(index.all_documents().expect("all"), vec![article]);
+        let ticket = KnowledgeDoc {
+            id: "T-1".into(),
+            kind: DocKind::Ticket,
+            ..article.clone()
+        };
+        index.upsert(&ticket).expect("upsert");
+        index.commit().expect("commit");
+        let tickets = index
+            .documents_of_kind("acme", DocKind::Ticket, 10)
+            .expect("list");
+        assert_eq!(tickets, vec![ticket]);
+        assert!(
+            index
+                .documents_of_kind("other", DocKind::Article, 10)
+                .expect("list")
+                .is_empty()
+        );
     }
 }

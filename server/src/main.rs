@@ -290,7 +290,8 @@ async fn serve(config: Config, mode: ServeMode) -> anyhow::Result<()> {
                 config.clone(),
                 Arc::new(waymark_server::jobs::SystemClock),
             )
-            .context("cannot start the job runner (notifications / integrations)")?,
+            .context("cannot start the job runner (notifications / integrations)")?
+            .with_knowledge(knowledge.clone()),
         );
         let mut stopped = stopped.clone();
         Some(tokio::spawn(runner.run(async move {

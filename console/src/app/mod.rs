@@ -1,9 +1,12 @@
 //! The console's components, thin over the state modules: [`App`] switches
 //! between the login and the workspace; `state` holds the signals and the calls
-//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs`, `reports`, `alerts` and `shell` render.
+//! that fill them; `login`, `queue_pane`, `ticket`, `dialogs`, `reports`, `alerts` and `shell` render;
+//! `knowledge` and `knowledge_tables` are the knowledge managers' section.
 
 mod alerts;
 mod dialogs;
+mod knowledge;
+mod knowledge_tables;
 mod login;
 mod queue_pane;
 mod reports;

@@ -1,5 +1,5 @@
 //! The workspace around the queue and the ticket: the top bar (site, live
-//! status, notifications, settings for admins, the user's menu), the clock that
+//! status, notifications, the knowledge section, settings for admins, the user's menu), the clock that
 //! ticks the countdowns, the keyboard shortcuts, the settings screen.
 
 use std::time::Duration;
@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::Console;
 use super::dialogs::Dialogs;
+use super::knowledge::KnowledgeSection;
 use super::queue_pane::QueuePane;
 use super::state::{Composer, Dialog, Screen, display_name, now_ms};
 use super::ticket::TicketPane;
@@ -148,6 +149,9 @@ pub fn Workspace(console: Console) -> impl IntoView {
                     <button class="navlink" id="nav-alerts"
                         class:active=move || console.screen.get() == Screen::Alerts
                         on:click=move |_| console.screen.set(Screen::Alerts)>"Alerts"</button>
+                    <button class="navlink" id="nav-knowledge"
+                        class:active=move || console.screen.get() == Screen::Knowledge
+                        on:click=move |_| console.screen.set(Screen::Knowledge)>"Knowledge"</button>
                     <button class="navlink" id="nav-reports"
                         class:active=move || console.screen.get() == Screen::Reports
                         on:click=move |_| console.screen.set(Screen::Reports)>"Reports"</button>
@@ -192,6 +196,7 @@ pub fn Workspace(console: Console) -> impl IntoView {
                     </div>
                 }.into_any(),
                 Screen::Settings => view! { <Settings console /> }.into_any(),
+                Screen::Knowledge => view! { <KnowledgeSection console /> }.into_any(),
                 Screen::Reports => view! { <super::reports::Reports console /> }.into_any(),
                 Screen::Alerts => view! { <super::alerts::Alerts console /> }.into_any(),
             }}

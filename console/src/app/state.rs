@@ -56,6 +56,8 @@ pub enum Screen {
     Tickets,
     /// The site's settings (admins).
     Settings,
+    /// Drafts, gaps and article performance.
+    Knowledge,
     /// Metrics, the rules review and the matrix replay.
     Reports,
     /// Early-warning alerts and incidents.

@@ -1,6 +1,9 @@
 //! `cargo xtask screenshots`: starts the demo, seeds a realistic ticket (a
 //! visitor's failed payment, escalated from the widget, with a reply and an
 //! internal note), and saves 1280×800 PNGs of the widget after the visitor asked
+//! for a person, of the console's login, queue and ticket view, and of the
+//! knowledge managers' drafts list and draft editor, into the directory given as
+//! the first argument.
 //! for a person, and of the console's login, queue, ticket view and Reports page, into the
 //! directory given as the first argument.
 
@@ -9,6 +12,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use waymark_e2e::Harness;
 use waymark_e2e::console::{click, fill, open_reports, sign_in, text_of, visitor_escalates};
+use waymark_e2e::knowledge::{DEMO_DRAFT, edit_draft, open_draft, open_knowledge};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -80,7 +84,6 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
     h.js("document.activeElement && document.activeElement.blur(); return true;")
         .await?;
     save(h, out, "console-ticket.png").await?;
-
     // The Reports page over the demo's 30 days of history.
     open_reports(h).await?;
     save(h, out, "console-reports.png").await?;
@@ -88,6 +91,28 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
     h.js("document.querySelector('#review-title').scrollIntoView(); return true;")
         .await?;
     save(h, out, "console-reports-review.png").await?;
+
+    // The knowledge manager's drafts, and one in the editor with its preview.
+    click(h, "#sign-out").await?;
+    text_of(h, ".login-card", "Sign in").await?;
+    sign_in(h, "knowledge@demo.test").await?;
+    let draft = open_knowledge(h, DEMO_DRAFT).await?;
+    save(h, out, "console-knowledge-drafts.png").await?;
+    open_draft(h, &draft).await?;
+    edit_draft(
+        h,
+        "The team invitation email does not arrive",
+        "Invitations come from **no-reply@acme.test** and mail filters often move them to spam.\n\n\
+         ## What to do\n\n\
+         1. Ask your colleague to check the spam folder.\n\
+         2. Open *Settings → Team → Pending invitations* and send the invitation again.\n\
+         3. Invitations expire after 7 days: send a new one if it is older.\n",
+        "What to do",
+    )
+    .await?;
+    h.js("document.activeElement && document.activeElement.blur(); return true;")
+        .await?;
+    save(h, out, "console-knowledge-editor.png").await?;
     Ok(())
 }
 

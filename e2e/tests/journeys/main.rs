@@ -4,6 +4,7 @@
 
 mod alerts;
 mod console;
+mod knowledge;
 mod reports;
 mod skeleton;
 mod widget;

@@ -1,5 +1,5 @@
 //! `waymark knowledge build-drafts | gaps | sentiment`: article drafts from resolved
-//! tickets, knowledge gaps from the suggestions recorded in the database (or a suggest
+//! tickets (JSON lines, or the server's database where they are stored for review), knowledge gaps from the suggestions recorded in the database (or a suggest
 //! log file), and a sentiment probe, thin over
 //! `waymark_knowledge::{drafts, gaps, sentiment}`. The optional draft rewrite is the
 //! only network call, made here (see `knowledge/http.rs`).
@@ -58,8 +58,14 @@ struct BuildDraftsArgs {
     /// (`{"id","title","problem","answers","resolution","routes","errors",…}`; records of
     /// kind article count as published articles) or `ResolvedTicket`
     /// (`{"id","subject","messages":[{"author":"agent","text"}],"resolved_at_ms",…}`).
+    /// Without it, the drafts of `--site` are built from the configured database's
+    /// resolved tickets (and the index's imported ones) and stored there, as the job
+    /// runner does.
+    #[arg(long, conflicts_with = "site")]
+    tickets: Option<PathBuf>,
+    /// The site whose drafts are built in the database (without `--tickets`).
     #[arg(long)]
-    tickets: PathBuf,
+    site: Option<String>,
     /// Published articles, one JSON object per line, to flag duplicates and contradictions.
     #[arg(long)]
     articles: Option<PathBuf>,
@@ -124,7 +130,16 @@ pub async fn run(
     config: impl FnOnce() -> anyhow::Result<Config>,
 ) -> anyhow::Result<()> {
     match args.command {
-        KnowledgeCommand::BuildDrafts(args) => build_drafts_command(args).await,
+        KnowledgeCommand::BuildDrafts(args) => match (&args.tickets, &args.site) {
+            (Some(tickets), _) => {
+                let tickets = tickets.clone();
+                build_drafts_command(args, &tickets).await
+            }
+            (None, Some(site)) => database_drafts_command(&config()?, site, args.min_tickets).await,
+            (None, None) => Err(anyhow::anyhow!(
+                "name the tickets: --tickets FILE.jsonl, or --site SITE to build from the database"
+            )),
+        },
         KnowledgeCommand::Gaps(args) => {
             let entries = match &args.log {
                 Some(path) => read_jsonl(path, "suggest log entry")?,
@@ -139,8 +154,68 @@ pub async fn run(
     }
 }
 
-async fn build_drafts_command(args: BuildDraftsArgs) -> anyhow::Result<()> {
-    let records: Vec<serde_json::Value> = read_jsonl(&args.tickets, "ticket")?;
+/// Builds the drafts of `site` from the configured database (and knowledge index)
+/// and stores them there; prints what changed and the site's open drafts.
+async fn database_drafts_command(
+    config: &Config,
+    site: &str,
+    min_tickets: usize,
+) -> anyhow::Result<()> {
+    let store = Store::open(
+        &config.storage.data_dir,
+        config.storage.database_url.as_deref(),
+    )
+    .await
+    .context("cannot open the database (storage.data_dir / DATABASE_URL)")?;
+    let result = async {
+        if store.site(site).await?.is_none() {
+            anyhow::bail!("there is no site `{site}` in the database (pass --site)");
+        }
+        let index = crate::open_knowledge(config);
+        let started = std::time::Instant::now();
+        let report = waymark_server::flow::knowledge::build_site_drafts(
+            &store,
+            index.as_deref(),
+            site,
+            &DraftConfig {
+                min_tickets: min_tickets.max(1),
+                ..DraftConfig::default()
+            },
+            waymark_server::storage::now_ms(),
+        )
+        .await?;
+        eprintln!(
+            "{} drafts from {} resolved tickets in {} clusters ({:.1} s): {} new, {} updated, {} unchanged, {} expired",
+            report.drafts,
+            report.tickets,
+            report.clusters,
+            started.elapsed().as_secs_f64(),
+            report.created,
+            report.updated,
+            report.unchanged,
+            report.expired
+        );
+        let mut out = std::io::stdout().lock();
+        for draft in store.drafts(site).await? {
+            writeln!(
+                out,
+                "{}\t{}\t{} tickets\t{} flags\t{}",
+                draft.id,
+                draft.state.name(),
+                draft.evidence.len(),
+                draft.flags.len(),
+                draft.title
+            )?;
+        }
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn build_drafts_command(args: BuildDraftsArgs, tickets: &Path) -> anyhow::Result<()> {
+    let records: Vec<serde_json::Value> = read_jsonl(tickets, "ticket")?;
     let (tickets, mut articles) = split_records(records);
     if let Some(path) = &args.articles {
         let records: Vec<serde_json::Value> = read_jsonl(path, "article")?;

@@ -23,6 +23,10 @@ pub struct JobsConfig {
     /// How long a claimed job is the runner's before another may take it.
     #[serde(default = "default_lease")]
     pub lease: DurationMs,
+    /// How often the knowledge drafts of every site are rebuilt from its resolved
+    /// tickets (also once when the runner starts).
+    #[serde(default = "default_drafts")]
+    pub drafts: DurationMs,
 }
 
 /// `[notifications]`.
@@ -231,6 +235,7 @@ impl Default for JobsConfig {
             enabled: true,
             tick: default_tick(),
             lease: default_lease(),
+            drafts: default_drafts(),
         }
     }
 }
@@ -255,6 +260,9 @@ fn default_tick() -> DurationMs {
 }
 fn default_lease() -> DurationMs {
     DurationMs(60_000)
+}
+fn default_drafts() -> DurationMs {
+    DurationMs(3_600_000)
 }
 fn default_smtp_port() -> u16 {
     587
@@ -290,6 +298,9 @@ fn invalid(key: &'static str, env: Option<&'static str>, message: &str) -> Confi
 pub(super) fn validate(config: &Config) -> Result<(), ConfigError> {
     if config.jobs.tick.0 < 100 {
         return Err(invalid("jobs.tick", None, "must be at least 100ms"));
+    }
+    if config.jobs.drafts.0 < 60_000 {
+        return Err(invalid("jobs.drafts", None, "must be at least 1m"));
     }
     if config.jobs.lease.0 < 1_000 {
         return Err(invalid("jobs.lease", None, "must be at least 1s"));

@@ -16,6 +16,8 @@
 //! - [`queue`]: the queue's views, filters, counts and cursor pages.
 //! - [`workspace`]: internal notes, assigning an owner, removing a collaborator.
 //! - [`gaps`]: knowledge gaps from the recorded suggestion sets.
+//! - [`knowledge`]: drafts from resolved tickets, their review, articles published
+//!   to the index, article performance.
 //! - [`scrub`]: scrubbing at the edge, once, with the site's settings: every
 //!   wire request, agent-written text and imported document.
 //! - [`sites`]: creating sites (id and origin checks, a fresh widget key).
@@ -38,6 +40,7 @@ pub mod facts;
 pub mod gaps;
 pub mod handoff;
 pub mod identity;
+pub mod knowledge;
 pub mod knowledge_log;
 pub mod notice;
 pub mod policy;

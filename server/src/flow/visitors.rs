@@ -147,6 +147,10 @@ pub async fn answer_detail(
         .ok_or_else(not_found)?;
     let sources = sources(store, site_id).await?;
     let (title, body) = visible(&doc, sources).ok_or_else(not_found)?;
+    // An article opened whole: one of its performance figures (no session is named).
+    store
+        .record_answer_open(site_id, "", &doc_id, crate::storage::now_ms())
+        .await?;
     Ok(AnswerDetail {
         id: public_id.to_owned(),
         source: match doc.kind {

@@ -1,6 +1,7 @@
 //! The job runner inside `waymark serve`: at every tick it evaluates SLA clocks
 //! and time conditions, raises early-warning alerts, detects incidents, then
-//! delivers the due outbox jobs.
+//! delivers the due outbox jobs; every `jobs.drafts` it rebuilds the knowledge
+//! drafts of every site from their resolved tickets (`flow::knowledge`).
 //!
 //! - [`sla`]: SLA clocks (paused while waiting on the customer), breaches, time rules.
 //! - [`alerts`]: early warnings with thresholds per account tier and product area.
@@ -100,6 +101,8 @@ pub struct TickReport {
     pub alerts: usize,
     /// Incidents opened.
     pub incidents: usize,
+    /// Knowledge drafts created or updated by the scheduled build.
+    pub drafts: usize,
     /// Jobs delivered.
     pub delivered: usize,
     /// Jobs that failed and will be retried.
@@ -124,6 +127,8 @@ pub struct Runner {
     lock: Mutex<Option<sqlx::AnyConnection>>,
     /// When incidents were last looked for (runner clock).
     incidents_checked_at: Mutex<Option<i64>>,
+    knowledge: Option<Arc<waymark_knowledge::KnowledgeIndex>>,
+    drafts_built_at: Mutex<Option<i64>>,
 }
 
 impl Runner {
@@ -141,7 +146,17 @@ impl Runner {
             notifier,
             lock: Mutex::new(None),
             incidents_checked_at: Mutex::new(None),
+            knowledge: None,
+            drafts_built_at: Mutex::new(None),
         })
+    }
+
+    /// The knowledge index: the scheduled draft build also reads the site's imported
+    /// tickets and articles from it.
+    #[must_use]
+    pub fn with_knowledge(mut self, index: Option<Arc<waymark_knowledge::KnowledgeIndex>>) -> Self {
+        self.knowledge = index;
+        self
     }
 
     /// Whether this runner holds (or just took) the one-runner lock.
@@ -202,7 +217,33 @@ impl Runner {
             }
             due
         };
+        let build_drafts = {
+            let mut built = self.drafts_built_at.lock().await;
+            let due = built.is_none_or(|at| now - at >= self.config.jobs.drafts.0);
+            if due {
+                *built = Some(now);
+            }
+            due
+        };
         for site in self.store.sites().await? {
+            if build_drafts {
+                // A failed build is logged and tried again at the next period;
+                // clocks and deliveries go on.
+                match crate::flow::knowledge::build_site_drafts(
+                    &self.store,
+                    self.knowledge.as_deref(),
+                    &site.id,
+                    &waymark_knowledge::drafts::DraftConfig::default(),
+                    now,
+                )
+                .await
+                {
+                    Ok(built) => report.drafts += built.created + built.updated,
+                    Err(error) => {
+                        tracing::warn!(site = %site.id, %error, "knowledge drafts not built");
+                    }
+                }
+            }
             let swept = sla::sweep(&self.store, &self.config, &site.id, now).await?;
             report.breaches += swept.breaches;
             report.escalations += swept.escalations;

@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("sql/0009_jobs.postgres.sql"),
     },
     Migration {
+        version: 10,
+        name: "knowledge drafts, their history, articles, cluster assignments, answers opened",
+        sqlite: include_str!("sql/0010_knowledge.sqlite.sql"),
+        postgres: include_str!("sql/0010_knowledge.postgres.sql"),
+    },
+    Migration {
         version: 11,
         name: "indexes the reports scan by: tickets by creation, conversations by session, verdicts by set",
         sqlite: include_str!("sql/0011_reports.sqlite.sql"),

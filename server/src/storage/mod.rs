@@ -18,12 +18,14 @@
 //! - [`knowledge_log`]: every write to the knowledge index, which each replica's index follows.
 //! - [`users`]: users, site membership, API tokens, console sessions, agent request keys.
 //! - [`trust`]: identity settings, install secrets, opaque answer ids, key expiry.
+//! - [`knowledge`]: article drafts, their review history, articles, answers opened.
 
 pub mod conversations;
 pub mod escalation;
 pub mod events;
 pub mod group_commit;
 pub mod jobs;
+pub mod knowledge;
 pub mod knowledge_log;
 pub mod migrations;
 pub mod operations;

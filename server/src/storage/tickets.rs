@@ -486,7 +486,8 @@ pub(crate) async fn write_change(
     Ok(())
 }
 
-const TICKET_COLUMNS: &str = "SELECT id, conversation_id, state, tier, team, owner, collaborators,
+pub(super) const TICKET_COLUMNS: &str =
+    "SELECT id, conversation_id, state, tier, team, owner, collaborators,
     priority, escalation_type, stage, subject, escalated, at_tier_since_ms, ack_due_ms,
     acknowledged_at_ms, resolution_due_ms, resolved_at_ms, resolution, fired_rules,
     created_at_ms, updated_at_ms, version FROM tickets";
@@ -553,7 +554,7 @@ async fn upsert_ticket(
     Ok(written == 1)
 }
 
-fn ticket_from_row(row: &AnyRow) -> Result<TicketRecord, StoreError> {
+pub(super) fn ticket_from_row(row: &AnyRow) -> Result<TicketRecord, StoreError> {
     const T: &str = "tickets";
     let state: String = row.try_get("state")?;
     let priority: String = row.try_get("priority")?;

@@ -15,6 +15,7 @@ mod idempotency;
 mod identity;
 mod ingest;
 mod jobs;
+mod knowledge_drafts;
 mod knowledge_log;
 mod live;
 mod message_order;

@@ -1,5 +1,5 @@
 //! What the suggestions did: the sets a session was shown with the user's verdicts
-//! (deflection), and the site's knowledge gaps.
+//! (deflection), and the site's knowledge gaps with their volume and escalation share.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -87,7 +87,7 @@ pub(super) async fn gaps(
     State(state): State<AppState>,
     agent: Agent<ManageKnowledge>,
     query: Result<Query<GapsQuery>, QueryRejection>,
-) -> Result<(HeaderMap, Json<Vec<waymark_knowledge::gaps::Gap>>), ApiError> {
+) -> Result<(HeaderMap, Json<Vec<crate::flow::knowledge::GapReport>>), ApiError> {
     let site_id = agent.site_id.as_str();
     let Query(query) = query.map_err(|rejection| {
         ApiError::new(
@@ -111,7 +111,7 @@ pub(super) async fn gaps(
     let days = query.days.unwrap_or(90).clamp(1, 3650);
     let now_ms = crate::storage::now_ms();
     let found =
-        crate::flow::gaps::recent_gaps(&state.store, site_id, days, &config, now_ms).await?;
+        crate::flow::knowledge::gap_report(&state.store, site_id, days, &config, now_ms).await?;
     // The gaps are ranked; a cursor is how many of them earlier pages held.
     let skip = match query.after.as_deref() {
         None => 0,

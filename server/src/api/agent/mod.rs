@@ -14,6 +14,8 @@
 //! - [`matrix`]: the site's versioned escalation matrix.
 //! - [`answers`]: similar resolved tickets and likely answers for a ticket.
 //! - [`knowledge`]: suggestion sets with their verdicts (deflection), knowledge gaps.
+//! - [`drafts`]: article drafts: list, read, evidence, build, edit, review, publish, reject.
+//! - [`articles`]: article performance, one article, unpublish, supersede.
 //! - [`widget_settings`]: theme, privacy, error pages, signals and strings of the widget.
 //! - [`reports`]: escalation metrics, the over-/under-triggering review, matrix replay.
 //! - [`jobs`]: outbox jobs and dead letters, and the routes of [`alerts`],
@@ -22,7 +24,9 @@
 pub mod account;
 pub mod alerts;
 pub mod answers;
+pub mod articles;
 pub mod auth;
+pub mod drafts;
 pub mod incidents;
 pub mod jobs;
 pub mod knowledge;
@@ -76,6 +80,81 @@ pub fn routes() -> (Router<AppState>, Vec<(Verb, &'static str)>) {
             Verb::Get,
             "/api/v1/sites/{site_id}/knowledge/gaps",
             knowledge::gaps,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/knowledge/drafts",
+            drafts::list,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/drafts/build",
+            drafts::build_now,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/drafts/from-ticket",
+            drafts::from_ticket,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/drafts/from-gap",
+            drafts::from_gap,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/knowledge/drafts/{draft_id}",
+            drafts::get,
+        )
+        .add(
+            Verb::Put,
+            "/api/v1/sites/{site_id}/knowledge/drafts/{draft_id}",
+            drafts::edit,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/knowledge/drafts/{draft_id}/evidence",
+            drafts::evidence,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/drafts/{draft_id}/review",
+            drafts::start_review,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/drafts/{draft_id}/publish",
+            drafts::publish,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/drafts/{draft_id}/reject",
+            drafts::reject,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/preview",
+            drafts::preview,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/knowledge/articles",
+            articles::performance,
+        )
+        .add(
+            Verb::Get,
+            "/api/v1/sites/{site_id}/knowledge/articles/{article_id}",
+            articles::get,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/articles/{article_id}/unpublish",
+            articles::unpublish,
+        )
+        .add(
+            Verb::Post,
+            "/api/v1/sites/{site_id}/knowledge/articles/{article_id}/supersede",
+            articles::supersede,
         )
         .add(
             Verb::Get,

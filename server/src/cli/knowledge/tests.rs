@@ -98,7 +98,8 @@ async fn build_drafts_rewrites_through_the_configured_endpoint_and_keeps_the_ext
     let (url, server) = stub_server(1).await;
 
     let args = BuildDraftsArgs {
-        tickets,
+        tickets: Some(tickets.clone()),
+        site: None,
         articles: None,
         assignments: Some(assignments.clone()),
         out: Some(out.clone()),
@@ -108,7 +109,7 @@ async fn build_drafts_rewrites_through_the_configured_endpoint_and_keeps_the_ext
         rewrite_model: "local-model".into(),
         rewrite_api_key: Some("secret".into()),
     };
-    build_drafts_command(args)
+    build_drafts_command(args, &tickets)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
 
