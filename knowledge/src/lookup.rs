@@ -93,7 +93,7 @@ mod tests {
             None
         );
         assert_eq!(index.document("acme", "missing").expect("lookup"), None);
-        assert_eq!(index.all_documents().expect("all"), vec![article]);
+        assert_eq!(index.all_documents().expect("all"), vec![article.clone()]);
         let ticket = KnowledgeDoc {
             id: "T-1".into(),
             kind: DocKind::Ticket,
