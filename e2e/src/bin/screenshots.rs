@@ -84,6 +84,10 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
     h.js("document.activeElement && document.activeElement.blur(); return true;")
         .await?;
     save(h, out, "console-ticket.png").await?;
+    // Early warnings and incidents waiting for an agent.
+    click(h, "#nav-alerts").await?;
+    text_of(h, "#alert-list", "Next step").await?;
+    save(h, out, "console-alerts.png").await?;
     // The Reports page over the demo's 30 days of history.
     open_reports(h).await?;
     save(h, out, "console-reports.png").await?;
@@ -118,7 +122,10 @@ async fn shoot(h: &Harness, out: &std::path::Path) -> anyhow::Result<()> {
 
 /// A second, quieter ticket so the queue shows more than one row.
 async fn visitor_escalates_again(h: &Harness) -> anyhow::Result<()> {
+    // A fresh visit: the widget's memory of the first conversation is cleared
+    // before the page that shows the widget is loaded again.
     h.browser.goto(&format!("{}/demo/invoices", h.base)).await?;
     h.js("sessionStorage.clear(); return true;").await?;
+    h.browser.goto(&format!("{}/demo/invoices", h.base)).await?;
     visitor_escalates(h, "How do I download last year's invoices as one PDF?").await
 }

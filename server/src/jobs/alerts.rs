@@ -8,6 +8,15 @@
 use serde_json::json;
 use waymark_core::wire::MessageAuthor;
 
+/// The recommended next step of a sentiment-shift alert.
+pub const SENTIMENT_SHIFT_STEP: &str =
+    "Reply personally now, acknowledge the frustration, and consider escalating with priority.";
+/// The recommended next step of a multi-turn-depth alert.
+pub const MULTI_TURN_DEPTH_STEP: &str = "Take over, summarise what was tried in the handoff note, and escalate if the tier cannot resolve it.";
+/// The recommended next step of an SLA-proximity alert.
+pub const SLA_PROXIMITY_STEP: &str =
+    "Acknowledge or hand over to someone available before the SLA is breached.";
+
 use super::notices;
 use crate::config::{AlertThresholds, Config};
 use crate::flow::routing::Snapshot;
@@ -116,7 +125,7 @@ pub fn evaluate(limits: &AlertThresholds, input: &WarningInput<'_>) -> Vec<Warni
             reason: format!(
                 "sentiment fell from {first:.2} to {last:.2} over the last 3 customer messages (threshold {drop:.2})"
             ),
-            next_step: "Reply personally now, acknowledge the frustration, and consider escalating with priority.".into(),
+            next_step: SENTIMENT_SHIFT_STEP.into(),
         });
     }
     let count = u32::try_from(input.customer_messages.len()).unwrap_or(u32::MAX);
@@ -124,7 +133,7 @@ pub fn evaluate(limits: &AlertThresholds, input: &WarningInput<'_>) -> Vec<Warni
         warnings.push(Warning {
             kind: "multi_turn_depth".into(),
             reason: format!("{count} customer messages without resolution (threshold {depth})"),
-            next_step: "Take over, summarise what was tried in the handoff note, and escalate if the tier cannot resolve it.".into(),
+            next_step: MULTI_TURN_DEPTH_STEP.into(),
         });
     }
     if let (Some(needed), Some(window)) = (limits.cadence_messages, limits.cadence_window) {
@@ -156,9 +165,7 @@ pub fn evaluate(limits: &AlertThresholds, input: &WarningInput<'_>) -> Vec<Warni
                     "the next SLA is due in {} (threshold {margin})",
                     waymark_core::time::DurationMs((due - input.now_ms) / 1_000 * 1_000)
                 ),
-                next_step:
-                    "Acknowledge or hand over to someone available before the SLA is breached."
-                        .into(),
+                next_step: SLA_PROXIMITY_STEP.into(),
             });
         }
     }

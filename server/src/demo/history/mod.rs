@@ -337,8 +337,8 @@ pub async fn write_past_ticket(
             id: format!("a-{}-{kind}", past.id),
             ticket_id: past.id.clone(),
             kind: kind.clone(),
-            reason: format!("{kind} on the thread"),
-            next_step: "Look at the thread".into(),
+            reason: past_alert_reason(kind).into(),
+            next_step: past_alert_step(kind).into(),
             state: AlertState::Open,
             decided_by: None,
             decision_note: None,
@@ -456,5 +456,28 @@ fn entry(at_ms: i64, actor: &str, action: &str, detail: serde_json::Value) -> Tr
         actor: actor.to_owned(),
         action: action.to_owned(),
         detail,
+    }
+}
+
+/// Why a past alert of `kind` was raised, in the words the job runner uses.
+fn past_alert_reason(kind: &str) -> &'static str {
+    match kind {
+        "sentiment_shift" => {
+            "sentiment fell from 0.20 to -0.55 over the last 3 customer messages (threshold 0.50)"
+        }
+        "multi_turn_depth" => "6 customer messages without resolution (threshold 6)",
+        "sla_proximity" => "the next SLA is due in 10m (threshold 15m)",
+        _ => "an early warning on the conversation",
+    }
+}
+
+/// The recommended next step of a past alert of `kind`.
+fn past_alert_step(kind: &str) -> &'static str {
+    use crate::jobs::alerts::{MULTI_TURN_DEPTH_STEP, SENTIMENT_SHIFT_STEP, SLA_PROXIMITY_STEP};
+    match kind {
+        "sentiment_shift" => SENTIMENT_SHIFT_STEP,
+        "multi_turn_depth" => MULTI_TURN_DEPTH_STEP,
+        "sla_proximity" => SLA_PROXIMITY_STEP,
+        _ => "Read the conversation and decide whether to step in.",
     }
 }
