@@ -9,12 +9,36 @@ use crate::{Harness, wait_for};
 /// spam): the job runner drafts an article from them when the demo starts.
 pub const DEMO_DRAFT: &str = "invitation email";
 
+/// How long the demo's first draft build may take when every journey starts a
+/// demo server at once.
+const DRAFTED: std::time::Duration = std::time::Duration::from_secs(180);
+
 /// The page those tickets came from.
 pub const DEMO_DRAFT_ROUTE: &str = "/demo/settings/team";
 
 /// Opens the knowledge section and waits until a draft whose title contains
 /// `needle` (case-insensitive) is listed; returns its id.
 pub async fn open_knowledge(h: &Harness, needle: &str) -> anyhow::Result<String> {
+    // The job runner drafts at start, in the background: wait until the API
+    // lists the draft, so the page's first load shows it.
+    wait_for(
+        &format!("the job runner's draft about {needle:?}"),
+        SETTLE,
+        || async {
+            let drafts = h
+                .agent_get(&format!(
+                    "/api/v1/sites/{}/knowledge/drafts",
+                    crate::DEMO_SITE
+                ))
+                .await?;
+            let listed = drafts
+                .to_string()
+                .to_lowercase()
+                .contains(&needle.to_lowercase());
+            Ok(listed.then_some(()))
+        },
+    )
+    .await?;
     click(h, "#nav-knowledge").await?;
     find_draft(h, needle).await
 }
