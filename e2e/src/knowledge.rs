@@ -19,11 +19,12 @@ pub const DEMO_DRAFT_ROUTE: &str = "/demo/settings/team";
 /// Opens the knowledge section and waits until a draft whose title contains
 /// `needle` (case-insensitive) is listed; returns its id.
 pub async fn open_knowledge(h: &Harness, needle: &str) -> anyhow::Result<String> {
-    // The job runner drafts at start, in the background: wait until the API
-    // lists the draft, so the page's first load shows it.
+    // The job runner drafts at start, in the background (slowly when every
+    // journey runs at once on a small machine): wait until the API lists the
+    // draft, so the page's first load shows it.
     wait_for(
         &format!("the job runner's draft about {needle:?}"),
-        SETTLE,
+        DRAFTED,
         || async {
             let drafts = h
                 .agent_get(&format!(
